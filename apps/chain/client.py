@@ -1,0 +1,98 @@
+"""The one place that talks JSON-RPC: a web3 connection, the platform's oracle account, and sending
+a transaction with a clear error when it reverts."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from django.conf import settings
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from web3 import Web3
+from web3.contract.contract import ContractFunction
+from web3.exceptions import ContractCustomError, ContractLogicError
+from web3.types import TxReceipt
+
+
+class ChainNotConfigured(RuntimeError):
+    pass
+
+
+class TransactionFailed(RuntimeError):
+    """A transaction was rejected before mining or reverted on chain; `reason` says why."""
+
+    def __init__(self, reason: str, tx_hash: str | None = None):
+        super().__init__(reason if not tx_hash else f"{reason} (tx {tx_hash})")
+        self.reason = reason
+        self.tx_hash = tx_hash
+
+
+def rpc_url() -> str:
+    if not settings.CHAIN_RPC_URL:
+        raise ChainNotConfigured("CHAIN_RPC_URL is not set and no local chain was started")
+    return settings.CHAIN_RPC_URL
+
+
+@lru_cache(maxsize=8)
+def _web3_for(url: str) -> Web3:
+    return Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": 30}))
+
+
+def get_web3() -> Web3:
+    return _web3_for(rpc_url())
+
+
+def oracle_account() -> LocalAccount:
+    if not settings.ORACLE_PRIVATE_KEY:
+        raise ChainNotConfigured("ORACLE_PRIVATE_KEY is not set")
+    return Account.from_key(settings.ORACLE_PRIVATE_KEY)
+
+
+@dataclass(frozen=True)
+class Sent:
+    tx_hash: str
+    receipt: TxReceipt
+
+    @property
+    def gas_used(self) -> int:
+        return self.receipt["gasUsed"]
+
+
+def _revert_reason(error: Exception, contract_function: ContractFunction | None) -> str:
+    if isinstance(error, ContractCustomError) and contract_function is not None:
+        data = error.data if isinstance(error.data, str) else ""
+        for item in contract_function.contract_abi:
+            if item.get("type") != "error":
+                continue
+            signature = f"{item['name']}({','.join(i['type'] for i in item['inputs'])})"
+            if data.startswith(Web3.keccak(text=signature)[:4].to_0x_hex()):
+                return item["name"]
+    return str(error)
+
+
+def send(
+    contract_function: ContractFunction, *, sender: LocalAccount, value: int = 0, gas: int | None = None
+) -> Sent:
+    """Sign with `sender`, send, wait for the receipt. Reverts raise TransactionFailed with the
+    custom error's name (estimation runs the call first, so a revert never costs gas)."""
+    w3 = contract_function.w3
+    try:
+        tx = contract_function.build_transaction(
+            {
+                "from": sender.address,
+                "value": value,
+                "nonce": w3.eth.get_transaction_count(sender.address, "pending"),
+                **({"gas": gas} if gas else {}),
+            }
+        )
+    except (ContractLogicError, ContractCustomError) as error:
+        raise TransactionFailed(_revert_reason(error, contract_function)) from error
+    return send_raw(w3, sender.sign_transaction(tx).raw_transaction, contract_function)
+
+
+def send_raw(w3: Web3, raw_transaction: bytes, contract_function: ContractFunction | None = None) -> Sent:
+    tx_hash = w3.eth.send_raw_transaction(raw_transaction)
+    receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=120)
+    if receipt["status"] != 1:
+        raise TransactionFailed("transaction reverted", tx_hash.to_0x_hex())
+    return Sent(tx_hash=tx_hash.to_0x_hex(), receipt=receipt)

@@ -1,0 +1,86 @@
+"""Compile the Solidity sources with py-solc-x, using solc-js (npm `solc`) behind a small Node
+wrapper as `solc_binary` (contracts/tools/solc.js): a native solc cannot be downloaded here.
+
+Artifacts (ABI + bytecode) are written to contracts/build/<Contract>.json; they are generated, never
+hand-edited, and `load_artifact` recompiles when a source is newer than the build.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import solcx
+from django.conf import settings
+
+SOLC_VERSION = "0.8.24"
+EVM_VERSION = "cancun"
+OPTIMIZER_RUNS = 10_000
+
+
+@dataclass(frozen=True)
+class Artifact:
+    name: str
+    abi: list
+    bytecode: str
+    deployed_bytecode: str
+
+
+def solc_wrapper() -> Path:
+    return Path(settings.BASE_DIR) / "contracts" / "tools" / "solc.js"
+
+
+def source_files() -> list[Path]:
+    return sorted(Path(settings.CONTRACTS_SRC_DIR).rglob("*.sol"))
+
+
+def compile_contracts() -> dict[str, Artifact]:
+    """Compile every source under contracts/src and write one JSON artifact per deployable contract."""
+    src_dir = Path(settings.CONTRACTS_SRC_DIR)
+    sources = {str(p.relative_to(src_dir)): {"content": p.read_text()} for p in source_files()}
+    standard_input = {
+        "language": "Solidity",
+        "sources": sources,
+        "settings": {
+            "optimizer": {"enabled": True, "runs": OPTIMIZER_RUNS},
+            "viaIR": True,
+            "evmVersion": EVM_VERSION,
+            "outputSelection": {"*": {"*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object"]}},
+        },
+    }
+    output = solcx.compile_standard(
+        standard_input, solc_binary=solc_wrapper(), base_path=str(src_dir), allow_paths=[str(settings.NODE_MODULES_DIR)]
+    )
+    build_dir = Path(settings.CONTRACTS_BUILD_DIR)
+    build_dir.mkdir(parents=True, exist_ok=True)
+    artifacts: dict[str, Artifact] = {}
+    for source_name in sources:
+        for name, contract in output["contracts"].get(source_name, {}).items():
+            bytecode = contract["evm"]["bytecode"]["object"]
+            if not bytecode:  # interfaces and abstract contracts
+                continue
+            artifact = Artifact(
+                name=name,
+                abi=contract["abi"],
+                bytecode="0x" + bytecode,
+                deployed_bytecode="0x" + contract["evm"]["deployedBytecode"]["object"],
+            )
+            (build_dir / f"{name}.json").write_text(json.dumps(artifact.__dict__, indent=1))
+            artifacts[name] = artifact
+    return artifacts
+
+
+def _build_is_stale(path: Path) -> bool:
+    if not path.exists():
+        return True
+    built = path.stat().st_mtime
+    return any(source.stat().st_mtime > built for source in source_files())
+
+
+def load_artifact(name: str) -> Artifact:
+    path = Path(settings.CONTRACTS_BUILD_DIR) / f"{name}.json"
+    if _build_is_stale(path):
+        compile_contracts()
+    if not path.exists():
+        raise LookupError(f"no contract named {name} in contracts/src")
+    return Artifact(**json.loads(path.read_text()))
