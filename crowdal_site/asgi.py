@@ -6,6 +6,23 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crowdal_site.settings")
 django_asgi_app = get_asgi_application()
 
-from channels.routing import ProtocolTypeRouter  # noqa: E402  (needs Django set up first)
+# Imported after get_asgi_application(): they need Django set up (hence the noqa: E402).
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ChannelNameRouter, ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.urls import path  # noqa: E402
 
-application = ProtocolTypeRouter({"http": django_asgi_app})
+from apps.chain.consumers import ChainActivityConsumer, ChainWorker  # noqa: E402
+from apps.chain.handlers import WORKER_CHANNEL  # noqa: E402
+
+websocket_urlpatterns = [
+    path("ws/chain/", ChainActivityConsumer.as_asgi()),
+]
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "channel": ChannelNameRouter({WORKER_CHANNEL: ChainWorker.as_asgi()}),
+    }
+)

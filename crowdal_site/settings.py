@@ -40,10 +40,16 @@ INSTALLED_APPS = [
     "rest_framework",
     "apps.accounts",
     "apps.chain",
+    "apps.pages",
+    "apps.runtime",
+    "apps.storage",
+    "apps.jobs",
+    "apps.labeling",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -102,6 +108,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
+# WhiteNoise serves static files from the ASGI app itself; finders let it serve static/ (and the
+# vendored npm libraries) without a collectstatic step on the embedded stack.
+WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", True)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
@@ -118,6 +127,8 @@ LOCAL_CHAIN_BLOCK_TIME = float(os.environ.get("LOCAL_CHAIN_BLOCK_TIME", "1"))
 CHAIN_CONFIRMATIONS = int(os.environ.get("CHAIN_CONFIRMATIONS", "2"))
 CHAIN_POLL_SECONDS = float(os.environ.get("CHAIN_POLL_SECONDS", "1"))
 CHAIN_MAX_BLOCK_RANGE = int(os.environ.get("CHAIN_MAX_BLOCK_RANGE", "2000"))
+# How often the Channels worker re-runs handlers of events still unhandled (a worker died half-way).
+CHAIN_WORKER_SWEEP_SECONDS = float(os.environ.get("CHAIN_WORKER_SWEEP_SECONDS", "30"))
 # Anvil's first development key (well known, public). Only the embedded stack may fall back to it.
 ANVIL_DEV_KEY_0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
 ORACLE_PRIVATE_KEY = os.environ.get("ORACLE_PRIVATE_KEY") or (ANVIL_DEV_KEY_0 if not CHAIN_RPC_URL else "")
@@ -129,10 +140,23 @@ CONTRACTS_SRC_DIR = BASE_DIR / "contracts" / "src"
 CONTRACTS_BUILD_DIR = BASE_DIR / "contracts" / "build"
 NODE_MODULES_DIR = BASE_DIR / "node_modules"
 
+# --- Blob storage ------------------------------------------------------------------------------
+# Empty IPFS_API_URL means "embedded": blobs are files under STORAGE_DIR, named by the same CIDs a
+# kubo node would give them. Set it (e.g. http://127.0.0.1:5001) to store on a kubo node instead.
+IPFS_API_URL = os.environ.get("IPFS_API_URL", "")
+STORAGE_DIR = Path(os.environ.get("STORAGE_DIR", VAR_DIR / "blobs"))
+STORAGE_MAX_UPLOAD_BYTES = int(os.environ.get("STORAGE_MAX_UPLOAD_BYTES", str(64 * 1024 * 1024)))
+
 # --- Wallet sign-in (SIWE) --------------------------------------------------------------------
 # Domain and URI a SIWE message must name; empty means "the host of the request" (development).
 SIWE_DOMAIN = os.environ.get("SIWE_DOMAIN", "")
 SIWE_NONCE_TTL_SECONDS = int(os.environ.get("SIWE_NONCE_TTL_SECONDS", "300"))
+# Chains a wallet may sign in on: the chain the platform runs on (anvil's 31337 in the embedded stack).
+SIWE_CHAIN_IDS = [int(c) for c in os.environ.get("SIWE_CHAIN_IDS", "31337").split(",") if c.strip()]
+# Tolerance for the difference between the wallet's clock and ours (Issued At / Not Before / Expiration).
+SIWE_CLOCK_SKEW_SECONDS = int(os.environ.get("SIWE_CLOCK_SKEW_SECONDS", "60"))
+# A signed message older than this is refused even if it names no expiration; a nonce cannot outlive its TTL anyway.
+SIWE_MAX_MESSAGE_AGE_SECONDS = int(os.environ.get("SIWE_MAX_MESSAGE_AGE_SECONDS", str(SIWE_NONCE_TTL_SECONDS)))
 
 LOGGING = {
     "version": 1,

@@ -31,3 +31,20 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.address
+
+
+class SiweNonce(models.Model):
+    """A sign-in challenge: issued by us to one browser session, valid until `expires_at`, usable once.
+
+    Used rows are kept until they expire so a replay is refused as "already used" rather than "unknown";
+    expired rows carry no information and are purged whenever a new nonce is issued.
+    """
+
+    value = models.CharField(max_length=64, unique=True)
+    session_key = models.CharField(max_length=40)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.value

@@ -1,0 +1,63 @@
+"""EIP-712 typed data for a label batch a worker signs and the platform relays to
+JobInstance.submitLabelsFor. The domain is the job's clone (verifyingContract = its address)."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from eth_account.messages import encode_typed_data
+from eth_account.signers.local import LocalAccount
+from web3 import Web3
+
+DOMAIN_NAME = "CrowdAL JobInstance"
+DOMAIN_VERSION = "1"
+
+TYPES = {
+    "EIP712Domain": [
+        {"name": "name", "type": "string"},
+        {"name": "version", "type": "string"},
+        {"name": "chainId", "type": "uint256"},
+        {"name": "verifyingContract", "type": "address"},
+    ],
+    "LabelBatch": [
+        {"name": "worker", "type": "address"},
+        {"name": "itemIds", "type": "uint32[]"},
+        {"name": "labels", "type": "uint8[]"},
+        {"name": "nonce", "type": "uint64"},
+    ],
+}
+
+
+def label_batch_typed_data(
+    *, chain_id: int, instance: str, worker: str, item_ids: Sequence[int], labels: Sequence[int], nonce: int
+) -> dict:
+    """The JSON-ready dict a browser passes to eth_signTypedData_v4."""
+    return {
+        "types": TYPES,
+        "primaryType": "LabelBatch",
+        "domain": {
+            "name": DOMAIN_NAME,
+            "version": DOMAIN_VERSION,
+            "chainId": chain_id,
+            "verifyingContract": Web3.to_checksum_address(instance),
+        },
+        "message": {
+            "worker": Web3.to_checksum_address(worker),
+            "itemIds": list(item_ids),
+            "labels": list(labels),
+            "nonce": nonce,
+        },
+    }
+
+
+def sign_typed_data(*, account: LocalAccount, typed_data: dict) -> bytes:
+    """65-byte signature (r, s, v), as eth_signTypedData_v4 returns it."""
+    return account.sign_message(encode_typed_data(full_message=typed_data)).signature
+
+
+def sign_label_batch(
+    *, account: LocalAccount, chain_id: int, instance: str, item_ids: Sequence[int], labels: Sequence[int], nonce: int
+) -> bytes:
+    typed_data = label_batch_typed_data(
+        chain_id=chain_id, instance=instance, worker=account.address, item_ids=item_ids, labels=labels, nonce=nonce
+    )
+    return sign_typed_data(account=account, typed_data=typed_data)

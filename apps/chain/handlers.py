@@ -1,0 +1,76 @@
+"""The indexer -> worker hand-off, and the handlers apps register per event name.
+
+After each commit the indexer sends {"type": "chain.events", "event_ids": [...]} to WORKER_CHANNEL;
+the worker (apps.chain.consumers.ChainWorker) runs, for each event, the handlers registered for its
+name and those registered for ANY_EVENT. Handlers run inside the transaction that marks the event
+handled, so they run once per event even when a message arrives twice or two workers race; effects
+outside the database (websocket pushes, mail) belong in `transaction.on_commit`. Register in your
+AppConfig.ready():
+
+    from apps.chain.handlers import register
+    register("LabelsSubmitted", confirm_labels)
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+from django.utils import timezone
+
+from apps.chain.models import ChainEvent
+from apps.chain.selectors import unhandled_event_ids
+
+logger = logging.getLogger(__name__)
+
+WORKER_CHANNEL = "crowdal-worker"
+ANY_EVENT = "*"
+
+Handler = Callable[[ChainEvent], None]
+_handlers: dict[str, list[Handler]] = {}
+
+
+def register(event_name: str, handler: Handler) -> None:
+    """Run `handler(event)` for every event named `event_name` (ANY_EVENT: every event)."""
+    handlers = _handlers.setdefault(event_name, [])
+    if handler not in handlers:  # registering twice must not make it run twice
+        handlers.append(handler)
+
+
+def hand_off(event_ids: Sequence[int]) -> None:
+    """Tell the worker about committed events."""
+    if event_ids:
+        async_to_sync(get_channel_layer().send)(WORKER_CHANNEL, {"type": "chain.events", "event_ids": list(event_ids)})
+
+
+def handle_event(event_id: int) -> bool:
+    """Run the event's handlers unless that happened already; True when they ran now."""
+    with transaction.atomic():
+        # The conditional UPDATE is the claim: of two deliveries only one matches the row (on
+        # PostgreSQL the second waits for the first to commit and then finds handled_at set), and a
+        # handler that raises rolls the claim back, so the event stays pending.
+        if not ChainEvent.objects.filter(pk=event_id, handled_at__isnull=True).update(handled_at=timezone.now()):
+            return False
+        event = ChainEvent.objects.get(pk=event_id)
+        for handler in (*_handlers.get(event.name, ()), *_handlers.get(ANY_EVENT, ())):
+            handler(event)
+    return True
+
+
+def handle_events(event_ids: Iterable[int]) -> int:
+    """Handle each event in its own transaction; returns how many ran now. A failing event is logged
+    and stays pending for the worker's next sweep instead of blocking the ones after it."""
+    handled = 0
+    for event_id in event_ids:
+        try:
+            handled += handle_event(event_id)
+        except Exception:
+            logger.exception("handlers of chain event %s failed; it stays pending", event_id)
+    return handled
+
+
+def handle_pending(*, limit: int = 1000) -> int:
+    """Handle events nobody handled yet: after a worker died half-way, or a hand-off got lost."""
+    return handle_events(unhandled_event_ids(limit=limit))

@@ -1,0 +1,100 @@
+"""A job is what a requester pays for: a dataset of items, the classes to choose from, how many labels
+each item gets, and the on-chain JobInstance that escrows its budget.
+
+Token amounts are integers in the token's base units (uint256 on chain): DecimalField with no
+fractional digits holds them exactly on SQLite and PostgreSQL alike.
+"""
+from django.conf import settings
+from django.db import models
+
+TOKEN_AMOUNT = {"max_digits": 78, "decimal_places": 0}
+
+
+class Job(models.Model):
+    class TaskType(models.TextChoices):
+        IMAGE_CLASSIFICATION = "image_classification", "Image classification"
+        TEXT_CLASSIFICATION = "text_classification", "Text classification"
+
+    class StoppingRule(models.TextChoices):
+        BUDGET = "budget", "When the budget is spent"
+        TARGET_ACCURACY = "target_accuracy", "When held-out accuracy reaches the target"
+        MANUAL = "manual", "When the requester stops it"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"  # items imported, not funded yet
+        FUNDING = "funding", "Funding"  # createJob sent from the requester's wallet, not yet indexed
+        LIVE = "live", "Live"  # JobCreated indexed: labelers can work
+        STOPPED = "stopped", "Stopped"  # stopping rule fired; settlement pending
+        SETTLED = "settled", "Settled"  # payout root on chain; workers can claim
+        REFUNDED = "refunded", "Refunded"  # what was left went back to the requester
+
+    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="jobs")
+    name = models.CharField(max_length=200)
+    instructions = models.TextField(blank=True)
+    task_type = models.CharField(max_length=32, choices=TaskType.choices)
+    redundancy = models.PositiveSmallIntegerField(default=3)
+    price_per_label = models.DecimalField(**TOKEN_AMOUNT)
+    budget = models.DecimalField(**TOKEN_AMOUNT)
+    deadline = models.DateTimeField()
+    qualification_bar = models.FloatField(default=0.8, help_text="share of gold items a labeler must get right")
+    qualification_size = models.PositiveSmallIntegerField(default=5, help_text="gold items in a qualification round")
+    stopping_rule = models.CharField(max_length=20, choices=StoppingRule.choices, default=StoppingRule.BUDGET)
+    target_accuracy = models.FloatField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    manifest_cid = models.CharField(max_length=100, blank=True, help_text="content id of the dataset manifest")
+    # On-chain identity, filled when the indexer sees JobCreated.
+    chain_id = models.BigIntegerField(null=True, blank=True)
+    onchain_id = models.BigIntegerField(null=True, blank=True)
+    instance_address = models.CharField(max_length=42, blank=True, db_index=True)
+    created_tx = models.CharField(max_length=66, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} (#{self.pk})"
+
+
+class LabelClass(models.Model):
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="classes")
+    index = models.PositiveSmallIntegerField(help_text="the label's value on chain")
+    name = models.CharField(max_length=100)
+    shortcut = models.CharField(max_length=1, help_text="the key that picks this class on the labeling page")
+
+    class Meta:
+        ordering = ["index"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "index"], name="one_class_per_index"),
+            models.UniqueConstraint(fields=["job", "name"], name="class_names_unique_in_job"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Item(models.Model):
+    """One thing to label. `index` is its item id on chain. Gold answers live in GoldAnswer, never
+    here, so no serializer of items can leak them."""
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="items")
+    index = models.PositiveIntegerField()
+    content_cid = models.CharField(max_length=100)
+    media_type = models.CharField(max_length=100)
+    source_name = models.CharField(max_length=500, help_text="file name or row the item was imported from")
+    is_gold = models.BooleanField(default=False)
+    # Serving state: how many labels the item still takes, and the learner's ranking.
+    labels_needed = models.PositiveSmallIntegerField(help_text="redundancy plus any extension for disagreement")
+    labels_taken = models.PositiveSmallIntegerField(default=0, help_text="labels given or leased, pending or confirmed")
+    priority = models.FloatField(default=0.0, help_text="the learner's ranking score; higher is served first")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job", "index"], name="one_item_per_index")]
+        indexes = [models.Index(fields=["job", "is_gold", "-priority"], name="item_serving_order")]
+
+    def __str__(self) -> str:
+        return f"item {self.index} of job {self.job_id}"
+
+
+class GoldAnswer(models.Model):
+    """The known class of a gold item. Read only by qualification scoring, aggregation and settlement."""
+
+    item = models.OneToOneField(Item, on_delete=models.CASCADE, related_name="gold_answer")
+    label_index = models.PositiveSmallIntegerField()

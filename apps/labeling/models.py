@@ -1,0 +1,84 @@
+"""What labelers did. A label is recorded as pending the moment the labeler gives it and confirmed
+when the indexer sees its LabelsSubmitted event, so nothing is lost while the chain is slow.
+
+Labels travel in batches: one wallet transaction (`submitLabels`) or one EIP-712 signature that the
+platform relays (`submitLabelsFor`). The server accepts a batch only within each item's remaining
+capacity (Item.labels_taken < labels_needed, leases included), so a batch it approves never trips
+the contract's per-item cap.
+"""
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from apps.jobs.models import Item, Job
+
+
+class LabelBatch(models.Model):
+    class Mode(models.TextChoices):
+        WALLET = "wallet", "Sent from the labeler's wallet"
+        RELAYED = "relayed", "Signed (EIP-712) and relayed by the platform"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Recorded, not sent yet"
+        SUBMITTED = "submitted", "Transaction sent"
+        CONFIRMED = "confirmed", "On chain (indexed)"
+        FAILED = "failed", "Rejected or reverted; its items were released"
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="label_batches")
+    worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="label_batches")
+    mode = models.CharField(max_length=8, choices=Mode.choices)
+    packed = models.CharField(max_length=20000, help_text="0x hex of the contract's packed batch: (itemId << 4 | label) u32 each")
+    nonce = models.BigIntegerField(null=True, blank=True, help_text="EIP-712 nonce of a relayed batch")
+    signature = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    tx_hash = models.CharField(max_length=66, blank=True, db_index=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["job", "worker", "nonce"], condition=Q(nonce__isnull=False), name="one_batch_per_relay_nonce"
+            )
+        ]
+
+
+class Label(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        CONFIRMED = "confirmed", "Confirmed on chain"
+        FAILED = "failed", "Failed"
+
+    batch = models.ForeignKey(LabelBatch, on_delete=models.CASCADE, related_name="labels")
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="labels")
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="labels")
+    worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="labels")
+    label_index = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    answer_ms = models.PositiveIntegerField(null=True, blank=True, help_text="time the labeler took, as its page measured")
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Provenance, set on confirmation from the indexed event.
+    tx_hash = models.CharField(max_length=66, blank=True)
+    block_number = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # One live label per worker and item; a failed one frees the slot for a retry.
+            models.UniqueConstraint(
+                fields=["item", "worker"], condition=~Q(status="failed"), name="one_live_label_per_worker_item"
+            )
+        ]
+        indexes = [models.Index(fields=["job", "status"], name="label_job_status")]
+
+
+class ItemLease(models.Model):
+    """A short hold on one of an item's remaining label slots while a labeler looks at it, so two
+    labelers don't both get an item that needs one more label. Counted in Item.labels_taken."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="leases")
+    worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="leases")
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["item", "worker"], name="one_lease_per_worker_item")]

@@ -1,0 +1,452 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.24;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
+
+/// @title JobInstance — one labeling job: escrow, admitted workers, votes, truth, payouts, refund
+/// @notice Deployed by JobManagement as an EIP-1167 clone whose job parameters are immutable clone
+///         arguments (appended to the clone's code), so reading them costs no SLOAD.
+/// @dev Storage is laid out so that recording a label writes exactly one word (the item's):
+///      - item word: bits 0-3 vote count, bits 4-7 extra cap granted by the oracle, then up to 12
+///        votes of 20 bits each from bit 16: (worker index << 4 | label). Double votes are found by
+///        scanning the item's own votes; tallies and the majority are derived in views.
+///      - worker record: bits 0-15 index (1-based, 0 = not admitted), 16-31 reserved for a voting
+///        weight, 32-95 last EIP-712 nonce used, bit 96 claimed.
+///      - truth: 64 items per word, 4 bits each.
+///      - state: total payout, amount paid, worker count and the settled/refunded flags in one word.
+///      Clone arguments (128 bytes, big-endian, one word per reader):
+///      [oracle 20 | numItems 4 | numClasses 1 | redundancy 1 | deadline 6]
+///      [requester 20 | budget 12] [token 20 | pricePerLabel 12] [manifest 32].
+contract JobInstance is EIP712 {
+    using SafeERC20 for IERC20;
+
+    /// @notice Most classes a job can have (labels and truth are 4-bit values).
+    uint256 public constant MAX_CLASSES = 16;
+    /// @notice Most votes an item word holds, redundancy plus extensions included.
+    uint256 public constant MAX_VOTES = 12;
+    /// @notice Time after the deadline the oracle has to post the payout root before the requester
+    ///         may take the whole escrow back.
+    uint256 public constant SETTLEMENT_GRACE = 7 days;
+    /// @notice EIP-712 type of a relayed label batch; items and labels are the unpacked batch.
+    bytes32 public constant LABEL_BATCH_TYPEHASH =
+        keccak256("LabelBatch(address worker,uint32[] itemIds,uint8[] labels,uint64 nonce)");
+
+    uint256 private constant PROXY_CODE_SIZE = 45;
+    uint256 private constant VOTES_OFFSET = 16;
+    uint256 private constant VOTE_BITS = 20;
+    uint256 private constant MAX_WORKERS = type(uint16).max;
+    uint256 private constant NONCE_SHIFT = 32;
+    uint256 private constant CLAIMED_BIT = 1 << 96;
+    uint256 private constant PAID_SHIFT = 96;
+    uint256 private constant WORKER_COUNT_SHIFT = 192;
+    uint256 private constant SETTLED_BIT = 1 << 208;
+    uint256 private constant REFUNDED_BIT = 1 << 209;
+    uint256 private constant AMOUNT_MASK = type(uint96).max;
+    uint256 private constant LANE_ONES = 0x0101010101010101010101010101010101010101010101010101010101010101;
+    uint256 private constant LOW_NIBBLES = 0x0f * LANE_ONES;
+    uint256 private constant LANE_CARRIES = 0x10 * LANE_ONES;
+
+    address private immutable _self;
+
+    uint256 private _state;
+    /// @notice Merkle root of the payouts; zero until the oracle settles the job.
+    bytes32 public payoutRoot;
+    mapping(address worker => uint256) private _workers;
+    mapping(uint256 itemId => uint256) private _items;
+    mapping(uint256 wordIndex => uint256) private _truth;
+
+    /// @notice Workers admitted after off-chain qualification; worker i has index firstIndex + i.
+    event WorkersAdmitted(uint256 firstIndex, address[] workers);
+    /// @notice A batch of labels, packed as in submitLabels; the indexer rebuilds votes from these.
+    event LabelsSubmitted(address indexed worker, bytes labels);
+    /// @notice The oracle raised the vote cap of these items by `extra`.
+    event RedundancyExtended(uint32[] itemIds, uint8 extra);
+    /// @notice Truth for items startItem .. startItem + 64 * words.length - 1, 4 bits per item.
+    event TruthPosted(uint256 startItem, uint256[] words);
+    /// @notice The job is settled: payouts are the leaves of `root`, explained by the report.
+    event PayoutRootPosted(bytes32 root, uint256 totalPayout, string reportCid);
+    /// @notice `account` claimed its payout leaf `index`.
+    event Claimed(uint256 indexed index, address indexed account, uint256 amount);
+    /// @notice What was left of the escrow went back to the requester.
+    event Refunded(address indexed requester, uint256 amount);
+
+    error NotAClone();
+    error NotOracle();
+    error NotRequester();
+    error ZeroAddress();
+    error AlreadyAdmitted(address worker);
+    error TooManyWorkers();
+    error NotAdmitted(address worker);
+    error LabellingClosed();
+    error MalformedBatch();
+    error ItemOutOfRange(uint256 itemId);
+    error ClassOutOfRange(uint256 itemId, uint256 label);
+    error ItemFull(uint256 itemId);
+    error AlreadyVoted(uint256 itemId);
+    error RedundancyTooHigh(uint256 itemId);
+    error StaleNonce(uint64 lastNonce);
+    error InvalidSignature();
+    error MalformedTruth();
+    error AlreadySettled();
+    error NotSettled();
+    error PayoutExceedsEscrow();
+    error InvalidProof();
+    error AlreadyClaimed();
+    error AlreadyRefunded();
+    error RefundTooEarly();
+
+    constructor() EIP712("CrowdAL JobInstance", "1") {
+        _self = address(this);
+    }
+
+    // --- workers -------------------------------------------------------------------------------
+
+    /// @notice Admit workers who passed qualification; only the oracle. Each gets the next index.
+    /// @param workers accounts to admit; none may be zero or already admitted
+    function admitWorkers(address[] calldata workers) external {
+        _onlyOracle();
+        uint256 state = _state;
+        uint256 first = ((state >> WORKER_COUNT_SHIFT) & MAX_WORKERS) + 1;
+        uint256 count = first - 1 + workers.length;
+        if (count > MAX_WORKERS) revert TooManyWorkers();
+        for (uint256 i; i < workers.length; ++i) {
+            address worker = workers[i];
+            if (worker == address(0)) revert ZeroAddress();
+            uint256 record = _workers[worker];
+            if (record & MAX_WORKERS != 0) revert AlreadyAdmitted(worker);
+            _workers[worker] = record | (first + i);
+        }
+        _state = (state & ~(MAX_WORKERS << WORKER_COUNT_SHIFT)) | (count << WORKER_COUNT_SHIFT);
+        emit WorkersAdmitted(first, workers);
+    }
+
+    /// @notice A worker's 1-based index (0 when not admitted), last relay nonce and claim flag.
+    function workerInfo(address worker) external view returns (uint16 index, uint64 lastNonce, bool claimed) {
+        uint256 record = _workers[worker];
+        return (uint16(record), uint64(record >> NONCE_SHIFT), record & CLAIMED_BIT != 0);
+    }
+
+    /// @notice Number of admitted workers.
+    function workerCount() external view returns (uint256) {
+        return (_state >> WORKER_COUNT_SHIFT) & MAX_WORKERS;
+    }
+
+    // --- labels --------------------------------------------------------------------------------
+
+    /// @notice Record a batch of labels from an admitted worker (msg.sender).
+    /// @param labels 4 bytes per label, big-endian uint32 (itemId << 4 | label): a quarter of the
+    ///        calldata of two ABI arrays. The whole batch reverts on any bad label.
+    function submitLabels(bytes calldata labels) external {
+        uint256 index = _workers[msg.sender] & MAX_WORKERS;
+        if (index == 0) revert NotAdmitted(msg.sender);
+        _record(index, labels);
+        emit LabelsSubmitted(msg.sender, labels);
+    }
+
+    /// @notice Record a batch a worker signed off-chain (EIP-712 LabelBatch); anyone may relay it.
+    /// @param worker the admitted worker who signed
+    /// @param labels packed as in submitLabels; signed as the unpacked itemIds / labels arrays
+    /// @param nonce must exceed the worker's last relayed nonce, so a signature is used once
+    /// @param signature 65-byte ECDSA signature of the typed data by `worker`
+    function submitLabelsFor(address worker, bytes calldata labels, uint64 nonce, bytes calldata signature)
+        external
+    {
+        uint256 record = _workers[worker];
+        uint256 index = record & MAX_WORKERS;
+        if (index == 0) revert NotAdmitted(worker);
+        uint64 lastNonce = uint64(record >> NONCE_SHIFT);
+        if (nonce <= lastNonce) revert StaleNonce(lastNonce);
+        bytes32 digest = _hashTypedDataV4(_labelBatchHash(worker, labels, nonce));
+        (address signer, ECDSA.RecoverError error,) = ECDSA.tryRecover(digest, signature);
+        if (error != ECDSA.RecoverError.NoError || signer != worker) revert InvalidSignature();
+        _workers[worker] = (record & ~(uint256(type(uint64).max) << NONCE_SHIFT)) | (uint256(nonce) << NONCE_SHIFT);
+        _record(index, labels);
+        emit LabelsSubmitted(worker, labels);
+    }
+
+    /// @notice Let the oracle raise the vote cap of disputed items by `extra` labels each, while
+    ///         labelling is open; an item's cap never exceeds MAX_VOTES.
+    /// @param itemIds items to extend
+    /// @param extra votes added to each item's cap
+    function extendRedundancy(uint32[] calldata itemIds, uint8 extra) external {
+        uint256 head = _onlyOracle();
+        _requireLabellingOpen(head);
+        (uint256 numItems,, uint256 redundancy) = _shape(head);
+        for (uint256 i; i < itemIds.length; ++i) {
+            uint256 itemId = itemIds[i];
+            if (itemId >= numItems) revert ItemOutOfRange(itemId);
+            uint256 word = _items[itemId];
+            uint256 granted = ((word >> 4) & 15) + extra;
+            if (redundancy + granted > MAX_VOTES) revert RedundancyTooHigh(itemId);
+            _items[itemId] = (word & ~uint256(0xf0)) | (granted << 4);
+        }
+        emit RedundancyExtended(itemIds, extra);
+    }
+
+    function _record(uint256 voter, bytes calldata labels) private {
+        uint256 head = _argWord(0);
+        _requireLabellingOpen(head);
+        if (labels.length == 0 || labels.length % 4 != 0) revert MalformedBatch();
+        (uint256 numItems, uint256 numClasses, uint256 redundancy) = _shape(head);
+        // Bounds are checked explicitly; nothing here can overflow (12 votes of 20 bits fit a word).
+        unchecked {
+            for (uint256 offset; offset < labels.length; offset += 4) {
+                uint256 entry = _entryAt(labels, offset);
+                uint256 itemId = entry >> 4;
+                uint256 label = entry & 15;
+                if (itemId >= numItems) revert ItemOutOfRange(itemId);
+                if (label >= numClasses) revert ClassOutOfRange(itemId, label);
+                uint256 word = _items[itemId];
+                uint256 count = word & 15;
+                if (count >= redundancy + ((word >> 4) & 15)) revert ItemFull(itemId);
+                for (uint256 shift = VOTES_OFFSET + 4; shift < VOTES_OFFSET + VOTE_BITS * count; shift += VOTE_BITS) {
+                    if ((word >> shift) & MAX_WORKERS == voter) revert AlreadyVoted(itemId);
+                }
+                _items[itemId] = (word + 1) | (((voter << 4) | label) << (VOTES_OFFSET + VOTE_BITS * count));
+            }
+        }
+    }
+
+    /// @dev The 4-byte entry at `offset` of a packed batch (callers keep offset + 4 <= length).
+    function _entryAt(bytes calldata labels, uint256 offset) private pure returns (uint256 entry) {
+        assembly ("memory-safe") {
+            entry := shr(224, calldataload(add(labels.offset, offset)))
+        }
+    }
+
+    /// @dev EIP-712 hashes an array as keccak of its 32-byte elements: the batch is unpacked into
+    ///      one buffer (item ids, then labels) and each half hashed in place.
+    function _labelBatchHash(address worker, bytes calldata labels, uint64 nonce) private pure returns (bytes32) {
+        uint256 n = labels.length / 4;
+        uint256[] memory unpacked = new uint256[](2 * n);
+        for (uint256 i; i < n; ++i) {
+            uint256 entry = _entryAt(labels, 4 * i);
+            unpacked[i] = entry >> 4;
+            unpacked[n + i] = entry & 15;
+        }
+        bytes32 itemIdsHash;
+        bytes32 labelsHash;
+        assembly ("memory-safe") {
+            let half := mul(n, 0x20)
+            itemIdsHash := keccak256(add(unpacked, 0x20), half)
+            labelsHash := keccak256(add(add(unpacked, 0x20), half), half)
+        }
+        return keccak256(abi.encode(LABEL_BATCH_TYPEHASH, worker, itemIdsHash, labelsHash, nonce));
+    }
+
+    // --- tallies -------------------------------------------------------------------------------
+
+    /// @notice The votes on an item: worker indexes (see WorkersAdmitted) and their labels.
+    function votes(uint256 itemId) external view returns (uint16[] memory workers, uint8[] memory labels) {
+        uint256 word = _items[itemId];
+        uint256 count = word & 15;
+        workers = new uint16[](count);
+        labels = new uint8[](count);
+        for (uint256 k; k < count; ++k) {
+            uint256 vote = word >> (VOTES_OFFSET + VOTE_BITS * k);
+            workers[k] = uint16(vote >> 4);
+            labels[k] = uint8(vote & 15);
+        }
+    }
+
+    /// @notice Votes per class for an item (length numClasses) and the item's current vote cap.
+    function tally(uint256 itemId) public view returns (uint256[] memory counts, uint256 cap) {
+        (uint256 numItems, uint256 numClasses, uint256 redundancy) = _shape(_argWord(0));
+        if (itemId >= numItems) revert ItemOutOfRange(itemId);
+        uint256 word = _items[itemId];
+        counts = new uint256[](numClasses);
+        for (uint256 k; k < (word & 15); ++k) {
+            ++counts[(word >> (VOTES_OFFSET + VOTE_BITS * k)) & 15];
+        }
+        cap = redundancy + ((word >> 4) & 15);
+    }
+
+    /// @notice The most voted label of an item (lowest class on a tie), its votes and all votes.
+    function majority(uint256 itemId) external view returns (uint8 label, uint256 topVotes, uint256 totalVotes) {
+        (uint256[] memory counts,) = tally(itemId);
+        for (uint256 c; c < counts.length; ++c) {
+            totalVotes += counts[c];
+            if (counts[c] > topVotes) (label, topVotes) = (uint8(c), counts[c]);
+        }
+    }
+
+    // --- truth and settlement ------------------------------------------------------------------
+
+    /// @notice Post truth for items startItem.. (64 per word, item startItem + j in bits 4j..4j+3);
+    ///         only the oracle, before settlement; a later post for the same items replaces it.
+    /// @param startItem first item covered, a multiple of 64
+    /// @param words packed truth; every 4-bit value must be a class of the job
+    function postTruth(uint256 startItem, uint256[] calldata words) external {
+        uint256 head = _onlyOracle();
+        if (_state & SETTLED_BIT != 0) revert AlreadySettled();
+        if (startItem % 64 != 0 || words.length == 0) revert MalformedTruth();
+        (uint256 numItems, uint256 numClasses,) = _shape(head);
+        uint256 lastStart = startItem + 64 * (words.length - 1);
+        if (lastStart >= numItems) revert ItemOutOfRange(lastStart);
+        // Each nibble n is spread into its own byte lane; n + (16 - numClasses) reaches bit 4 of
+        // the lane exactly when n >= numClasses, so one word is checked in a handful of operations.
+        uint256 offset = (16 - numClasses) * LANE_ONES;
+        for (uint256 w; w < words.length; ++w) {
+            uint256 word = words[w];
+            uint256 low = (word & LOW_NIBBLES) + offset;
+            uint256 high = ((word >> 4) & LOW_NIBBLES) + offset;
+            if ((low | high) & LANE_CARRIES != 0) {
+                uint256 j = _firstNibbleAtLeast(word, numClasses);
+                revert ClassOutOfRange(startItem + 64 * w + j, (word >> (4 * j)) & 15);
+            }
+            _truth[startItem / 64 + w] = word;
+        }
+        emit TruthPosted(startItem, words);
+    }
+
+    /// @dev Position of the first 4-bit value in `word` not below `numClasses` (revert path only).
+    function _firstNibbleAtLeast(uint256 word, uint256 numClasses) private pure returns (uint256 j) {
+        while ((word >> (4 * j)) & 15 < numClasses) ++j;
+    }
+
+    /// @notice The truth the oracle posted for an item (0 until posted; see TruthPosted).
+    function truth(uint256 itemId) external view returns (uint8) {
+        return uint8((_truth[itemId / 64] >> (4 * (itemId % 64))) & 15);
+    }
+
+    /// @notice Settle the job: publish the payout Merkle root, its total and the report's content
+    ///         id; only the oracle, once, not after a refund of the whole escrow. Ends labelling.
+    /// @param root OZ Merkle root of leaves keccak256(bytes.concat(keccak256(abi.encode(index, account, amount))))
+    /// @param totalPayout sum of the leaves' amounts, at most the escrowed budget
+    /// @param reportCid content id of the settlement report anyone can recompute
+    function postPayoutRoot(bytes32 root, uint256 totalPayout, string calldata reportCid) external {
+        _onlyOracle();
+        uint256 state = _state;
+        if (state & SETTLED_BIT != 0) revert AlreadySettled();
+        if (state & REFUNDED_BIT != 0) revert AlreadyRefunded();
+        if (totalPayout > _budget()) revert PayoutExceedsEscrow();
+        payoutRoot = root;
+        _state = state | SETTLED_BIT | totalPayout;
+        emit PayoutRootPosted(root, totalPayout, reportCid);
+    }
+
+    /// @notice Claim the caller's payout leaf; once per account.
+    /// @param index the leaf's index in the payout report
+    /// @param amount the leaf's amount
+    /// @param proof OZ Merkle proof of the leaf (sorted-pair hashing)
+    function claim(uint256 index, uint256 amount, bytes32[] calldata proof) external {
+        uint256 state = _state;
+        if (state & SETTLED_BIT == 0) revert NotSettled();
+        uint256 record = _workers[msg.sender];
+        if (record & CLAIMED_BIT != 0) revert AlreadyClaimed();
+        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(index, msg.sender, amount))));
+        if (!MerkleProof.verifyCalldata(proof, payoutRoot, leaf)) revert InvalidProof();
+        uint256 paid = ((state >> PAID_SHIFT) & AMOUNT_MASK) + amount;
+        // Only a tree that sums above its own total could trip this; it protects the requester's refund.
+        if (paid > (state & AMOUNT_MASK)) revert PayoutExceedsEscrow();
+        _workers[msg.sender] = record | CLAIMED_BIT;
+        _state = (state & ~(AMOUNT_MASK << PAID_SHIFT)) | (paid << PAID_SHIFT);
+        IERC20(_token()).safeTransfer(msg.sender, amount);
+        emit Claimed(index, msg.sender, amount);
+    }
+
+    /// @notice Return what is left of the escrow to the requester, once: after settlement the budget
+    ///         minus the total payout; with no payout root by deadline + SETTLEMENT_GRACE, all of it
+    ///         (and the job can then no longer be settled).
+    function refund() external {
+        (address requester, uint256 budget) = _requesterAndBudget();
+        if (msg.sender != requester) revert NotRequester();
+        uint256 state = _state;
+        if (state & REFUNDED_BIT != 0) revert AlreadyRefunded();
+        uint256 amount;
+        if (state & SETTLED_BIT != 0) {
+            amount = budget - (state & AMOUNT_MASK);
+        } else if (block.timestamp > _deadline(_argWord(0)) + SETTLEMENT_GRACE) {
+            amount = budget;
+        } else {
+            revert RefundTooEarly();
+        }
+        _state = state | REFUNDED_BIT;
+        if (amount > 0) IERC20(_token()).safeTransfer(requester, amount);
+        emit Refunded(requester, amount);
+    }
+
+    /// @notice Total paid out by claims so far, the payout total, and whether the job is settled / refunded.
+    function escrowState() external view returns (uint256 paid, uint256 totalPayout, bool settled, bool refunded) {
+        uint256 state = _state;
+        return (
+            (state >> PAID_SHIFT) & AMOUNT_MASK,
+            state & AMOUNT_MASK,
+            state & SETTLED_BIT != 0,
+            state & REFUNDED_BIT != 0
+        );
+    }
+
+    // --- parameters ----------------------------------------------------------------------------
+
+    /// @notice The job's parameters, fixed at creation.
+    function params()
+        external
+        view
+        returns (
+            address oracle,
+            address requester,
+            address token,
+            uint256 numItems,
+            uint256 numClasses,
+            uint256 redundancy,
+            uint256 deadline,
+            uint256 pricePerLabel,
+            uint256 budget,
+            bytes32 manifest
+        )
+    {
+        uint256 head = _argWord(0);
+        oracle = address(uint160(head >> 96));
+        (numItems, numClasses, redundancy) = _shape(head);
+        deadline = _deadline(head);
+        (requester, budget) = _requesterAndBudget();
+        uint256 tokenWord = _argWord(64);
+        token = address(uint160(tokenWord >> 96));
+        pricePerLabel = uint96(tokenWord);
+        manifest = bytes32(_argWord(96));
+    }
+
+    /// @dev One 32-byte word of the clone arguments, read from the clone's own (warm) code.
+    function _argWord(uint256 offset) private view returns (uint256 word) {
+        if (address(this) == _self) revert NotAClone();
+        assembly ("memory-safe") {
+            extcodecopy(address(), 0, add(PROXY_CODE_SIZE, offset), 32)
+            word := mload(0)
+        }
+    }
+
+    function _shape(uint256 head) private pure returns (uint256 numItems, uint256 numClasses, uint256 redundancy) {
+        return (uint32(head >> 64), uint8(head >> 56), uint8(head >> 48));
+    }
+
+    function _deadline(uint256 head) private pure returns (uint256) {
+        return uint48(head);
+    }
+
+    function _requireLabellingOpen(uint256 head) private view {
+        if (block.timestamp > _deadline(head) || _state & SETTLED_BIT != 0) revert LabellingClosed();
+    }
+
+    function _onlyOracle() private view returns (uint256 head) {
+        head = _argWord(0);
+        if (msg.sender != address(uint160(head >> 96))) revert NotOracle();
+    }
+
+    function _requesterAndBudget() private view returns (address, uint256) {
+        uint256 word = _argWord(32);
+        return (address(uint160(word >> 96)), uint96(word));
+    }
+
+    function _budget() private view returns (uint256) {
+        return uint96(_argWord(32));
+    }
+
+    function _token() private view returns (address) {
+        return address(uint160(_argWord(64) >> 96));
+    }
+}

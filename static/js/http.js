@@ -1,0 +1,26 @@
+// JSON calls to the CrowdAL API: writes carry Django's CSRF token, failures carry the server's reason.
+
+export class ApiError extends Error {
+  name = "ApiError";
+}
+
+// Read from the cookie on every call: Django rotates the token when a user signs in.
+function csrfToken() {
+  const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+  return match ? decodeURIComponent(match[1]) : "";
+}
+
+export async function postJSON(url, body = {}) {
+  const response = await fetch(url, {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { Accept: "application/json", "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+    body: JSON.stringify(body),
+  });
+  if (response.status === 204) return null;
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    throw new ApiError(data.detail || `The server refused the request (HTTP ${response.status}).`);
+  }
+  return data;
+}

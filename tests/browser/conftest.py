@@ -1,0 +1,281 @@
+"""Browser tests: Debian's chromium, driven by Playwright, against the site served over ASGI by daphne,
+with an injected EIP-1193 test wallet that signs with anvil development keys.
+
+The server is a separate daphne process, so it must see the test database. pytest-django's SQLite
+test database lives in memory, where no other process can see it; for the tests of this package the
+default connection is switched to a migrated SQLite file, and back afterwards, so the rest of the
+suite keeps the database it was written against (a PostgreSQL test database is shared as it is).
+Browser tests get `transactional_db`: what either side writes is committed and visible to the other,
+and the tables are emptied after each test.
+"""
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import requests
+from django.conf import settings
+from django.core.management import call_command
+from django.db import DEFAULT_DB_ALIAS, connections
+from eth_account.messages import SignableMessage, encode_defunct
+from eth_account.signers.local import LocalAccount
+from playwright.sync_api import BrowserContext, Page, expect, sync_playwright
+from web3 import Web3
+
+from apps.chain.local_chain import free_port
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+SERVER_START_SECONDS = 30
+
+# EIP-1193 error codes a wallet answers with
+USER_REJECTED = 4001
+UNAUTHORIZED = 4100
+UNSUPPORTED_METHOD = 4200
+
+
+@pytest.fixture(scope="package", autouse=True)
+def shared_test_database(browser, django_db_setup, django_db_blocker, tmp_path_factory) -> str:
+    """The name of a test database another process can open, in use for this package's tests.
+
+    Switched while Playwright runs (hence `browser`): Django keeps database connections per asyncio
+    context whenever an event loop runs in the thread, and Playwright's sync API keeps one running,
+    so a connection installed before it started would not be the one the tests see.
+    """
+    test_database = connections[DEFAULT_DB_ALIAS]
+    if not (test_database.vendor == "sqlite" and test_database.is_in_memory_db()):
+        yield test_database.settings_dict["NAME"]
+        return
+    path = tmp_path_factory.mktemp("browser-db") / "test.sqlite3"
+    on_file = test_database.__class__({**test_database.settings_dict, "NAME": str(path)}, DEFAULT_DB_ALIAS)
+    # Replaced, not closed: closing the last connection to an in-memory database deletes it.
+    connections[DEFAULT_DB_ALIAS] = on_file
+    try:
+        with django_db_blocker.unblock():
+            call_command("migrate", verbosity=0, interactive=False)
+        yield str(path)
+    finally:
+        on_file.close()
+        connections[DEFAULT_DB_ALIAS] = test_database
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    url: str
+
+
+@pytest.fixture(scope="package")
+def live_asgi_server(shared_test_database, local_chain, tmp_path_factory) -> LiveServer:
+    """The site served by daphne (the server the product runs on) on the test database and the
+    session's anvil."""
+    call_command("build_static", stdout=io.StringIO())
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.browser.live_settings",
+        "CROWDAL_TEST_DATABASE_NAME": shared_test_database,
+        "CHAIN_RPC_URL": local_chain.url,
+    }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # the server keeps Django's async-safety checks
+    log_path = tmp_path_factory.mktemp("daphne") / "daphne.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "crowdal_site.asgi:application"],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_until_serving(url, process, log_path)
+        yield LiveServer(url=url)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_until_serving(url: str, process: subprocess.Popen, log_path: Path) -> None:
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"daphne exited with code {process.returncode}:\n{log_path.read_text()}")
+        try:
+            if requests.get(url, timeout=5).ok:
+                return
+        except requests.RequestException:  # not listening yet, or still importing the project
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"daphne did not serve {url} within {SERVER_START_SECONDS}s:\n{log_path.read_text()}")
+
+
+# Playwright's sync API keeps an asyncio loop running on the test thread for as long as it runs. Django
+# refuses database queries from such a thread (the tests are synchronous all the same), and the async
+# tests of other packages need the thread without a loop: hence the setting, and package scope.
+@pytest.fixture(scope="package")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip(f"no chromium at {CHROMIUM}: run `make chromium` (Playwright cannot download its own here)")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+
+
+# window.ethereum as a wallet extension injects it; every request is answered by WalletPage.answer.
+WALLET_SCRIPT = """
+(() => {
+  const listeners = new Map();
+  window.ethereum = {
+    isCrowdALTestWallet: true,
+    async request({ method, params = [] }) {
+      const reply = await window.__crowdalTestWallet(method, params);
+      if (reply.error) throw Object.assign(new Error(reply.error.message), { code: reply.error.code });
+      return reply.result;
+    },
+    on(event, handler) {
+      if (!listeners.has(event)) listeners.set(event, new Set());
+      listeners.get(event).add(handler);
+      return this;
+    },
+    removeListener(event, handler) {
+      listeners.get(event)?.delete(handler);
+      return this;
+    },
+    emit(event, value) {
+      for (const handler of listeners.get(event) ?? []) handler(value);
+    },
+  };
+})();
+"""
+
+
+def _error(code: int, message: str) -> dict:
+    return {"error": {"code": code, "message": message}}
+
+
+@dataclass
+class WalletPage:
+    """A browser tab whose wallet holds one development key. `chain_id` is the network the wallet is
+    on (change it with `switch_chain`); methods in `rejects` are refused as if the user clicked Reject."""
+
+    context: BrowserContext
+    account: LocalAccount
+    w3: Web3
+    chain_id: int
+    rejects: set[str] = field(default_factory=set)
+    page: Page = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.context.add_init_script(WALLET_SCRIPT)
+        self.context.expose_function("__crowdalTestWallet", self.answer)
+        self.page = self.context.new_page()
+
+    @property
+    def address(self) -> str:
+        return self.account.address
+
+    def answer(self, method: str, params: list) -> dict:
+        if method in self.rejects:
+            return _error(USER_REJECTED, "User rejected the request.")
+        handler = {
+            "eth_requestAccounts": self._accounts,
+            "eth_accounts": self._accounts,
+            "eth_chainId": lambda: hex(self.chain_id),
+            "personal_sign": lambda data, address: self._sign(address, encode_defunct(hexstr=data)),
+            "eth_signTypedData_v4": lambda address, typed_data: self._sign_typed_data(address, json.loads(typed_data)),
+            "eth_sendTransaction": self._send_transaction,
+        }.get(method)
+        if handler is None:
+            return _error(UNSUPPORTED_METHOD, f"The test wallet does not support {method}.")
+        try:
+            return {"result": handler(*params)}
+        except PermissionError as error:
+            return _error(UNAUTHORIZED, str(error))
+
+    def switch_chain(self, chain_id: int) -> None:
+        """The user picks another network in the wallet, which tells every open page."""
+        self.chain_id = chain_id
+        for page in self.context.pages:
+            page.evaluate("chainId => window.ethereum.emit('chainChanged', chainId)", hex(chain_id))
+
+    def sign_in(self) -> None:
+        """Sign in through the sign-in page, as a user would."""
+        self.page.goto("/signin")
+        self.page.get_by_role("button", name="Connect wallet").click()
+        expect(self.page.locator("[data-account-address]")).to_have_text(self.address)
+
+    def _accounts(self) -> list[str]:
+        return [self.address]
+
+    def _own(self, address: str) -> None:
+        if address.lower() != self.address.lower():
+            raise PermissionError(f"The test wallet holds {self.address}, not {address}.")
+
+    def _sign(self, address: str, signable: SignableMessage) -> str:
+        self._own(address)
+        return self.account.sign_message(signable).signature.to_0x_hex()
+
+    def _sign_typed_data(self, address: str, typed_data: dict) -> str:
+        self._own(address)
+        return self.account.sign_typed_data(full_message=typed_data).signature.to_0x_hex()
+
+    def _send_transaction(self, tx: dict) -> str:
+        """Fill in what a wallet fills in (nonce, fees, gas), sign with the key, send to the chain."""
+        self._own(tx.get("from", self.address))
+        w3 = self.w3
+        priority_fee = w3.eth.max_priority_fee
+        transaction = {
+            "value": int(tx.get("value", "0x0"), 16),
+            "data": tx.get("data", "0x"),
+            "nonce": w3.eth.get_transaction_count(self.address, "pending"),
+            "chainId": self.chain_id,
+            "maxPriorityFeePerGas": priority_fee,
+            "maxFeePerGas": 2 * w3.eth.get_block("latest")["baseFeePerGas"] + priority_fee,
+        }
+        if tx.get("to"):  # none when deploying a contract
+            transaction["to"] = Web3.to_checksum_address(tx["to"])
+        if "gas" in tx:
+            transaction["gas"] = int(tx["gas"], 16)
+        else:
+            transaction["gas"] = w3.eth.estimate_gas({**transaction, "from": self.address})
+        signed = self.account.sign_transaction(transaction)
+        return w3.eth.send_raw_transaction(signed.raw_transaction).to_0x_hex()
+
+
+@pytest.fixture
+def wallet_page(browser, live_asgi_server, w3, transactional_db):
+    """Factory: `wallet_page(account, chain_id=...)` opens a fresh browser context (its own cookies) on
+    the live site with a wallet holding `account`, on the local chain unless told otherwise."""
+    contexts: list[BrowserContext] = []
+
+    def open_page(account: LocalAccount, *, chain_id: int | None = None) -> WalletPage:
+        context = browser.new_context(base_url=live_asgi_server.url)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return WalletPage(context=context, account=account, w3=w3, chain_id=chain_id or w3.eth.chain_id)
+
+    yield open_page
+    for context in contexts:
+        context.close()
