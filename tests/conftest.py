@@ -9,6 +9,7 @@ from eth_account import Account
 from web3 import Web3
 
 from apps.chain.local_chain import dev_private_keys, start_local_chain
+from tests.chain_fixtures import deployed, job, make_job, roles  # noqa: F401  (fixtures)
 
 # .ci/run sets this: a test that needs PostgreSQL or Redis must then fail, not skip, when one is missing.
 REQUIRE_SERVICES = os.environ.get("CROWDAL_REQUIRE_SERVICES") == "1"
@@ -62,3 +63,10 @@ def postgres_db(db, settings):
     if connection.vendor != "postgresql":
         missing_service("needs PostgreSQL: run with DATABASE_URL=postgres://127.0.0.1:5432/test")
     return connection
+
+
+@pytest.fixture(autouse=True)
+def isolated_blob_store(settings, tmp_path):
+    """Every test stores blobs in its own folder, never in var/."""
+    settings.STORAGE_DIR = tmp_path / "blobs"
+    settings.IPFS_API_URL = ""

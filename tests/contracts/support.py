@@ -9,10 +9,10 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 from web3.contract import Contract
-from web3.logs import DISCARD
 
 from apps.chain.client import Sent, TransactionFailed, send
 from apps.chain.labels import pack_labels
+from tests.chain_fixtures import events  # noqa: F401  (re-exported for the contract tests)
 
 
 @contextmanager
@@ -21,11 +21,6 @@ def reverts_with(error: str) -> Iterator[None]:
     with pytest.raises(TransactionFailed) as failure:
         yield
     assert error in failure.value.reason, failure.value.reason
-
-
-def events(contract: Contract, name: str, sent: Sent) -> list[dict]:
-    # DISCARD: a receipt also holds other contracts' logs (e.g. the token's Transfer).
-    return [dict(log["args"]) for log in getattr(contract.events, name)().process_receipt(sent.receipt, errors=DISCARD)]
 
 
 def funded_accounts(w3: Web3, count: int) -> list[LocalAccount]:

@@ -3,7 +3,7 @@ import pytest
 from apps.chain.client import send
 from apps.chain.merkle import Payout, build_payout_tree
 
-from .conftest import BUDGET, DAY, TOKEN
+from tests.chain_fixtures import BUDGET, DAY, TOKEN
 from .support import advance_time, events, reverts_with
 
 GRACE = 7 * DAY

@@ -1,7 +1,7 @@
 from apps.chain.client import send
 from apps.chain.registry import job_instance
 
-from .conftest import BUDGET, DAY, TOKEN
+from tests.chain_fixtures import BUDGET, DAY, TOKEN
 from .support import error_selector, events, reverts_with
 
 EIP1167_PREFIX = bytes.fromhex("363d3d373d3d3d363d73")

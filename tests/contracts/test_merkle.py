@@ -5,7 +5,7 @@ from web3 import Web3
 from apps.chain.client import send
 from apps.chain.merkle import Payout, build_payout_tree, hash_pair, payout_leaf
 
-from .conftest import TOKEN
+from tests.chain_fixtures import TOKEN
 from .support import funded_accounts
 
 ACCOUNTS = [Web3.to_checksum_address(f"0x{i:040x}") for i in range(1, 12)]

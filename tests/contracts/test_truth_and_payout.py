@@ -3,7 +3,7 @@ from web3.exceptions import ContractCustomError
 
 from apps.chain.client import send
 
-from .conftest import BUDGET, DAY
+from tests.chain_fixtures import BUDGET, DAY
 from .support import advance_time, events, reverts_with
 
 CID = "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy"

@@ -1,4 +1,5 @@
-"""Contracts deployed with `deploy_contracts` (recorded in the test database) and a funded job."""
+"""Contracts deployed with `deploy_contracts` (recorded in the test database) and funded jobs on
+chain; shared by every test package that needs the chain (tests/conftest.py imports them)."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -8,12 +9,17 @@ import pytest
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 from web3.contract import Contract
+from web3.logs import DISCARD
 
 from apps.chain.client import Sent, send
 from apps.chain.deploy import deploy_contracts
 from apps.chain.registry import contract, job_instance
 
-from .support import events
+
+def events(contract: Contract, name: str, sent: Sent) -> list[dict]:
+    # DISCARD: a receipt also holds other contracts' logs (e.g. the token's Transfer).
+    return [dict(log["args"]) for log in getattr(contract.events, name)().process_receipt(sent.receipt, errors=DISCARD)]
+
 
 TOKEN = 10**18
 BUDGET = 1_000 * TOKEN
