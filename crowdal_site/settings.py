@@ -5,9 +5,13 @@ Embedded default (no variables set): SQLite, in-memory channel layer, a local an
 DATABASE_URL, REDIS_URL, CHAIN_RPC_URL (+ ORACLE_PRIVATE_KEY, deployed addresses), IPFS_API_URL.
 """
 import os
+import warnings
 from pathlib import Path
 
 import dj_database_url
+
+# siwe's grammar redefines core ABNF rules on import; abnf warns about each one on every start.
+warnings.filterwarnings("ignore", message=r"rule '\w+' redefines", module=r"abnf\.")
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("CROWDAL_VAR_DIR", BASE_DIR / "var"))
