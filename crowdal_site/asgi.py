@@ -14,15 +14,29 @@ from django.urls import path  # noqa: E402
 
 from apps.chain.consumers import ChainActivityConsumer, ChainWorker  # noqa: E402
 from apps.chain.handlers import WORKER_CHANNEL  # noqa: E402
+from apps.learning.consumers import LearnerWorker  # noqa: E402
+from apps.learning.handlers import LEARNER_CHANNEL  # noqa: E402
+from apps.rewards.consumers import SettlementWorker  # noqa: E402
+from apps.rewards.services import SETTLEMENT_CHANNEL  # noqa: E402
+from apps.labeling.consumers import LabelingConsumer  # noqa: E402
+from apps.jobs.consumers import JobDashboardConsumer  # noqa: E402
 
 websocket_urlpatterns = [
     path("ws/chain/", ChainActivityConsumer.as_asgi()),
+    path("ws/labeling/", LabelingConsumer.as_asgi()),
+    path("ws/jobs/<int:job_id>/", JobDashboardConsumer.as_asgi()),
 ]
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
-        "channel": ChannelNameRouter({WORKER_CHANNEL: ChainWorker.as_asgi()}),
+        "channel": ChannelNameRouter(
+            {
+                WORKER_CHANNEL: ChainWorker.as_asgi(),
+                LEARNER_CHANNEL: LearnerWorker.as_asgi(),
+                SETTLEMENT_CHANNEL: SettlementWorker.as_asgi(),
+            }
+        ),
     }
 )

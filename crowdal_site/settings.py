@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "rest_framework",
+    "drf_spectacular",
     "apps.accounts",
     "apps.chain",
     "apps.pages",
@@ -49,6 +50,9 @@ INSTALLED_APPS = [
     "apps.storage",
     "apps.jobs",
     "apps.labeling",
+    "apps.learning",
+    "apps.quality",
+    "apps.rewards",
 ]
 
 MIDDLEWARE = [
@@ -86,13 +90,26 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
     )
 }
+# DB_POOL=N: a psycopg connection pool of up to N connections on PostgreSQL. Under ASGI each request
+# runs on a fresh thread, so without it every request opens (and PostgreSQL forks) a new connection.
+if os.environ.get("DB_POOL") and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {"min_size": 2, "max_size": int(os.environ["DB_POOL"])}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded stack writes from the server, the worker and the indexer at once: wait for the
+    # lock instead of failing, and take it when a transaction starts so none fails half-way.
+    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+        # channels-redis blocks 5 s in BZPOPMIN on a quiet channel, and redis-py >= 8 reads with a 5 s
+        # socket timeout by default: the read timed out and killed `runworker`. A longer timeout fixes it.
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30}]},
+        }
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
@@ -111,15 +128,18 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = VAR_DIR / "staticfiles"
 # WhiteNoise serves static files from the ASGI app itself; finders let it serve static/ (and the
-# vendored npm libraries) without a collectstatic step on the embedded stack.
+# vendored npm libraries) without a collectstatic step on the embedded stack. A deployment sets
+# STATIC_ROOT and runs `manage.py collectstatic`.
+STATIC_ROOT = Path(os.environ["STATIC_ROOT"]) if os.environ.get("STATIC_ROOT") else None
 WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", True)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
+SPECTACULAR_SETTINGS = {"TITLE": "CrowdAL API", "VERSION": "1"}
 
 # --- Chain -------------------------------------------------------------------------------------
 # Empty CHAIN_RPC_URL means "embedded": `manage.py serve` starts anvil from node_modules on
@@ -140,6 +160,8 @@ ORACLE_PRIVATE_KEY = os.environ.get("ORACLE_PRIVATE_KEY") or (ANVIL_DEV_KEY_0 if
 CHAIN_CONTRACT_ADDRESSES = dict(
     pair.split("=", 1) for pair in os.environ.get("CHAIN_CONTRACT_ADDRESSES", "").split(",") if "=" in pair
 )
+# Key that pays gas for relayed (EIP-712) label batches; empty means the oracle key.
+RELAYER_PRIVATE_KEY = os.environ.get("RELAYER_PRIVATE_KEY", "")
 CONTRACTS_SRC_DIR = BASE_DIR / "contracts" / "src"
 CONTRACTS_BUILD_DIR = BASE_DIR / "contracts" / "build"
 NODE_MODULES_DIR = BASE_DIR / "node_modules"
@@ -150,6 +172,8 @@ NODE_MODULES_DIR = BASE_DIR / "node_modules"
 IPFS_API_URL = os.environ.get("IPFS_API_URL", "")
 STORAGE_DIR = Path(os.environ.get("STORAGE_DIR", VAR_DIR / "blobs"))
 STORAGE_MAX_UPLOAD_BYTES = int(os.environ.get("STORAGE_MAX_UPLOAD_BYTES", str(64 * 1024 * 1024)))
+# One dataset import (all its files, a zip counted unpacked): STORAGE_MAX_UPLOAD_BYTES caps each file.
+JOBS_MAX_IMPORT_BYTES = int(os.environ.get("JOBS_MAX_IMPORT_BYTES", str(512 * 1024 * 1024)))
 
 # --- Wallet sign-in (SIWE) --------------------------------------------------------------------
 # Domain and URI a SIWE message must name; empty means "the host of the request" (development).
@@ -161,6 +185,13 @@ SIWE_CHAIN_IDS = [int(c) for c in os.environ.get("SIWE_CHAIN_IDS", "31337").spli
 SIWE_CLOCK_SKEW_SECONDS = int(os.environ.get("SIWE_CLOCK_SKEW_SECONDS", "60"))
 # A signed message older than this is refused even if it names no expiration; a nonce cannot outlive its TTL anyway.
 SIWE_MAX_MESSAGE_AGE_SECONDS = int(os.environ.get("SIWE_MAX_MESSAGE_AGE_SECONDS", str(SIWE_NONCE_TTL_SECONDS)))
+
+# --- Labeling ----------------------------------------------------------------------------------
+# How long a served item holds one of its label slots for the labeler it was served to.
+LABELING_LEASE_SECONDS = int(os.environ.get("LABELING_LEASE_SECONDS", "120"))
+# Share of newly served items that are gold honeypots (scored like qualification, look like any item).
+LABELING_HONEYPOT_RATE = float(os.environ.get("LABELING_HONEYPOT_RATE", "0.1"))
+LABELING_QUALIFICATION_RETRY_SECONDS = int(os.environ.get("LABELING_QUALIFICATION_RETRY_SECONDS", "600"))
 
 LOGGING = {
     "version": 1,

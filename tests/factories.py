@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from apps.jobs.models import GoldAnswer, Item, Job, LabelClass
+from apps.labeling.models import Label, LabelBatch
 from apps.storage.services import store_blob
 
 TOKEN = 10**18
@@ -27,10 +28,12 @@ def make_job(
     price_per_label: int = TOKEN,
     status: str = Job.Status.DRAFT,
     task_type: str = Job.TaskType.TEXT_CLASSIFICATION,
+    texts: list[str] | None = None,
     **fields,
 ) -> Job:
-    """A job with `num_items` text items ("item 0", "item 1", …); `gold` maps item index -> class index."""
+    """A job with `num_items` text items (`texts`, or "item 0", "item 1", …); `gold` maps item index -> class index."""
     gold = gold or {}
+    texts = texts or [f"item {i}" for i in range(num_items)]
     job = Job.objects.create(
         requester=requester,
         name=fields.pop("name", "Test job"),
@@ -49,7 +52,7 @@ def make_job(
         Item(
             job=job,
             index=i,
-            content_cid=store_blob(data=f"item {i}".encode(), content_type="text/plain"),
+            content_cid=store_blob(data=texts[i].encode(), content_type="text/plain"),
             media_type="text/plain",
             source_name=f"row {i + 1}",
             is_gold=i in gold,
@@ -59,3 +62,15 @@ def make_job(
     )
     GoldAnswer.objects.bulk_create(GoldAnswer(item=items[i], label_index=label) for i, label in gold.items())
     return job
+
+
+def make_labels(*, job: Job, worker, labels: dict[int, int], status: str = "confirmed", tx_hash: str = "") -> list:
+    """One batch of `worker`'s labels on `job`: item index -> class index; confirmed by default."""
+    items = {item.index: item for item in Item.objects.filter(job=job, index__in=labels)}
+    batch = LabelBatch.objects.create(
+        job=job, worker=worker, mode=LabelBatch.Mode.WALLET, packed="0x", status=status, tx_hash=tx_hash
+    )
+    return Label.objects.bulk_create(
+        Label(batch=batch, job=job, item=items[index], worker=worker, label_index=label, status=status, tx_hash=tx_hash)
+        for index, label in labels.items()
+    )

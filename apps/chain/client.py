@@ -2,12 +2,15 @@
 a transaction with a clear error when it reverts."""
 from __future__ import annotations
 
+import threading
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
 from django.conf import settings
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
+from hexbytes import HexBytes
 from web3 import Web3
 from web3.contract.contract import ContractFunction
 from web3.exceptions import ContractCustomError, ContractLogicError
@@ -70,28 +73,39 @@ def _revert_reason(error: Exception, contract_function: ContractFunction | None)
     return str(error)
 
 
+# Transactions of one key must take consecutive nonces: concurrent senders in this process (the
+# relayer serving several labelers, admissions) pick the nonce and submit under the key's lock.
+# Several processes sharing a key would need a lock across them (or one sender process).
+_nonce_locks: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
+
+
 def send(
     contract_function: ContractFunction, *, sender: LocalAccount, value: int = 0, gas: int | None = None
 ) -> Sent:
     """Sign with `sender`, send, wait for the receipt. Reverts raise TransactionFailed with the
     custom error's name (estimation runs the call first, so a revert never costs gas)."""
     w3 = contract_function.w3
-    try:
-        tx = contract_function.build_transaction(
-            {
-                "from": sender.address,
-                "value": value,
-                "nonce": w3.eth.get_transaction_count(sender.address, "pending"),
-                **({"gas": gas} if gas else {}),
-            }
-        )
-    except (ContractLogicError, ContractCustomError) as error:
-        raise TransactionFailed(_revert_reason(error, contract_function)) from error
-    return send_raw(w3, sender.sign_transaction(tx).raw_transaction, contract_function)
+    with _nonce_locks[sender.address]:
+        try:
+            tx = contract_function.build_transaction(
+                {
+                    "from": sender.address,
+                    "value": value,
+                    "nonce": w3.eth.get_transaction_count(sender.address, "pending"),
+                    **({"gas": gas} if gas else {}),
+                }
+            )
+        except (ContractLogicError, ContractCustomError) as error:
+            raise TransactionFailed(_revert_reason(error, contract_function)) from error
+        tx_hash = w3.eth.send_raw_transaction(sender.sign_transaction(tx).raw_transaction)
+    return wait_for_receipt(w3, tx_hash)
 
 
-def send_raw(w3: Web3, raw_transaction: bytes, contract_function: ContractFunction | None = None) -> Sent:
-    tx_hash = w3.eth.send_raw_transaction(raw_transaction)
+def send_raw(w3: Web3, raw_transaction: bytes) -> Sent:
+    return wait_for_receipt(w3, w3.eth.send_raw_transaction(raw_transaction))
+
+
+def wait_for_receipt(w3: Web3, tx_hash: HexBytes) -> Sent:
     receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=120)
     if receipt["status"] != 1:
         raise TransactionFailed("transaction reverted", tx_hash.to_0x_hex())

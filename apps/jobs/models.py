@@ -42,6 +42,9 @@ class Job(models.Model):
     target_accuracy = models.FloatField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
     manifest_cid = models.CharField(max_length=100, blank=True, help_text="content id of the dataset manifest")
+    manifest_digest = models.CharField(
+        max_length=66, blank=True, help_text="0x sha2-256 of the manifest's bytes: createJob's `manifest` argument"
+    )
     # On-chain identity, filled when the indexer sees JobCreated.
     chain_id = models.BigIntegerField(null=True, blank=True)
     onchain_id = models.BigIntegerField(null=True, blank=True)

@@ -6,3 +6,9 @@ class LabelingConfig(AppConfig):
 
     name = "apps.labeling"
     label = "labeling"
+
+    def ready(self) -> None:
+        from apps.chain.handlers import register
+        from apps.labeling.services import confirm_labels
+
+        register("LabelsSubmitted", confirm_labels)

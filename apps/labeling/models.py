@@ -82,3 +82,28 @@ class ItemLease(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["item", "worker"], name="one_lease_per_worker_item")]
+
+
+class Qualification(models.Model):
+    """A labeler's qualification round in a job: the gold items it was given, its answers, and the
+    outcome. Passing admits its wallet on chain (`admitted_tx`); a failed round may be retried after
+    LABELING_QUALIFICATION_RETRY_SECONDS, with fresh items when the job has enough gold.
+
+    Lives here rather than in apps/quality because it gates serving; a later issue (reputation) may
+    move the scoring to quality and keep this record."""
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="qualifications")
+    worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="qualifications")
+    item_ids = models.JSONField(default=list, help_text="gold items of the current attempt, in order")
+    answers = models.JSONField(default=dict, help_text="item id (as a string) -> class index answered")
+    passed = models.BooleanField(null=True, help_text="null while the current attempt is running")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    admitted_tx = models.CharField(max_length=66, blank=True, help_text="admitWorkers transaction; empty = not on chain yet")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job", "worker"], name="one_qualification_per_worker_job")]
+
+    @property
+    def admitted(self) -> bool:
+        return bool(self.passed and self.admitted_tx)

@@ -34,10 +34,6 @@ class Crowd:
     def labels_per_worker(self) -> IntArray:
         return np.bincount(self.workers, minlength=self.n_workers)
 
-    @property
-    def labelled_items(self) -> NDArray[np.bool_]:
-        return np.bincount(self.items, minlength=self.n_items) > 0
-
 
 @dataclass(frozen=True)
 class AggregationResult:

@@ -17,6 +17,8 @@ from apps.chain.deploy import deploy_contracts
 from apps.chain.handlers import WORKER_CHANNEL
 from apps.chain.indexer import index_pass
 from apps.chain.local_chain import LocalChain, start_local_chain
+from apps.learning.handlers import LEARNER_CHANNEL
+from apps.rewards.services import SETTLEMENT_CHANNEL
 
 
 def start_embedded_chain() -> LocalChain | None:
@@ -54,7 +56,8 @@ async def start_worker(application) -> None:
     # Channels starts the worker's consumer on its first message: wake it now so it sweeps events a
     # previous run left unhandled, even on a quiet chain.
     await layer.send(WORKER_CHANNEL, {"type": "chain.events", "event_ids": []})
-    await Worker(application=application, channels=[WORKER_CHANNEL], channel_layer=layer).arun()
+    channels = [WORKER_CHANNEL, LEARNER_CHANNEL, SETTLEMENT_CHANNEL]
+    await Worker(application=application, channels=channels, channel_layer=layer).arun()
 
 
 def start_background_tasks(application) -> list[asyncio.Task]:

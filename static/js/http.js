@@ -10,14 +10,32 @@ function csrfToken() {
   return match ? decodeURIComponent(match[1]) : "";
 }
 
-export async function postJSON(url, body = {}) {
+export function postJSON(url, body = {}) {
+  return post(url, { "Content-Type": "application/json" }, JSON.stringify(body));
+}
+
+// Multipart upload (files); the browser sets the boundary in Content-Type itself.
+export function postForm(url, formData) {
+  return post(url, {}, formData);
+}
+
+async function post(url, headers, body) {
   const response = await fetch(url, {
     method: "POST",
     credentials: "same-origin",
-    headers: { Accept: "application/json", "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
-    body: JSON.stringify(body),
+    headers: { Accept: "application/json", "X-CSRFToken": csrfToken(), ...headers },
+    body,
   });
   if (response.status === 204) return null;
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    throw new ApiError(data.detail || `The server refused the request (HTTP ${response.status}).`);
+  }
+  return data;
+}
+
+export async function getJSON(url) {
+  const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
   const data = await response.json().catch(() => ({}));
   if (!response.ok) {
     throw new ApiError(data.detail || `The server refused the request (HTTP ${response.status}).`);

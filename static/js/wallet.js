@@ -47,8 +47,16 @@ export function personalSign(address, text) {
   return request("personal_sign", [hexlify(toUtf8Bytes(text)), address]);
 }
 
+export function sendTransaction(tx) {
+  return request("eth_sendTransaction", [tx]);
+}
+
 export function onWalletChange(handler) {
   if (!window.ethereum?.on) return;
   window.ethereum.on("chainChanged", handler);
   window.ethereum.on("accountsChanged", handler);
+}
+
+export function signTypedData(address, typedData) {
+  return request("eth_signTypedData_v4", [address, JSON.stringify(typedData)]);
 }

@@ -15,6 +15,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,6 +92,8 @@ def live_asgi_server(shared_test_database, local_chain, tmp_path_factory) -> Liv
         "DJANGO_SETTINGS_MODULE": "tests.browser.live_settings",
         "CROWDAL_TEST_DATABASE_NAME": shared_test_database,
         "CHAIN_RPC_URL": local_chain.url,
+        # With CHAIN_RPC_URL set the settings no longer fall back to anvil's key: pass the oracle's.
+        "ORACLE_PRIVATE_KEY": settings.ORACLE_PRIVATE_KEY,
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # the server keeps Django's async-safety checks
     log_path = tmp_path_factory.mktemp("daphne") / "daphne.log"
@@ -279,3 +282,26 @@ def wallet_page(browser, live_asgi_server, w3, transactional_db):
     yield open_page
     for context in contexts:
         context.close()
+
+
+def off_the_browser_loop(work) -> None:
+    """Run `work` (the indexer and the worker's handlers, as the worker process would) on a thread of
+    its own: the test thread runs Playwright's event loop, where async_to_sync is refused. The thread
+    opens its own connection to the database the test uses (the browser tests' shared file)."""
+    main = connections[DEFAULT_DB_ALIAS]
+    failures: list[BaseException] = []
+
+    def run() -> None:
+        connections[DEFAULT_DB_ALIAS] = main.__class__(main.settings_dict, DEFAULT_DB_ALIAS)
+        try:
+            work()
+        except BaseException as error:  # re-raised on the test thread
+            failures.append(error)
+        finally:
+            connections[DEFAULT_DB_ALIAS].close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if failures:
+        raise failures[0]

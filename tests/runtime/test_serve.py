@@ -52,7 +52,11 @@ def start_serve(var_dir: Path, *, http_port: int, chain_port: int) -> tuple[subp
 
 def stop_serve(process: subprocess.Popen) -> int:
     os.killpg(process.pid, signal.SIGINT)
-    return process.wait(timeout=30)
+    try:
+        return process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)  # never leave a hung stack behind
+        raise AssertionError("serve did not stop within 30 s of Ctrl-C") from None
 
 
 def deployed_addresses(lines: list[str]) -> dict[str, str]:

@@ -12,6 +12,9 @@ from django.core.management.base import BaseCommand, CommandError
 # static/vendor/<name> <- node_modules/<path>
 VENDORED = {
     "ethers.min.js": "ethers/dist/ethers.min.js",  # ES module build
+    # The UMD build bundles its one dependency (@kurkle/color) and registers every chart type; the
+    # ES module build imports that dependency by bare name, which a browser cannot resolve.
+    "chart.umd.min.js": "chart.js/dist/chart.umd.min.js",
 }
 
 

@@ -1,3 +1,6 @@
+import os
+import sys
+
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
@@ -13,12 +16,20 @@ class Command(BaseCommand):
             action="store_true",
             help="serve HTTP only; run `manage.py runworker crowdal-worker` and `manage.py index_chain` apart",
         )
+        parser.add_argument(
+            "--demo-items",
+            type=int,
+            default=int(os.environ.get("CROWDAL_DEMO_ITEMS", "400")),
+            help="digit images in the demo job seeded on the embedded chain when it has none (0: no demo; "
+            "default $CROWDAL_DEMO_ITEMS or 400)",
+        )
 
-    def handle(self, *args, host, port, no_background, **options):
+    def handle(self, *args, host, port, no_background, demo_items, **options):
         # daphne installs the asyncio Twisted reactor on import: import it before anything Twisted.
         from daphne.endpoints import build_endpoint_description_strings
         from daphne.server import Server
 
+        from apps.runtime.demo import demo_paths, seed_demo
         from apps.runtime.stack import prepare_database_and_contracts, start_background_tasks, start_embedded_chain
         from crowdal_site.asgi import application
 
@@ -29,6 +40,11 @@ class Command(BaseCommand):
             for name, address in sorted(addresses.items()):
                 self.stdout.write(f"  {name}: {address}")
             url = f"http://{host}:{port}/"
+            # Only on the embedded chain: the demo's requester is an anvil development key.
+            if chain and demo_items:
+                demo = seed_demo(items=demo_items, gold=min(30, demo_items // 2)).job
+                for name, path in demo_paths(demo).items():
+                    self.stdout.write(f"demo job {demo.pk} {name}: {url.rstrip('/')}{path}")
 
             def on_ready():
                 if not no_background:
@@ -43,3 +59,8 @@ class Command(BaseCommand):
         finally:
             if chain:
                 chain.stop()
+        # Background handlers cut off by the stop wait in their threads for the stopped event loop, and
+        # interpreter exit would join them forever. Nothing is lost by not waiting: everything is
+        # committed, and the worker sweeps events left unhandled when it next starts.
+        sys.stdout.flush()
+        os._exit(0)

@@ -1,0 +1,111 @@
+"""Reads of jobs: the requester's own jobs, a job's funding call, its progress."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from apps.chain.client import get_web3
+from apps.chain.registry import contract, contract_address
+from apps.jobs.models import Job
+from apps.labeling.models import Label
+
+
+def jobs_of(*, requester) -> QuerySet[Job]:
+    """The requester's jobs, newest first, with their item counts."""
+    return Job.objects.filter(requester=requester).annotate(item_count=Count("items")).order_by("-created_at")
+
+
+def job_of(*, job_id: int, requester) -> Job:
+    """The requester's job `job_id`; Http404 for anyone else's, so its existence is not revealed."""
+    job = jobs_of(requester=requester).filter(pk=job_id).first()
+    if job is None:
+        raise Http404("no such job")
+    return job
+
+
+@dataclass(frozen=True)
+class FundingCall:
+    """What the requester's wallet sends: CrowdToken.approve(management, budget), then
+    JobManagement.createJob(numItems, numClasses, redundancy, pricePerLabel, deadline, budget, manifest).
+    Amounts are decimal strings: they exceed JavaScript's safe integers."""
+
+    chain_id: int
+    token: str
+    management: str
+    num_items: int
+    num_classes: int
+    redundancy: int
+    price_per_label: str
+    deadline: int
+    budget: str
+    manifest: str
+    # The requester's token balance and allowance now: the page approves only when needed and warns
+    # before sending a createJob that would revert.
+    balance: str
+    allowance: str
+
+
+class NotReadyToFund(ValueError):
+    pass
+
+
+def funding_call(*, job: Job) -> FundingCall:
+    """The exact createJob parameters the server will recognise in JobCreated; NotReadyToFund says why not yet."""
+    if job.status not in (Job.Status.DRAFT, Job.Status.FUNDING):
+        raise NotReadyToFund(f"the job is {job.get_status_display().lower()}, not awaiting funding")
+    num_items = job.items.count()
+    if not num_items or not job.manifest_digest:
+        raise NotReadyToFund("import the dataset before funding the job")
+    if job.deadline <= timezone.now():
+        raise NotReadyToFund("the deadline has passed")
+    w3 = get_web3()
+    token = contract("CrowdToken", w3=w3)
+    management = contract_address("JobManagement", w3=w3)
+    requester = job.requester.address
+    return FundingCall(
+        chain_id=w3.eth.chain_id,
+        token=token.address,
+        management=management,
+        num_items=num_items,
+        num_classes=job.classes.count(),
+        redundancy=job.redundancy,
+        price_per_label=str(int(job.price_per_label)),
+        deadline=int(job.deadline.timestamp()),
+        budget=str(int(job.budget)),
+        manifest=job.manifest_digest,
+        balance=str(token.functions.balanceOf(requester).call()),
+        allowance=str(token.functions.allowance(requester, management).call()),
+    )
+
+
+@dataclass(frozen=True)
+class Progress:
+    items: int
+    gold_items: int
+    labels_pending: int
+    labels_confirmed: int
+    spent: int  # confirmed labels × price, base units
+    budget: int
+
+
+def job_progress(*, job: Job) -> Progress:
+    counts = job.items.aggregate(items=Count("pk"), gold=Count("pk", filter=Q(is_gold=True)))
+    labels = Label.objects.filter(job=job).aggregate(
+        pending=Count("pk", filter=Q(status=Label.Status.PENDING)),
+        confirmed=Count("pk", filter=Q(status=Label.Status.CONFIRMED)),
+    )
+    return Progress(
+        items=counts["items"],
+        gold_items=counts["gold"],
+        labels_pending=labels["pending"],
+        labels_confirmed=labels["confirmed"],
+        spent=labels["confirmed"] * int(job.price_per_label),
+        budget=int(job.budget),
+    )
+
+
+def is_requester_of(*, job_id: int, user) -> bool:
+    return Job.objects.filter(pk=job_id, requester=user).exists()

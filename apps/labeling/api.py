@@ -1,0 +1,233 @@
+"""Labeler API: qualification round, next items, label batches, item content. Thin views: input
+serializers validate shape, services decide, output serializers shape the answer."""
+from __future__ import annotations
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.jobs.models import Item, Job
+from apps.labeling import selectors, services
+from apps.labeling.models import LabelBatch
+from apps.storage.backends import BlobStoreError
+from apps.storage.selectors import read_blob
+
+MAX_BATCH = 256
+MAX_PREFETCH = 20
+
+
+class LabelingApi(APIView):
+    def handle_exception(self, exc):
+        if isinstance(exc, services.NotAllowed):
+            return Response({"detail": str(exc)}, status=status.HTTP_403_FORBIDDEN)
+        if isinstance(exc, services.LabelingError):
+            return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+        return super().handle_exception(exc)
+
+    def job(self, job_id: int) -> Job:
+        return get_object_or_404(Job, pk=job_id)
+
+
+@extend_schema_serializer(component_name="LabelingItem")
+class ItemOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    index = serializers.IntegerField()
+    media_type = serializers.CharField()
+    content_url = serializers.CharField()
+
+
+@extend_schema_serializer(component_name="QualificationState")
+class QualificationOutputSerializer(serializers.Serializer):
+    state = serializers.CharField()
+    answered = serializers.IntegerField()
+    total = serializers.IntegerField()
+    item = ItemOutputSerializer(allow_null=True)
+
+
+class QualificationApi(LabelingApi):
+    @extend_schema(responses=QualificationOutputSerializer)
+    def get(self, request: Request, job_id: int) -> Response:
+        view = selectors.qualification_view(job=self.job(job_id), worker=request.user)
+        return Response(QualificationOutputSerializer(view).data)
+
+    @extend_schema(request=None, responses=QualificationOutputSerializer)
+    def post(self, request: Request, job_id: int) -> Response:
+        """Start the round (or continue it, or retry after a failure once the wait is over)."""
+        job = self.job(job_id)
+        qualification = services.start_qualification(job=job, worker=request.user)
+        if qualification.passed and not qualification.admitted:
+            services.admit_worker(qualification=qualification)  # a pass whose admission failed earlier
+        view = selectors.qualification_view(job=job, worker=request.user)
+        return Response(QualificationOutputSerializer(view).data)
+
+
+class QualificationAnswerApi(LabelingApi):
+    @extend_schema_serializer(component_name="QualificationAnswerInput")
+    class InputSerializer(serializers.Serializer):
+        item = serializers.IntegerField()
+        label = serializers.IntegerField(min_value=0)
+
+    @extend_schema_serializer(component_name="QualificationFeedback")
+    class OutputSerializer(serializers.Serializer):
+        correct = serializers.BooleanField()
+        correct_label = serializers.IntegerField()
+        answered = serializers.IntegerField()
+        total = serializers.IntegerField()
+        passed = serializers.BooleanField(allow_null=True)
+
+    @extend_schema(request=InputSerializer, responses=OutputSerializer)
+    def post(self, request: Request, job_id: int) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        answer = data.validated_data
+        feedback = services.answer_qualification(
+            job=self.job(job_id), worker=request.user, item_id=answer["item"], label=answer["label"]
+        )
+        return Response(self.OutputSerializer(feedback).data)
+
+
+class NextItemsApi(LabelingApi):
+    @extend_schema_serializer(component_name="NextItemsInput")
+    class InputSerializer(serializers.Serializer):
+        count = serializers.IntegerField(min_value=1, max_value=MAX_PREFETCH, default=1)
+
+    @extend_schema_serializer(component_name="NextItems")
+    class OutputSerializer(serializers.Serializer):
+        items = ItemOutputSerializer(many=True)
+
+    @extend_schema(request=InputSerializer, responses=OutputSerializer)
+    def post(self, request: Request, job_id: int) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        job = self.job(job_id)
+        services.require_admitted(job=job, worker=request.user)
+        items = services.next_items_for(job=job, worker=request.user, count=data.validated_data["count"])
+        return Response(self.OutputSerializer({"items": [selectors.item_view(i) for i in items]}).data)
+
+
+class LabelInputSerializer(serializers.Serializer):
+    item = serializers.IntegerField()
+    label = serializers.IntegerField(min_value=0)
+    answer_ms = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+
+
+def label_inputs(entries: list[dict]) -> list[services.LabelInput]:
+    return [services.LabelInput(item_id=e["item"], label=e["label"], answer_ms=e.get("answer_ms")) for e in entries]
+
+
+@extend_schema_serializer(component_name="LabelBatch")
+class BatchOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    mode = serializers.CharField()
+    status = serializers.CharField()
+    tx_hash = serializers.CharField()
+    error = serializers.CharField()
+    nonce = serializers.IntegerField(allow_null=True)
+    packed = serializers.CharField()
+    size = serializers.SerializerMethodField()
+
+    def get_size(self, batch: LabelBatch) -> int:
+        return getattr(batch, "size", None) or batch.labels.count()
+
+
+class PrepareBatchApi(LabelingApi):
+    @extend_schema_serializer(component_name="BatchLabelsInput")
+    class InputSerializer(serializers.Serializer):
+        labels = LabelInputSerializer(many=True, min_length=1, max_length=MAX_BATCH)
+
+    @extend_schema_serializer(component_name="PreparedBatch")
+    class OutputSerializer(serializers.Serializer):
+        nonce = serializers.IntegerField()
+        typed_data = serializers.JSONField()
+        to = serializers.CharField()
+        data = serializers.CharField()
+
+    @extend_schema(request=InputSerializer, responses=OutputSerializer)
+    def post(self, request: Request, job_id: int) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        prepared = services.prepare_batch(
+            job=self.job(job_id), worker=request.user, labels=label_inputs(data.validated_data["labels"])
+        )
+        return Response(self.OutputSerializer(prepared).data)
+
+
+class BatchesApi(LabelingApi):
+    @extend_schema_serializer(component_name="BatchInput")
+    class InputSerializer(serializers.Serializer):
+        mode = serializers.ChoiceField(choices=LabelBatch.Mode.choices)
+        labels = LabelInputSerializer(many=True, min_length=1, max_length=MAX_BATCH)
+        nonce = serializers.IntegerField(min_value=1, max_value=2**64 - 1, required=False, allow_null=True)
+        signature = serializers.RegexField(r"^0x[0-9a-fA-F]{130}$", required=False, allow_blank=True)
+
+    @extend_schema_serializer(component_name="LabelBatches")
+    class ListOutputSerializer(serializers.Serializer):
+        batches = BatchOutputSerializer(many=True)
+
+    @extend_schema(responses=ListOutputSerializer)
+    def get(self, request: Request, job_id: int) -> Response:
+        """The worker's latest batches: the page's fallback when its websocket is down."""
+        batches = selectors.recent_batches(job=self.job(job_id), worker=request.user)
+        return Response(self.ListOutputSerializer({"batches": batches}).data)
+
+    @extend_schema(request=InputSerializer, responses={201: BatchOutputSerializer, 409: OpenApiTypes.OBJECT})
+    def post(self, request: Request, job_id: int) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        batch = services.submit_batch(
+            job=self.job(job_id),
+            worker=request.user,
+            mode=data.validated_data["mode"],
+            labels=label_inputs(data.validated_data["labels"]),
+            nonce=data.validated_data.get("nonce"),
+            signature=data.validated_data.get("signature", ""),
+        )
+        if batch.status == LabelBatch.Status.FAILED:
+            body = {"detail": batch.error, "batch": BatchOutputSerializer(batch).data}
+            return Response(body, status=status.HTTP_409_CONFLICT)
+        return Response(BatchOutputSerializer(batch).data, status=status.HTTP_201_CREATED)
+
+
+class BatchTxApi(LabelingApi):
+    """The page reports what became of a wallet batch: its transaction hash, or that the wallet refused."""
+
+    @extend_schema_serializer(component_name="BatchTxInput")
+    class InputSerializer(serializers.Serializer):
+        tx_hash = serializers.RegexField(r"^0x[0-9a-fA-F]{64}$", required=False)
+        error = serializers.CharField(max_length=500, required=False)
+
+    @extend_schema(request=InputSerializer, responses=BatchOutputSerializer)
+    def post(self, request: Request, job_id: int, batch_id: int) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        batch = get_object_or_404(
+            LabelBatch, pk=batch_id, job_id=job_id, worker=request.user, mode=LabelBatch.Mode.WALLET
+        )
+        if tx_hash := data.validated_data.get("tx_hash"):
+            batch = services.mark_submitted(batch=batch, tx_hash=tx_hash)
+        else:
+            reason = data.validated_data.get("error") or "The wallet did not send the batch."
+            batch = services.fail_batch(batch=batch, reason=reason)
+        return Response(BatchOutputSerializer(batch).data)
+
+
+class ItemContentApi(APIView):
+    @extend_schema(responses={(200, "*/*"): OpenApiTypes.BINARY})
+    def get(self, request: Request, item_id: int) -> HttpResponse:
+        item = get_object_or_404(Item.objects.select_related("job"), pk=item_id)
+        if not selectors.can_view_item(item=item, user=request.user):
+            raise PermissionDenied("Only the job's requester and its admitted labelers may see its items.")
+        try:
+            blob = read_blob(item.content_cid)
+        except BlobStoreError as error:
+            raise Http404("The item's content is missing or damaged in the store.") from error
+        response = HttpResponse(blob, content_type=item.media_type)
+        response["Cache-Control"] = "private, max-age=3600"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response

@@ -1,0 +1,111 @@
+"""Reads of the labeling app: the job board, a labeler's standing, what an item looks like to a
+labeler (never its gold answer), and confirmed labels for aggregation and settlement."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Q
+from django.urls import reverse
+
+from apps.jobs.models import Item, Job
+from apps.labeling.models import Label, LabelBatch, Qualification
+
+
+@dataclass(frozen=True)
+class Standing:
+    qualified: bool
+    qualification_failed: bool
+    labels_given: int
+    pending: int
+    confirmed: int
+
+
+def live_jobs():
+    open_items = Q(items__is_gold=False, items__labels_taken__lt=F("items__labels_needed"))
+    return (
+        Job.objects.filter(status=Job.Status.LIVE)
+        .annotate(items_left=Count("items", filter=open_items))
+        .order_by("-created_at")
+    )
+
+
+def standing(*, job: Job, worker) -> Standing:
+    qualification = Qualification.objects.filter(job=job, worker=worker).first()
+    counts = Label.objects.filter(job=job, worker=worker).aggregate(
+        given=Count("pk", filter=~Q(status=Label.Status.FAILED)),
+        pending=Count("pk", filter=Q(status=Label.Status.PENDING)),
+        confirmed=Count("pk", filter=Q(status=Label.Status.CONFIRMED)),
+    )
+    return Standing(
+        qualified=bool(qualification and qualification.admitted),
+        qualification_failed=bool(qualification and qualification.passed is False),
+        labels_given=counts["given"],
+        pending=counts["pending"],
+        confirmed=counts["confirmed"],
+    )
+
+
+def item_view(item: Item) -> dict:
+    """An item as a labeler sees it: gold or not, it looks the same."""
+    return {
+        "id": item.pk,
+        "index": item.index,
+        "media_type": item.media_type,
+        "content_url": reverse("labeling-api:item-content", args=[item.pk]),
+    }
+
+
+def can_view_item(*, item: Item, user) -> bool:
+    """The requester, the job's admitted labelers, and a labeler whose qualification round holds it."""
+    if item.job.requester_id == user.pk:
+        return True
+    qualification = Qualification.objects.filter(job_id=item.job_id, worker=user).first()
+    if qualification is None:
+        return False
+    return qualification.admitted or (qualification.passed is None and item.pk in qualification.item_ids)
+
+
+def confirmed_label_rows(*, job: Job) -> list[dict]:
+    """Confirmed labels of a job with provenance, for aggregation, settlement and export:
+    item index, worker address, class index, tx hash, block number."""
+    return list(
+        Label.objects.filter(job=job, status=Label.Status.CONFIRMED)
+        .order_by("block_number", "pk")
+        .values(
+            "item__index", "worker__address", "label_index", "tx_hash", "block_number", "item__is_gold", "answer_ms"
+        )
+    )
+
+
+def honeypot_accuracy(*, job: Job, worker) -> float | None:
+    """Share of the worker's live labels on gold items (served as honeypots) that match the gold answer."""
+    labels = Label.objects.filter(job=job, worker=worker, item__is_gold=True).exclude(status=Label.Status.FAILED)
+    right = Q(label_index=F("item__gold_answer__label_index"))
+    totals = labels.aggregate(n=Count("pk"), right=Count("pk", filter=right))
+    return totals["right"] / totals["n"] if totals["n"] else None
+
+
+def qualification_view(*, job: Job, worker) -> dict:
+    """Where the worker is in the job's qualification round, and the next gold item to answer (never
+    its answer: that comes back only with the feedback to an answer)."""
+    qualification = Qualification.objects.filter(job=job, worker=worker).first()
+    if qualification is None:
+        return {"state": "not_started", "answered": 0, "total": job.qualification_size, "item": None}
+    state = {None: "running", True: "passed", False: "failed"}[qualification.passed]
+    if state == "running" and not qualification.item_ids:
+        state = "not_started"
+    pending = [i for i in qualification.item_ids if str(i) not in qualification.answers]
+    item = Item.objects.get(pk=pending[0]) if state == "running" and pending else None
+    return {
+        "state": "admitted" if qualification.admitted else state,
+        "answered": len(qualification.answers),
+        "total": len(qualification.item_ids) or job.qualification_size,
+        "item": item_view(item) if item else None,
+        "attempts": qualification.attempts,
+        "last_attempt_at": qualification.last_attempt_at,
+    }
+
+
+def recent_batches(*, job: Job, worker, limit: int = 20) -> list[LabelBatch]:
+    batches = LabelBatch.objects.filter(job=job, worker=worker).annotate(size=Count("labels"))
+    return list(batches.order_by("-pk")[:limit])

@@ -1,0 +1,495 @@
+"""Writes of the labeling app: qualification rounds, item leases (next-item serving), label batches
+and their confirmation from the chain.
+
+Capacity invariant: Item.labels_taken counts the item's live leases plus its pending and confirmed
+labels. It only grows through a conditional UPDATE (`labels_taken < labels_needed`), so two
+labelers can never both take an item's last slot, and a batch the server accepts never trips the
+contract's per-item cap. Leases and failed labels give their slot back exactly once.
+"""
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, F, Max, OuterRef
+from django.utils import timezone
+from eth_account import Account
+from eth_account.messages import encode_typed_data
+from web3.exceptions import Web3Exception
+
+from apps.chain.client import TransactionFailed, get_web3, oracle_account, send
+from apps.chain.eip712 import label_batch_typed_data
+from apps.chain.labels import pack_labels, unpack_labels
+from apps.chain.models import ChainEvent
+from apps.chain.registry import job_instance
+from apps.jobs.models import GoldAnswer, Item, Job
+from apps.labeling.models import ItemLease, Label, LabelBatch, Qualification
+
+User = get_user_model()
+
+
+# Errors from the node or the connection to it (the node refused the call, timed out, was away), as
+# opposed to a transaction the contract rejected (TransactionFailed).
+NODE_ERRORS = (Web3Exception, OSError)
+# Label and batch statuses share these values.
+FAILED, CONFIRMED = Label.Status.FAILED, Label.Status.CONFIRMED
+# admitted_tx of a worker the contract had admitted already (by an earlier, unrecorded admission).
+ALREADY_ADMITTED = "already-admitted"
+
+
+class LabelingError(Exception):
+    """A request the labeler can fix or should know about; the message says what went wrong."""
+
+
+class NotAllowed(LabelingError):
+    pass
+
+
+def worker_group(user_id: int) -> str:
+    return f"labeling-worker-{user_id}"
+
+
+def _push(*, user_id: int, message: dict) -> None:
+    """Tell the labeler's open pages, once the change is committed."""
+    payload = {"type": "labeling.update", **message}
+    transaction.on_commit(lambda: async_to_sync(get_channel_layer().group_send)(worker_group(user_id), payload))
+
+
+# --- qualification ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Feedback:
+    correct: bool
+    correct_label: int
+    answered: int
+    total: int
+    passed: bool | None  # None until the round's last answer
+
+
+def start_qualification(*, job: Job, worker) -> Qualification:
+    """The worker's current round, starting one (or a retry, once the wait is over) when needed."""
+    if job.status != Job.Status.LIVE or not job.instance_address:
+        raise NotAllowed("This job is not open for labeling.")
+    with transaction.atomic():
+        qualification, _ = Qualification.objects.select_for_update().get_or_create(job=job, worker=worker)
+        running = qualification.item_ids and qualification.passed is None
+        if qualification.passed or running:
+            return qualification
+        if qualification.passed is False and not retry_allowed(qualification=qualification):
+            raise LabelingError("You did not pass the qualification; you can retry later.")
+        gold = list(Item.objects.filter(job=job, is_gold=True).values_list("id", flat=True))
+        if len(gold) < job.qualification_size:
+            raise LabelingError("This job does not have enough gold items for a qualification round yet.")
+        qualification.item_ids = random.sample(gold, job.qualification_size)
+        qualification.answers = {}
+        qualification.passed = None
+        qualification.attempts += 1
+        qualification.last_attempt_at = timezone.now()
+        qualification.save()
+        return qualification
+
+
+def retry_allowed(*, qualification: Qualification) -> bool:
+    wait = timedelta(seconds=settings.LABELING_QUALIFICATION_RETRY_SECONDS)
+    return qualification.last_attempt_at is None or timezone.now() >= qualification.last_attempt_at + wait
+
+
+def answer_qualification(*, job: Job, worker, item_id: int, label: int) -> Feedback:
+    """Score one answer of the running round; the last answer decides the round, and a pass admits
+    the worker on chain."""
+    with transaction.atomic():
+        qualification = Qualification.objects.select_for_update().filter(job=job, worker=worker).first()
+        if qualification is None or qualification.passed is not None or item_id not in qualification.item_ids:
+            raise LabelingError("That item is not part of your running qualification round.")
+        if str(item_id) in qualification.answers:
+            raise LabelingError("You answered that item already.")
+        _check_classes(job=job, labels=[label])
+        truth = GoldAnswer.objects.get(item_id=item_id).label_index
+        qualification.answers[str(item_id)] = label
+        answered = len(qualification.answers)
+        total = len(qualification.item_ids)
+        if answered == total:
+            gold = GoldAnswer.objects.filter(item_id__in=qualification.item_ids)
+            truths = dict(gold.values_list("item_id", "label_index"))
+            correct = sum(truths[int(i)] == answer for i, answer in qualification.answers.items())
+            qualification.passed = correct / total >= job.qualification_bar
+        qualification.save()
+    if qualification.passed:
+        admit_worker(qualification=qualification)
+    return Feedback(
+        correct=truth == label, correct_label=truth, answered=answered, total=total, passed=qualification.passed
+    )
+
+
+def admit_worker(*, qualification: Qualification) -> Qualification:
+    """Send admitWorkers for a passed worker not on chain yet (retried by the next call on failure).
+    The send happens outside any transaction: a slow chain must not hold row locks."""
+    if not qualification.passed or qualification.admitted_tx:
+        return qualification
+    instance = job_instance(qualification.job.instance_address, w3=get_web3())
+    try:
+        sent = send(instance.functions.admitWorkers([qualification.worker.address]), sender=oracle_account())
+    except TransactionFailed as error:
+        if error.reason != "AlreadyAdmitted":
+            raise LabelingError(f"Admitting your wallet on chain failed ({error.reason}); reload to retry.") from error
+        tx_hash = ALREADY_ADMITTED
+    except NODE_ERRORS as error:  # e.g. two admissions raced for the oracle's nonce
+        raise LabelingError("Admitting your wallet on chain failed; reload the page to retry.") from error
+    else:
+        tx_hash = sent.tx_hash
+    Qualification.objects.filter(pk=qualification.pk, admitted_tx="").update(admitted_tx=tx_hash)
+    qualification.refresh_from_db()
+    return qualification
+
+
+# --- next item --------------------------------------------------------------------------------
+
+
+def _soft_state_commit() -> None:
+    """Leases are soft state: on PostgreSQL their transactions don't wait for the WAL flush. A crash
+    may lose the last few, atomically (lease and slot together), which only means a labeler asks
+    again; labels and batches keep fully durable commits."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
+def release_expired_leases(*, now=None) -> int:
+    """Give expired leases' slots back. Idempotent and safe to run concurrently: a lease's slot is
+    returned only by the call whose DELETE removed it."""
+    now = now or timezone.now()
+    released = 0
+    if not ItemLease.objects.filter(expires_at__lt=now).exists():  # the usual case, one indexed probe
+        return 0
+    with transaction.atomic():
+        _soft_state_commit()
+        expired = list(
+            ItemLease.objects.select_for_update(skip_locked=True)
+            .filter(expires_at__lt=now)
+            .values_list("pk", "item_id")[:1000]
+        )
+        per_item = Counter(item_id for _, item_id in expired)
+        if expired:
+            ItemLease.objects.filter(pk__in=[pk for pk, _ in expired]).delete()
+        for item_id, count in per_item.items():
+            Item.objects.filter(pk=item_id).update(labels_taken=F("labels_taken") - count)
+            released += count
+    return released
+
+
+def next_item_for(*, job: Job, worker) -> Item | None:
+    items = next_items_for(job=job, worker=worker, count=1)
+    return items[0] if items else None
+
+
+def next_items_for(*, job: Job, worker, count: int) -> list[Item]:
+    """Up to `count` items for the worker to label next, each held by a lease: its live leases first
+    (a reload must not take more slots), then the best-ranked items it has not labeled, with a gold
+    honeypot in about LABELING_HONEYPOT_RATE of new picks."""
+    release_expired_leases()
+    now = timezone.now()
+    held = list(
+        Item.objects.filter(leases__worker=worker, leases__expires_at__gte=now, job=job).order_by("-priority", "id")
+    )
+    wanted = count - len(held)
+    if wanted <= 0:
+        return held[:count]
+    honeypots = sum(random.random() < settings.LABELING_HONEYPOT_RATE for _ in range(wanted))
+    gold = _lease(job=job, worker=worker, gold=True, count=honeypots, now=now) if honeypots else []
+    taken = _lease(job=job, worker=worker, gold=False, count=wanted - len(gold), now=now)
+    for honeypot in gold:  # at a random place, so its position does not give it away
+        taken.insert(random.randint(0, len(taken)), honeypot)
+    return held + taken
+
+
+def _lease(*, job: Job, worker, gold: bool, count: int, now) -> list[Item]:
+    expires_at = now + timedelta(seconds=settings.LABELING_LEASE_SECONDS)
+    excluded: list[int] = []
+    if gold:  # qualification items were shown with their answers
+        excluded = Qualification.objects.filter(job=job, worker=worker).values_list("item_ids", flat=True).first() or []
+    with transaction.atomic():
+        _soft_state_commit()
+        # skip_locked: concurrent labelers pass over each other's rows instead of queueing on the top item.
+        candidates = list(
+            Item.objects.select_for_update(skip_locked=True)
+            .filter(job=job, is_gold=gold, labels_taken__lt=F("labels_needed"))
+            .exclude(pk__in=excluded)
+            .exclude(Exists(Label.objects.filter(item=OuterRef("pk"), worker=worker).exclude(status=FAILED)))
+            .exclude(Exists(ItemLease.objects.filter(item=OuterRef("pk"), worker=worker)))
+            .order_by("-priority", "id")[:count]
+        )
+        taken = [item for item in candidates if _take_slot(item_id=item.pk)]
+        ItemLease.objects.bulk_create(ItemLease(item=item, worker=worker, expires_at=expires_at) for item in taken)
+    return taken
+
+
+def _take_slot(*, item_id: int) -> bool:
+    return bool(
+        Item.objects.filter(pk=item_id, labels_taken__lt=F("labels_needed")).update(labels_taken=F("labels_taken") + 1)
+    )
+
+
+# --- batches ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LabelInput:
+    item_id: int
+    label: int
+    answer_ms: int | None = None
+
+
+@dataclass(frozen=True)
+class PreparedBatch:
+    """What the page needs to send a batch: the typed data to sign (relayed) or the transaction to
+    send (wallet)."""
+
+    nonce: int
+    typed_data: dict
+    to: str
+    data: str
+
+
+def _check_classes(*, job: Job, labels: Iterable[int]) -> None:
+    count = job.classes.count()
+    if wrong := sorted({label for label in labels if not 0 <= label < count}):
+        raise LabelingError(f"Class {wrong[0]} does not exist in this job.")
+
+
+def require_admitted(*, job: Job, worker) -> None:
+    if job.status != Job.Status.LIVE or not job.instance_address:
+        raise NotAllowed("This job is not open for labeling.")
+    if not Qualification.objects.filter(job=job, worker=worker, passed=True).exclude(admitted_tx="").exists():
+        raise NotAllowed("You are not admitted to this job: pass its qualification first.")
+
+
+@dataclass(frozen=True)
+class CheckedBatch:
+    """A batch that passed the server's checks, in the contract's terms (on-chain item ids)."""
+
+    job: Job
+    worker: object
+    labels: Sequence[LabelInput]
+    onchain_ids: list[int]
+
+    @property
+    def packed(self) -> bytes:
+        return pack_labels(item_ids=self.onchain_ids, labels=[e.label for e in self.labels])
+
+    def typed_data(self, *, nonce: int) -> dict:
+        return label_batch_typed_data(
+            chain_id=get_web3().eth.chain_id,
+            instance=self.job.instance_address,
+            worker=self.worker.address,
+            item_ids=self.onchain_ids,
+            labels=[e.label for e in self.labels],
+            nonce=nonce,
+        )
+
+
+def check_batch(*, job: Job, worker, labels: Sequence[LabelInput]) -> CheckedBatch:
+    """Admitted worker, LIVE job, each item of this job once, each class in range."""
+    require_admitted(job=job, worker=worker)
+    ids = [entry.item_id for entry in labels]
+    if not ids:
+        raise LabelingError("A batch needs at least one label.")
+    if len(set(ids)) != len(ids):
+        raise LabelingError("A batch labels each item once.")
+    items = Item.objects.in_bulk(ids)
+    unknown = [i for i in ids if i not in items or items[i].job_id != job.pk]
+    if unknown:
+        raise LabelingError(f"Items {unknown} are not part of this job.")
+    _check_classes(job=job, labels=[entry.label for entry in labels])
+    return CheckedBatch(job=job, worker=worker, labels=labels, onchain_ids=[items[i].index for i in ids])
+
+
+def next_nonce(*, job: Job, worker) -> int:
+    """Above every nonce this worker used in the job, on chain or recorded (a failed batch's nonce
+    is not reused: its signature may still be around)."""
+    recorded = LabelBatch.objects.filter(job=job, worker=worker).aggregate(m=Max("nonce"))["m"] or 0
+    _, on_chain, _ = job_instance(job.instance_address, w3=get_web3()).functions.workerInfo(worker.address).call()
+    return max(recorded, on_chain) + 1
+
+
+def prepare_batch(*, job: Job, worker, labels: Sequence[LabelInput]) -> PreparedBatch:
+    checked = check_batch(job=job, worker=worker, labels=labels)
+    nonce = next_nonce(job=job, worker=worker)
+    instance = job_instance(job.instance_address, w3=get_web3())
+    return PreparedBatch(
+        nonce=nonce,
+        typed_data=checked.typed_data(nonce=nonce),
+        to=instance.address,
+        data=instance.encode_abi("submitLabels", args=[checked.packed]),
+    )
+
+
+def _check_signature(*, checked: CheckedBatch, nonce: int, signature: str) -> None:
+    message = encode_typed_data(full_message=checked.typed_data(nonce=nonce))
+    try:
+        signer = Account.recover_message(message, signature=signature)
+    except Exception as error:  # malformed hex, wrong length, bad v: all mean "not a valid signature"
+        raise LabelingError("The batch signature is malformed.") from error
+    if signer != checked.worker.address:
+        raise LabelingError("The batch signature is not by your wallet (or does not match these labels).")
+    if nonce < next_nonce(job=checked.job, worker=checked.worker):
+        raise LabelingError("This batch nonce was used already; sign the batch again.")
+
+
+def submit_batch(
+    *,
+    job: Job,
+    worker,
+    mode: str,
+    labels: Sequence[LabelInput],
+    nonce: int | None = None,
+    signature: str = "",
+) -> LabelBatch:
+    """Record a batch as pending, then (relayed) send it. A relayed batch whose transaction fails is
+    marked FAILED and its slots are released before this returns."""
+    checked = check_batch(job=job, worker=worker, labels=labels)
+    if mode == LabelBatch.Mode.RELAYED:
+        if nonce is None or not signature:
+            raise LabelingError("A relayed batch needs its nonce and signature.")
+        _check_signature(checked=checked, nonce=nonce, signature=signature)
+        return relay_batch(batch=_record_batch(checked=checked, mode=mode, nonce=nonce, signature=signature))
+    return _record_batch(checked=checked, mode=mode, nonce=None, signature="")
+
+
+def _record_batch(*, checked: CheckedBatch, mode: str, nonce: int | None, signature: str) -> LabelBatch:
+    job, worker, labels = checked.job, checked.worker, checked.labels
+    item_ids = [entry.item_id for entry in labels]
+    try:
+        with transaction.atomic():
+            batch = LabelBatch.objects.create(
+                job=job, worker=worker, mode=mode, packed="0x" + checked.packed.hex(), nonce=nonce, signature=signature
+            )
+            leased = set(ItemLease.objects.filter(worker=worker, item_id__in=item_ids).values_list("item_id", flat=True))
+            # A leased item already holds its slot: the lease turns into the label.
+            ItemLease.objects.filter(worker=worker, item_id__in=leased).delete()
+            full = [
+                index
+                for item_id, index in zip(item_ids, checked.onchain_ids)
+                if item_id not in leased and not _take_slot(item_id=item_id)
+            ]
+            if full:
+                raise LabelingError(f"Items {full} have all the labels they need.")
+            Label.objects.bulk_create(
+                Label(batch=batch, job=job, item_id=e.item_id, worker=worker, label_index=e.label, answer_ms=e.answer_ms)
+                for e in labels
+            )
+    except IntegrityError as error:
+        raise LabelingError("You labeled one of these items already, or reused a batch nonce.") from error
+    return batch
+
+
+def relay_batch(*, batch: LabelBatch) -> LabelBatch:
+    """Send a pending relayed batch from the relayer key; no transaction is open while it waits."""
+    instance = job_instance(batch.job.instance_address, w3=get_web3())
+    call = instance.functions.submitLabelsFor(
+        batch.worker.address,
+        bytes.fromhex(batch.packed.removeprefix("0x")),
+        batch.nonce,
+        bytes.fromhex(batch.signature.removeprefix("0x")),
+    )
+    try:
+        sent = send(call, sender=relayer_account())
+    except TransactionFailed as error:
+        reason = f"The chain refused the batch: {error.reason}"
+        return fail_batch(batch=batch, reason=reason, tx_hash=error.tx_hash or "")
+    except NODE_ERRORS:
+        # If the transaction went out after all, its event records the labels (confirm_labels).
+        return fail_batch(batch=batch, reason="The batch could not be sent to the chain; its items were released.")
+    return mark_submitted(batch=batch, tx_hash=sent.tx_hash)
+
+
+def relayer_account():
+    key = settings.RELAYER_PRIVATE_KEY
+    return Account.from_key(key) if key else oracle_account()
+
+
+def mark_submitted(*, batch: LabelBatch, tx_hash: str) -> LabelBatch:
+    """The transaction is out (a wallet batch: the page reports its hash). Only a pending batch moves:
+    the indexer may already have confirmed it."""
+    LabelBatch.objects.filter(pk=batch.pk, status=LabelBatch.Status.PENDING).update(
+        status=LabelBatch.Status.SUBMITTED, tx_hash=tx_hash
+    )
+    batch.refresh_from_db()
+    return batch
+
+
+def fail_batch(*, batch: LabelBatch, reason: str, tx_hash: str = "") -> LabelBatch:
+    """Mark a batch that did not make it on chain FAILED and give its slots back, once."""
+    with transaction.atomic():
+        moved = LabelBatch.objects.filter(
+            pk=batch.pk, status__in=[LabelBatch.Status.PENDING, LabelBatch.Status.SUBMITTED]
+        ).update(status=LabelBatch.Status.FAILED, error=reason, tx_hash=tx_hash or F("tx_hash"))
+        if moved:
+            item_ids = list(batch.labels.values_list("item_id", flat=True))
+            batch.labels.update(status=Label.Status.FAILED)
+            Item.objects.filter(pk__in=item_ids).update(labels_taken=F("labels_taken") - 1)
+            _push(user_id=batch.worker_id, message={"batch": batch.pk, "status": FAILED, "error": reason})
+    batch.refresh_from_db()
+    return batch
+
+
+# --- confirmation from the chain --------------------------------------------------------------
+
+
+def confirm_labels(event: ChainEvent) -> None:
+    """LabelsSubmitted handler: the chain is the source of truth. The matching pending batch (same
+    job, worker and packed bytes) is confirmed; labels nobody recorded (a transaction sent without the
+    page, or a batch marked failed that landed after all) are recorded as confirmed."""
+    job = Job.objects.filter(instance_address__iexact=event.address).first()
+    worker = User.objects.filter(address__iexact=event.args["worker"]).first()
+    if job is None or worker is None:
+        return
+    now = timezone.now()
+    batch = (
+        LabelBatch.objects.select_for_update()
+        .filter(
+            job=job, worker=worker, packed=event.args["labels"].lower(),
+            status__in=[LabelBatch.Status.PENDING, LabelBatch.Status.SUBMITTED],
+        )
+        .order_by("pk")
+        .first()
+    )
+    if batch is None:
+        if LabelBatch.objects.filter(job=job, tx_hash=event.tx_hash, status=LabelBatch.Status.CONFIRMED).exists():
+            return
+        batch = _record_unseen_batch(job=job, worker=worker, event=event)
+    LabelBatch.objects.filter(pk=batch.pk).update(status=CONFIRMED, tx_hash=event.tx_hash, confirmed_at=now)
+    batch.labels.exclude(status=Label.Status.FAILED).update(
+        status=Label.Status.CONFIRMED, tx_hash=event.tx_hash, block_number=event.block_number
+    )
+    _push(user_id=worker.pk, message={"batch": batch.pk, "status": CONFIRMED, "tx_hash": event.tx_hash})
+
+
+def _record_unseen_batch(*, job: Job, worker, event: ChainEvent) -> LabelBatch:
+    pairs = unpack_labels(bytes.fromhex(event.args["labels"][2:]))
+    items = {item.index: item for item in Item.objects.filter(job=job, index__in=[i for i, _ in pairs])}
+    batch = LabelBatch.objects.create(
+        job=job, worker=worker, mode=LabelBatch.Mode.WALLET, packed=event.args["labels"].lower()
+    )
+    for index, label in pairs:
+        if index not in items:
+            continue
+        live = Label.objects.filter(item=items[index], worker=worker).exclude(status=Label.Status.FAILED)
+        if live.exists():  # recorded in another batch still pending: this event confirms that label
+            live.update(batch=batch, label_index=label)
+            continue
+        released_lease, _ = ItemLease.objects.filter(item=items[index], worker=worker).delete()
+        if not released_lease:  # a lease already holds the slot the label takes
+            Item.objects.filter(pk=items[index].pk).update(labels_taken=F("labels_taken") + 1)
+        Label.objects.create(batch=batch, job=job, item=items[index], worker=worker, label_index=label)
+    return batch
+
+

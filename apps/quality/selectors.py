@@ -1,0 +1,61 @@
+"""Reads: a job's confirmed labels as aggregation input, and the stored per-item truth."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from apps.jobs.models import GoldAnswer, Item, Job
+from apps.labeling.models import Label
+from apps.quality.models import ItemAggregate
+
+
+@dataclass(frozen=True)
+class JobLabels:
+    """A job's confirmed labels as index arrays. Item position p is the item whose on-chain index is
+    `item_indexes[p]` (items in index order); worker position w is `worker_ids[w]`."""
+
+    item_ids: np.ndarray  # database id per item position
+    item_indexes: np.ndarray  # on-chain item id per item position
+    worker_ids: list[int]
+    items: np.ndarray  # per label: item position
+    workers: np.ndarray  # per label: worker position
+    labels: np.ndarray  # per label: class index
+    tx_hashes: list[str]  # per label: the transaction that carried it
+    gold: dict[int, int]  # item position -> known class
+    n_classes: int
+
+    @property
+    def n_items(self) -> int:
+        return len(self.item_ids)
+
+
+def job_labels(*, job: Job) -> JobLabels:
+    items = list(Item.objects.filter(job=job).order_by("index").values_list("id", "index"))
+    position = {item_id: p for p, (item_id, _) in enumerate(items)}
+    rows = list(
+        Label.objects.filter(job=job, status=Label.Status.CONFIRMED)
+        .order_by("item__index", "worker_id")
+        .values_list("item_id", "worker_id", "label_index", "tx_hash")
+    )
+    worker_ids = sorted({worker for _, worker, _, _ in rows})
+    worker_position = {worker: w for w, worker in enumerate(worker_ids)}
+    gold = dict(GoldAnswer.objects.filter(item__job=job).values_list("item_id", "label_index"))
+    return JobLabels(
+        item_ids=np.array([item_id for item_id, _ in items], dtype=np.int64),
+        item_indexes=np.array([index for _, index in items], dtype=np.int64),
+        worker_ids=worker_ids,
+        items=np.array([position[item] for item, _, _, _ in rows], dtype=np.int64),
+        workers=np.array([worker_position[worker] for _, worker, _, _ in rows], dtype=np.int64),
+        labels=np.array([label for _, _, label, _ in rows], dtype=np.int64),
+        tx_hashes=[tx for _, _, _, tx in rows],
+        gold={position[item_id]: label for item_id, label in gold.items()},
+        n_classes=job.classes.count(),
+    )
+
+
+def item_aggregates(job: Job) -> dict[int, tuple[int, float]]:
+    """item id -> (aggregated label, confidence) for every item the crowd has labelled, as the
+    worker last aggregated it (export and dashboard read this)."""
+    rows = ItemAggregate.objects.filter(item__job=job).values_list("item_id", "label", "confidence")
+    return {item_id: (label, confidence) for item_id, label, confidence in rows}

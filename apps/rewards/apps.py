@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class RewardsConfig(AppConfig):
+    """Settlement (truth and payout root on chain), claims, refunds and labelers' balances."""
+
+    name = "apps.rewards"
+    label = "rewards"
+
+    def ready(self) -> None:
+        from apps.chain.handlers import register
+        from apps.rewards import handlers
+
+        register("LabelsSubmitted", handlers.check_budget_spent)
+        register("Claimed", handlers.mark_claimed)
+        register("Refunded", handlers.mark_refunded)

@@ -1,0 +1,183 @@
+"""The arithmetic of settlement, with no database and no chain: truth, each worker's verified
+accuracy, payouts, the report and the payout tree. settle_job feeds it the job's confirmed labels;
+benchmarks/settlement.py feeds it a simulated crowd.
+
+Reward formula (docs/settlement.md): worker w with n_w labels scored against truth, c_w of them
+right, accuracy a_w = c_w / n_w, in a job with K classes, price p and budget B:
+
+    raw_w    = p * c_w  (= p * n_w * a_w)   if a_w > 1/K + SPAM_MARGIN, else 0
+    amount_w = raw_w                        if sum(raw) <= B
+             = floor(raw_w * B / sum(raw))  otherwise
+
+so pay is proportional to labels times verified accuracy, a worker no better than chance earns
+nothing, and the total never exceeds the escrow.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from apps.chain.merkle import Payout, PayoutTree, build_payout_tree
+from apps.quality.truth import Truth, infer_truth
+
+# Accuracy above chance a worker must show to be paid: uniform spammers sit at 1/K, and with a few
+# dozen labels their measured accuracy scatters a few points around it.
+SPAM_MARGIN = 0.1
+EMPTY_ROOT = b"\x00" * 32
+FORMULA = (
+    "amount = price * correct_labels if accuracy > 1/num_classes + spam_margin else 0;"
+    " scaled down pro rata (floor) when the sum exceeds the budget"
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SettlementInput:
+    """Label records as index arrays over items 0..n_items-1 (the on-chain item ids) and workers."""
+
+    job: Mapping  # identifies the job in the report: id, chain_id, instance
+    n_items: int
+    n_classes: int
+    items: np.ndarray
+    workers: np.ndarray
+    labels: np.ndarray
+    worker_addresses: Sequence[str]
+    gold: Mapping[int, int]
+    price: int
+    budget: int
+    label_txs: Sequence[str]
+
+
+@dataclass(frozen=True)
+class WorkerResult:
+    address: str
+    labels: int
+    correct: int
+    accuracy: float
+    amount: int
+
+
+@dataclass(frozen=True)
+class SettlementOutcome:
+    inferred: Truth
+    truth: list[int]  # per item
+    workers: list[WorkerResult]
+    payouts: list[Payout]
+    root: bytes
+    total: int
+    proofs: dict[int, list[bytes]]
+    report: bytes  # canonical JSON, stored by content id
+
+
+def worker_scores(*, data: SettlementInput, truth: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Labels and correct labels per worker: gold items are scored against gold (truth holds the
+    gold answer there), the others against the aggregated truth."""
+    n_workers = len(data.worker_addresses)
+    given = np.bincount(data.workers, minlength=n_workers)
+    correct = np.bincount(data.workers, weights=data.labels == truth[data.items], minlength=n_workers)
+    return given, correct.astype(np.int64)
+
+
+def reward_amounts(*, given: np.ndarray, correct: np.ndarray, n_classes: int, price: int, budget: int) -> list[int]:
+    accuracy = np.divide(correct, given, out=np.zeros(len(given)), where=given > 0)
+    floor = 1.0 / n_classes + SPAM_MARGIN
+    raw = [price * int(c) if a > floor else 0 for c, a in zip(correct.tolist(), accuracy.tolist())]
+    total = sum(raw)
+    if total <= budget:
+        return raw
+    return [amount * budget // total for amount in raw]
+
+
+def _report(
+    *,
+    data: SettlementInput,
+    method: str,
+    truth: list[int],
+    workers: list[WorkerResult],
+    payouts: list[Payout],
+    root: bytes,
+    total: int,
+) -> bytes:
+    index_of = {p.account: p.index for p in payouts}
+    report = {
+        "job": dict(data.job),
+        "method": method,
+        "num_classes": data.n_classes,
+        "price_per_label": str(data.price),
+        "budget": str(data.budget),
+        "spam_margin": SPAM_MARGIN,
+        "formula": FORMULA,
+        "truth": "".join(f"{label:x}" for label in truth),  # one hex digit per item, item 0 first
+        "gold_items": sorted(data.gold),
+        "workers": [
+            {
+                "address": w.address,
+                "labels": w.labels,
+                "correct": w.correct,
+                "accuracy": round(w.accuracy, 6),
+                "amount": str(w.amount),
+                "leaf_index": index_of.get(w.address),
+            }
+            for w in workers
+        ],
+        "root": "0x" + root.hex(),
+        "total": str(total),
+        "label_txs": sorted(set(data.label_txs)),
+    }
+    return json.dumps(report, sort_keys=True, separators=(",", ":")).encode()
+
+
+def compute_settlement(data: SettlementInput) -> SettlementOutcome:
+    inferred = infer_truth(
+        items=data.items,
+        workers=data.workers,
+        labels=data.labels,
+        n_items=data.n_items,
+        n_workers=len(data.worker_addresses),
+        n_classes=data.n_classes,
+        gold=data.gold,
+    )
+    truth = inferred.result.labels
+    given, correct = worker_scores(data=data, truth=truth)
+    amounts = reward_amounts(
+        given=given, correct=correct, n_classes=data.n_classes, price=data.price, budget=data.budget
+    )
+    workers = [
+        WorkerResult(address=address, labels=int(n), correct=int(c), accuracy=(c / n if n else 0.0), amount=amount)
+        for address, n, c, amount in zip(data.worker_addresses, given.tolist(), correct.tolist(), amounts)
+    ]
+    paid = sorted((w for w in workers if w.amount > 0), key=lambda w: w.address.lower())
+    payouts = [Payout(index=i, account=w.address, amount=w.amount) for i, w in enumerate(paid)]
+    tree: PayoutTree | None = build_payout_tree(payouts) if payouts else None
+    root = tree.root if tree else EMPTY_ROOT
+    total = sum(p.amount for p in payouts)
+    truth_list = truth.tolist()
+    return SettlementOutcome(
+        inferred=inferred,
+        truth=truth_list,
+        workers=workers,
+        payouts=payouts,
+        root=root,
+        total=total,
+        proofs=tree.proofs if tree else {},
+        report=_report(
+            data=data,
+            method=inferred.method,
+            truth=truth_list,
+            workers=workers,
+            payouts=payouts,
+            root=root,
+            total=total,
+        ),
+    )
+
+
+def pack_truth(truth: Sequence[int]) -> list[int]:
+    """postTruth's words: 64 items per word, item 64w + j in bits 4j..4j+3."""
+    padded = list(truth) + [0] * (-len(truth) % 64)
+    return [
+        int.from_bytes(bytes((padded[w + 2 * k + 1] << 4) | padded[w + 2 * k] for k in range(32))[::-1], "big")
+        for w in range(0, len(padded), 64)
+    ]

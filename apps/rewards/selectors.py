@@ -1,0 +1,48 @@
+"""Reads for labelers and requesters: a worker's claim, balances, the refund call."""
+from __future__ import annotations
+
+from django.db.models import DecimalField, F, Sum
+from django.db.models.functions import Coalesce
+
+from apps.chain.registry import contract, job_instance
+from apps.jobs.models import Job
+from apps.labeling.models import Label
+from apps.rewards.models import Payout
+
+UNSETTLED = (Job.Status.LIVE, Job.Status.STOPPED)
+
+
+def claim_for(*, job: Job, worker) -> dict | None:
+    """The arguments of JobInstance.claim for `worker`, or None when it has no payout. Amounts are
+    decimal strings: they exceed what a JSON number holds exactly."""
+    payout = Payout.objects.filter(job=job, worker=worker).first()
+    if payout is None:
+        return None
+    return {
+        "index": payout.index,
+        "amount": str(payout.amount),
+        "proof": payout.proof,
+        "contract": job.instance_address,
+        "claimed": payout.claimed_at is not None,
+    }
+
+
+def worker_balances(*, worker, with_chain: bool = True) -> dict[str, int | None]:
+    """pending: the worker's pending and confirmed labels at their price in jobs not settled yet;
+    claimable: settled payouts not claimed; balance: the token balance of its wallet (None without
+    `with_chain`)."""
+    amount = DecimalField(max_digits=78, decimal_places=0)
+    pending = Label.objects.filter(
+        worker=worker, job__status__in=UNSETTLED, status__in=(Label.Status.PENDING, Label.Status.CONFIRMED)
+    ).aggregate(total=Coalesce(Sum(F("job__price_per_label"), output_field=amount), 0, output_field=amount))["total"]
+    claimable = Payout.objects.filter(worker=worker, claimed_at__isnull=True).aggregate(
+        total=Coalesce(Sum("amount"), 0, output_field=amount)
+    )["total"]
+    balance = contract("CrowdToken").functions.balanceOf(worker.address).call() if with_chain else None
+    return {"pending": int(pending), "claimable": int(claimable), "balance": balance}
+
+
+def refund_call(*, job: Job) -> dict:
+    """The transaction the requester's wallet sends to take back what the payouts left."""
+    instance = job_instance(job.instance_address)
+    return {"to": instance.address, "data": instance.encode_abi("refund", args=[])}

@@ -1,0 +1,205 @@
+"""Settlement as a resumable state machine, the stopping rules that start it, and the bookkeeping
+of claims and refunds.
+
+settle_job advances Settlement.step one conditional UPDATE at a time, each after its effect is
+durable: COMPUTED once the report is stored and the payouts recorded (frozen from then on: labels
+the contract still accepts until the root is posted do not change it), TRUTH_POSTED once the truth
+on chain equals the report's, ROOT_POSTED once the root is on chain, DONE with the job SETTLED.
+Before sending a transaction it reads what the chain already holds, so a run killed between a
+mined transaction and its UPDATE does not send it again.
+"""
+from __future__ import annotations
+
+import json
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from web3.contract import Contract
+
+from apps.chain.client import get_web3, oracle_account, send
+from apps.chain.registry import job_instance
+from apps.jobs.consumers import push_dashboard_on_commit
+from apps.jobs.models import Job
+from apps.labeling.models import Label
+from apps.learning.selectors import latest_model_version
+from apps.quality.selectors import JobLabels, job_labels
+from apps.quality.services import store_item_aggregates
+from apps.rewards.computation import SettlementInput, compute_settlement, pack_truth
+from apps.rewards.models import Payout, Settlement
+from apps.storage.selectors import read_blob
+from apps.storage.services import store_blob
+
+logger = logging.getLogger(__name__)
+
+SETTLEMENT_CHANNEL = "crowdal-settlement"
+# Truth words per postTruth transaction: 128 words are 8,192 items and ~4 KB of calldata.
+TRUTH_WORDS_PER_TX = 128
+
+Step = Settlement.Step
+
+
+class SettlementConflict(RuntimeError):
+    """The chain holds a payout root other than the one this settlement computed."""
+
+
+def settlement_input(*, job: Job, labels: JobLabels) -> SettlementInput:
+    if labels.item_indexes.tolist() != list(range(labels.n_items)):
+        raise ValueError(f"job {job.pk}: item indexes are not 0..{labels.n_items - 1}")
+    addresses = dict(get_user_model().objects.filter(pk__in=labels.worker_ids).values_list("pk", "address"))
+    return SettlementInput(
+        job={"id": job.pk, "chain_id": job.chain_id, "instance": job.instance_address, "onchain_id": job.onchain_id},
+        n_items=labels.n_items,
+        n_classes=labels.n_classes,
+        items=labels.items,
+        workers=labels.workers,
+        labels=labels.labels,
+        worker_addresses=[addresses[pk] for pk in labels.worker_ids],
+        gold=labels.gold,
+        price=int(job.price_per_label),
+        budget=int(job.budget),
+        label_txs=labels.tx_hashes,
+    )
+
+
+def _compute(*, settlement: Settlement) -> None:
+    job = settlement.job
+    labels = job_labels(job=job)
+    outcome = compute_settlement(settlement_input(job=job, labels=labels))
+    report_cid = store_blob(data=outcome.report, content_type="application/json")
+    worker_pk = {w.address: pk for pk, w in zip(labels.worker_ids, outcome.workers)}
+    with transaction.atomic():
+        won = Settlement.objects.filter(pk=settlement.pk, step=Step.STARTED).update(
+            step=Step.COMPUTED,
+            method=outcome.inferred.method,
+            report_cid=report_cid,
+            root="0x" + outcome.root.hex(),
+            total=outcome.total,
+        )
+        if won:
+            store_item_aggregates(labels=labels, truth=outcome.inferred)
+            Payout.objects.bulk_create(
+                Payout(
+                    job=job,
+                    worker_id=worker_pk[p.account],
+                    index=p.index,
+                    amount=p.amount,
+                    proof=["0x" + h.hex() for h in outcome.proofs[p.index]],
+                )
+                for p in outcome.payouts
+            )
+
+
+def _posted_truth_words(*, instance: Contract, job: Job) -> dict[int, int]:
+    """word index -> the latest truth word posted on chain (later posts replace earlier ones)."""
+    w3 = instance.w3
+    from_block = w3.eth.get_transaction_receipt(job.created_tx)["blockNumber"] if job.created_tx else 0
+    words: dict[int, int] = {}
+    logs = instance.events.TruthPosted().get_logs(from_block=from_block)
+    for log in sorted(logs, key=lambda e: (e.blockNumber, e.logIndex)):
+        first = log.args.startItem // 64
+        for offset, word in enumerate(log.args.words):
+            words[first + offset] = word
+    return words
+
+
+def _post_truth(*, settlement: Settlement, instance: Contract) -> None:
+    truth = json.loads(read_blob(settlement.report_cid))["truth"]
+    words = pack_truth([int(digit, 16) for digit in truth])
+    posted = _posted_truth_words(instance=instance, job=settlement.job)
+    last_tx = settlement.truth_tx
+    for start in range(0, len(words), TRUTH_WORDS_PER_TX):
+        chunk = words[start : start + TRUTH_WORDS_PER_TX]
+        if all(posted.get(start + k) == word for k, word in enumerate(chunk)):
+            continue
+        last_tx = send(instance.functions.postTruth(64 * start, chunk), sender=oracle_account()).tx_hash
+    Settlement.objects.filter(pk=settlement.pk, step=Step.COMPUTED).update(step=Step.TRUTH_POSTED, truth_tx=last_tx)
+
+
+def _post_payout_root(*, settlement: Settlement, instance: Contract) -> None:
+    _, _, settled, _ = instance.functions.escrowState().call()
+    root_tx = ""
+    if settled:
+        on_chain = "0x" + instance.functions.payoutRoot().call().hex()
+        if on_chain != settlement.root:
+            raise SettlementConflict(f"job {settlement.job_id}: chain root {on_chain} != computed {settlement.root}")
+    else:
+        root = bytes.fromhex(settlement.root[2:])
+        post = instance.functions.postPayoutRoot(root, int(settlement.total), settlement.report_cid)
+        root_tx = send(post, sender=oracle_account()).tx_hash
+    Settlement.objects.filter(pk=settlement.pk, step=Step.TRUTH_POSTED).update(step=Step.ROOT_POSTED, root_tx=root_tx)
+
+
+@transaction.atomic
+def _finish(*, settlement: Settlement) -> None:
+    done = Settlement.objects.filter(pk=settlement.pk, step=Step.ROOT_POSTED)
+    if done.update(step=Step.DONE, settled_at=timezone.now()):
+        Job.objects.filter(pk=settlement.job_id, status=Job.Status.STOPPED).update(status=Job.Status.SETTLED)
+
+
+def settle_job(*, job_id: int) -> Settlement:
+    """Settle a stopped job: final aggregation and payouts, truth on chain, report stored, payout
+    root on chain, job SETTLED. Safe to run again at any point: it resumes, and pays once."""
+    job = Job.objects.get(pk=job_id)
+    if job.status not in (Job.Status.STOPPED, Job.Status.SETTLED):
+        raise ValueError(f"job {job_id} is {job.status}: only a stopped job is settled")
+    Settlement.objects.get_or_create(job=job)
+    instance = job_instance(job.instance_address, w3=get_web3())
+    steps = {
+        Step.STARTED: lambda s: _compute(settlement=s),
+        Step.COMPUTED: lambda s: _post_truth(settlement=s, instance=instance),
+        Step.TRUTH_POSTED: lambda s: _post_payout_root(settlement=s, instance=instance),
+        Step.ROOT_POSTED: lambda s: _finish(settlement=s),
+    }
+    while (settlement := Settlement.objects.select_related("job").get(job=job)).step != Step.DONE:
+        steps[settlement.step](settlement)
+    return settlement
+
+
+def schedule_settlement(job_id: int) -> None:
+    """Ask the settlement worker to settle the job once the current transaction commits."""
+    message = {"type": "rewards.settle", "job_id": job_id}
+    transaction.on_commit(lambda: async_to_sync(get_channel_layer().send)(SETTLEMENT_CHANNEL, message))
+
+
+def stop_job(*, job_id: int) -> bool:
+    """Stop a live job (the requester's "stop" button, or a stopping rule) and schedule its
+    settlement; False when it was not live."""
+    with transaction.atomic():
+        stopped = Job.objects.filter(pk=job_id, status=Job.Status.LIVE).update(status=Job.Status.STOPPED)
+        if stopped:
+            schedule_settlement(job_id)
+            push_dashboard_on_commit(job_id=job_id)
+    return bool(stopped)
+
+
+def stopping_rule_met(*, job: Job) -> bool:
+    if job.stopping_rule == Job.StoppingRule.BUDGET:
+        confirmed = Label.objects.filter(job=job, status=Label.Status.CONFIRMED).count()
+        return confirmed * job.price_per_label >= job.budget
+    if job.stopping_rule == Job.StoppingRule.TARGET_ACCURACY and job.target_accuracy is not None:
+        latest = latest_model_version(job=job)
+        accuracy = latest.heldout_accuracy if latest else None
+        return accuracy is not None and accuracy >= job.target_accuracy
+    return False
+
+
+def stop_if_rule_met(*, job_id: int) -> bool:
+    """Called after labels confirm and after each retrain."""
+    job = Job.objects.get(pk=job_id)
+    return job.status == Job.Status.LIVE and stopping_rule_met(job=job) and stop_job(job_id=job_id)
+
+
+def mark_claimed(*, instance: str, index: int, tx_hash: str) -> int:
+    return Payout.objects.filter(job__instance_address__iexact=instance, index=index, claimed_at__isnull=True).update(
+        claimed_at=timezone.now(), claim_tx=tx_hash
+    )
+
+
+def mark_refunded(*, instance: str) -> int:
+    return Job.objects.filter(instance_address__iexact=instance).exclude(status=Job.Status.REFUNDED).update(
+        status=Job.Status.REFUNDED
+    )

@@ -1,0 +1,143 @@
+// Rewards in the browser: the labeler's panel (balance, pending, claimable; claim with the wallet) and
+// the requester's settlement section (settle a stopped job, take the refund of a settled one).
+import { Interface, formatUnits } from "../vendor/ethers.min.js";
+import { getJSON, postJSON } from "./http.js";
+import { WalletError, connect, sendTransaction } from "./wallet.js";
+import { feedback, whileBusy } from "./jobs/feedback.js";
+
+const REFRESH_MS = 5000;
+const POLL_MS = 2000;
+const TOKEN_DECIMALS = 18;
+
+const jobInstance = new Interface(["function claim(uint256 index, uint256 amount, bytes32[] proof)"]);
+
+function tokens(baseUnits) {
+  return formatUnits(BigInt(baseUnits), TOKEN_DECIMALS);
+}
+
+// The wallet must hold the signed-in account: a claim or refund pays whoever sends it.
+async function signedInWallet() {
+  const expected = document.querySelector("[data-account-address]").textContent.trim();
+  const from = await connect();
+  if (from.toLowerCase() !== expected.toLowerCase()) {
+    throw new WalletError(`Your wallet is on ${from}; switch it to ${expected}, the account you signed in with.`);
+  }
+  return from;
+}
+
+// --- the labeler's panel -----------------------------------------------------------------------
+
+function rewardsPanel(panel) {
+  const show = feedback(panel);
+  const list = panel.querySelector("[data-payouts]");
+  // job id -> what its row says while a claim is on its way (the list is redrawn on every refresh)
+  const claiming = new Map();
+
+  function payoutRow(payout) {
+    const row = document.createElement("li");
+    row.dataset.payout = payout.job;
+    row.append(`${payout.name}: ${tokens(payout.amount)} CROWD · `);
+    if (payout.claimed) {
+      claiming.delete(payout.job);
+      row.append("Claimed");
+    } else if (claiming.has(payout.job)) {
+      row.append(claiming.get(payout.job));
+    } else {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "button button-small";
+      button.textContent = "Claim";
+      button.addEventListener("click", () => whileBusy(button, show, () => claim(payout.job)));
+      row.append(button);
+    }
+    return row;
+  }
+
+  async function refresh() {
+    const [balances, payouts] = await Promise.all([getJSON("/api/rewards/balance"), getJSON("/api/rewards/payouts")]);
+    for (const [name, value] of Object.entries(balances)) {
+      const cell = panel.querySelector(`[data-reward="${name}"]`);
+      cell.dataset.value = value;
+      cell.textContent = tokens(value);
+    }
+    list.replaceChildren(...payouts.map(payoutRow));
+    panel.querySelector("[data-no-payouts]").hidden = payouts.length > 0;
+  }
+
+  async function claim(jobId) {
+    show({ status: "Fetching your payout proof…" });
+    const call = await getJSON(`/api/jobs/${jobId}/claim`);
+    if (call.claimed) return refresh();
+    const from = await signedInWallet();
+    claiming.set(jobId, "Confirm the claim in your wallet…");
+    try {
+      const data = jobInstance.encodeFunctionData("claim", [call.index, BigInt(call.amount), call.proof]);
+      const txHash = await sendTransaction({ from, to: call.contract, data });
+      claiming.set(jobId, "Claim sent; waiting for the chain…");
+      show({ status: `Claim sent in ${txHash}.` });
+    } catch (error) {
+      claiming.delete(jobId);
+      throw error;
+    } finally {
+      await refresh();
+    }
+  }
+
+  // Batches confirming change what is pending: ws/labeling/ tells this labeler's pages when they do.
+  function listen() {
+    const scheme = window.location.protocol === "https:" ? "wss" : "ws";
+    const socket = new WebSocket(`${scheme}://${window.location.host}/ws/labeling/`);
+    socket.addEventListener("message", () => refresh().catch(() => {}));
+    socket.addEventListener("close", () => setTimeout(listen, REFRESH_MS));
+  }
+
+  const refreshShown = () => refresh().catch((error) => show({ error: error.message }));
+  refreshShown();
+  setInterval(refreshShown, REFRESH_MS);
+  listen();
+}
+
+// --- the requester's settlement section --------------------------------------------------------
+
+function settlementSection(section) {
+  const page = document.querySelector("[data-job]");
+  const api = `/api/jobs/${page.dataset.job}`;
+  const show = feedback(page);
+
+  // Settlement and the refund finish in the worker and the indexer: reload once the job moves on.
+  function reloadWhenStatusLeaves(status) {
+    const timer = setInterval(async () => {
+      const job = await getJSON(api).catch(() => null);
+      if (job && job.status !== status) {
+        clearInterval(timer);
+        window.location.reload();
+      }
+    }, POLL_MS);
+  }
+
+  function bind(selector, action) {
+    const button = section.querySelector(selector);
+    if (!button) return;
+    button.addEventListener("click", () => whileBusy(button, show, action));
+    button.disabled = false;
+  }
+
+  bind("[data-settle]", async () => {
+    await postJSON(`${api}/settle`);
+    show({ status: "Settlement started: truth and payout root go on chain, then workers can claim…" });
+    reloadWhenStatusLeaves("stopped");
+  });
+  bind("[data-refund]", async () => {
+    const call = await getJSON(`${api}/refund`);
+    const from = await signedInWallet();
+    show({ status: "Confirm the refund in your wallet…" });
+    const txHash = await sendTransaction({ from, to: call.to, data: call.data });
+    show({ status: `Refund sent in ${txHash}; waiting for the chain…` });
+    reloadWhenStatusLeaves("settled");
+  });
+}
+
+const panel = document.querySelector("[data-rewards]");
+if (panel) rewardsPanel(panel);
+const section = document.querySelector("[data-settlement]");
+if (section) settlementSection(section);
