@@ -13,14 +13,15 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from eth_account.signers.local import LocalAccount
 from web3 import Web3
 
-from apps.chain.client import get_web3, oracle_account, send
+from apps.chain.client import Sent, get_web3, oracle_account, send
 from apps.chain.models import ChainEvent
-from apps.chain.registry import contract
-from apps.jobs.consumers import push_dashboard_on_commit
+from apps.chain.registry import contract, contract_at
 from apps.jobs.importers import ImportRefused, ParsedItem, UploadFile, parse_upload
 from apps.jobs.models import GoldAnswer, Item, Job, LabelClass
+from apps.jobs.selectors import FundingCall
 from apps.storage.cid import unixfs_cid
 from apps.storage.models import StoredBlob
 from apps.storage.services import delete_blob, store_blob
@@ -299,6 +300,26 @@ def stop_job(*, job: Job, by) -> Job:
             _require_status(job, Job.Status.LIVE, action="stop")
     job.refresh_from_db()
     return job
+
+
+def send_funding(*, call: FundingCall, account: LocalAccount, w3: Web3) -> Sent:
+    """approve + createJob for `call`, sent from a key the server holds (the demo's requester, tests):
+    the same two calls a requester's browser wallet sends from the funding page."""
+    budget = int(call.budget)
+    token = contract_at("CrowdToken", call.token, w3=w3)
+    send(token.functions.approve(Web3.to_checksum_address(call.management), budget), sender=account)
+    return send(
+        contract_at("JobManagement", call.management, w3=w3).functions.createJob(
+            call.num_items,
+            call.num_classes,
+            call.redundancy,
+            int(call.price_per_label),
+            call.deadline,
+            budget,
+            bytes.fromhex(call.manifest.removeprefix("0x")),
+        ),
+        sender=account,
+    )
 
 
 def mint_test_tokens(*, address: str, amount: int) -> str:

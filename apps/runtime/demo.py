@@ -23,12 +23,11 @@ from PIL import Image
 from web3 import Web3
 from web3.exceptions import TransactionNotFound
 
-from apps.chain.client import get_web3, send
+from apps.chain.client import get_web3
 from apps.chain.local_chain import dev_private_keys
-from apps.chain.registry import contract
 from apps.jobs.models import Job
 from apps.jobs.selectors import funding_call
-from apps.jobs.services import Upload, create_job, import_items, mint_test_tokens, record_funding
+from apps.jobs.services import Upload, create_job, import_items, mint_test_tokens, record_funding, send_funding
 
 DEMO_NAME = "Demo: handwritten digits"
 DEMO_INSTRUCTIONS = "Which digit is this? Press its key (0–9)."
@@ -157,20 +156,7 @@ def _fund(job: Job, *, w3: Web3) -> Job:
     budget = int(call.budget)
     if int(call.balance) < budget:
         mint_test_tokens(address=account.address, amount=budget - int(call.balance))
-    if int(call.allowance) < budget:
-        send(contract("CrowdToken", w3=w3).functions.approve(call.management, budget), sender=account)
-    created = send(
-        contract("JobManagement", w3=w3).functions.createJob(
-            call.num_items,
-            call.num_classes,
-            call.redundancy,
-            int(call.price_per_label),
-            call.deadline,
-            budget,
-            bytes.fromhex(call.manifest.removeprefix("0x")),
-        ),
-        sender=account,
-    )
+    created = send_funding(call=call, account=account, w3=w3)
     return record_funding(job=job, by=job.requester, tx_hash=created.tx_hash)
 
 

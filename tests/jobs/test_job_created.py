@@ -10,7 +10,7 @@ from apps.chain.handlers import handle_pending
 from apps.chain.indexer import index_once
 from apps.jobs.models import Job
 from apps.jobs.selectors import FundingCall, funding_call
-from apps.jobs.services import Upload, import_items, record_funding
+from apps.jobs.services import Upload, import_items, record_funding, send_funding
 from tests.factories import make_job, make_user
 
 
@@ -24,21 +24,8 @@ def draft(deployed, roles, settings) -> Job:
 
 
 def create_on_chain(deployed, account, call: FundingCall, oracle):
-    budget = int(call.budget)
-    send(deployed.token.functions.mint(account.address, budget), sender=oracle)
-    send(deployed.token.functions.approve(call.management, budget), sender=account)
-    return send(
-        deployed.management.functions.createJob(
-            call.num_items,
-            call.num_classes,
-            call.redundancy,
-            int(call.price_per_label),
-            call.deadline,
-            budget,
-            bytes.fromhex(call.manifest[2:]),
-        ),
-        sender=account,
-    )
+    send(deployed.token.functions.mint(account.address, int(call.budget)), sender=oracle)
+    return send_funding(call=call, account=account, w3=deployed.token.w3)
 
 
 def index(w3) -> None:
