@@ -138,6 +138,7 @@ def _finish(*, settlement: Settlement) -> None:
     done = Settlement.objects.filter(pk=settlement.pk, step=Step.ROOT_POSTED)
     if done.update(step=Step.DONE, settled_at=timezone.now()):
         Job.objects.filter(pk=settlement.job_id, status=Job.Status.STOPPED).update(status=Job.Status.SETTLED)
+        push_dashboard_on_commit(job_id=settlement.job_id)
 
 
 def settle_job(*, job_id: int) -> Settlement:

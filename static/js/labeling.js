@@ -45,7 +45,10 @@ async function render(item) {
   const view = $("[data-item-view]");
   view.replaceChildren();
   $("[data-stage]").hidden = !item;
-  if (!item) return;
+  if (!item) {
+    delete view.dataset.item;
+    return;
+  }
   view.dataset.item = item.id;
   if (item.media_type.startsWith("image/")) {
     const image = new Image();

@@ -305,3 +305,13 @@ def off_the_browser_loop(work) -> None:
     thread.join()
     if failures:
         raise failures[0]
+
+
+def wait_for(condition, *, seconds: float = 15.0):
+    """Poll `condition` (a database query, say) until it returns something truthy, and return that."""
+    deadline = time.monotonic() + seconds
+    while not (value := condition()):
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.2)
+    return value

@@ -1,27 +1,16 @@
 """A requester in a real browser: signs in, creates a job, imports a CSV, gets test tokens, funds the
 job from the injected wallet (approve + createJob) and sees it go live once the indexer has run."""
-import time
-
 import pytest
 from playwright.sync_api import expect
 
 from apps.chain.handlers import handle_pending
 from apps.chain.indexer import index_once
 from apps.jobs.models import Job
-from tests.browser.conftest import off_the_browser_loop
+from tests.browser.conftest import off_the_browser_loop, wait_for
 
 pytestmark = pytest.mark.browser
 
 CSV = b"text,gold\nThe film was wonderful,positive\n\"A dull, slow plot\",\nI would watch it again,\n"
-
-
-def wait_for(condition, *, seconds: float = 15.0):
-    deadline = time.monotonic() + seconds
-    while not (value := condition()):
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.2)
-    return value
 
 
 def test_requester_creates_imports_funds_and_sees_the_job_live(wallet_page, dev_accounts, deployed, w3, settings):
