@@ -315,3 +315,39 @@ def wait_for(condition, *, seconds: float = 15.0):
             raise AssertionError("condition not met in time")
         time.sleep(0.2)
     return value
+
+
+def run_the_worker(w3) -> None:
+    """What the worker would do after a transaction: index the chain and run the handlers."""
+    from apps.chain.handlers import handle_pending
+    from apps.chain.indexer import index_once
+
+    off_the_browser_loop(lambda: (index_once(w3=w3), handle_pending()))
+
+
+def create_and_fund_job(page: Page, w3: Web3, *, name: str, csv: bytes, items: int, fields: dict[str, str]):
+    """As a signed-in requester: create a draft through the form (`fields`: label text -> value),
+    import `csv`, take test tokens, fund it from the wallet, and see it go live. Returns the Job."""
+    from apps.jobs.models import Job
+
+    page.goto("/requester/jobs/new")
+    page.get_by_label("Name").fill(name)
+    page.get_by_label("Task").select_option("text_classification")
+    for label, value in fields.items():
+        page.get_by_label(label).fill(value)
+    page.get_by_role("button", name="Create draft").click()
+    page.wait_for_url("**/requester/jobs/*/")
+    expect(page.locator("[data-status-badge]")).to_have_text("Draft")
+    page.locator("input[name=files]").set_input_files({"name": "items.csv", "mimeType": "text/csv", "buffer": csv})
+    page.get_by_role("button", name="Import").click()
+    expect(page.locator("[data-stat=items]")).to_have_text(str(items))
+    page.get_by_role("button", name="Get test tokens").click()
+    expect(page.get_by_role("status")).to_contain_text("Test tokens minted")
+    page.get_by_role("button", name="Fund with wallet").click()
+    expect(page.get_by_role("status")).to_contain_text("waiting for the chain")
+    job = wait_for(lambda: Job.objects.filter(name=name, status=Job.Status.FUNDING).first())
+    assert w3.eth.wait_for_transaction_receipt(job.created_tx)["status"] == 1
+    run_the_worker(w3)
+    expect(page.locator("[data-status-badge]")).to_have_text("Live")
+    job.refresh_from_db()
+    return job

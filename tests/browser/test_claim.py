@@ -5,12 +5,10 @@ the refund of what the payouts left."""
 import pytest
 from playwright.sync_api import expect
 
-from apps.chain.handlers import handle_pending
-from apps.chain.indexer import index_once
 from apps.jobs.models import Job
 from apps.rewards.models import Payout, Settlement
 from apps.rewards.services import settle_job
-from tests.browser.conftest import off_the_browser_loop
+from tests.browser.conftest import off_the_browser_loop, run_the_worker
 from tests.chain_fixtures import BUDGET
 from tests.rewards.conftest import label_job_on_chain
 
@@ -46,7 +44,7 @@ def test_claim_a_settled_payout(settled_job, wallet_page, deployed, w3):
     row.get_by_role("button", name="Claim").click()
     expect(row).to_contain_text("waiting for the chain")
     assert deployed.token.functions.balanceOf(careful.address).call() == before + amount
-    off_the_browser_loop(lambda: (index_once(w3=w3), handle_pending()))
+    run_the_worker(w3)
 
     expect(row).to_contain_text("Claimed", timeout=REFRESH_TIMEOUT_MS)
     expect(page.locator('[data-reward="claimable"]')).to_have_attribute("data-value", "0")
@@ -66,6 +64,6 @@ def test_requester_sees_the_settlement_and_takes_the_refund(settled_job, wallet_
     page.get_by_role("button", name="Get refund").click()
     expect(page.locator("[data-status]")).to_contain_text("waiting for the chain")
     assert deployed.token.functions.balanceOf(roles.requester.address).call() == before + BUDGET - int(settlement.total)
-    off_the_browser_loop(lambda: (index_once(w3=w3), handle_pending()))
+    run_the_worker(w3)
 
     expect(page.get_by_text("Refunded: what the payouts left")).to_be_visible()  # reloaded once REFUNDED

@@ -8,13 +8,11 @@ stopped job) the test does with the worker's own functions, off Playwright's eve
 import pytest
 from playwright.sync_api import expect
 
-from apps.chain.handlers import handle_pending
-from apps.chain.indexer import index_once
 from apps.jobs.models import GoldAnswer, Item, Job
 from apps.labeling.models import Label, LabelBatch
 from apps.rewards.models import Payout, Settlement
 from apps.rewards.services import settle_job
-from tests.browser.conftest import off_the_browser_loop, wait_for
+from tests.browser.conftest import create_and_fund_job, off_the_browser_loop, run_the_worker
 
 pytestmark = pytest.mark.browser
 
@@ -33,10 +31,6 @@ PLAIN_ITEMS = 4
 REFRESH_TIMEOUT_MS = 15_000  # the rewards panel refreshes every 5 s
 
 
-def run_the_worker(w3) -> None:
-    off_the_browser_loop(lambda: (index_once(w3=w3), handle_pending()))
-
-
 def test_requester_funds_labeler_labels_job_settles_labeler_claims(wallet_page, dev_accounts, deployed, w3, settings):
     settings.CHAIN_CONFIRMATIONS = 0  # the indexer runs in this process: index what anvil has mined
     requester = wallet_page(dev_accounts[1])
@@ -45,28 +39,21 @@ def test_requester_funds_labeler_labels_job_settles_labeler_claims(wallet_page, 
     # The requester creates the job, imports the items and funds the escrow from the wallet.
     requester.sign_in()
     page = requester.page
-    page.goto("/requester/jobs/new")
-    page.get_by_label("Name").fill("Film reviews, end to end")
-    page.get_by_label("Task").select_option("text_classification")
-    page.get_by_label("Classes").fill("positive\nnegative")
-    page.get_by_label("Labels per item").fill("1")
-    page.get_by_label("Price per label (CROWD)").fill("0.5")
-    page.get_by_label("Budget (CROWD)").fill("10")
-    page.get_by_label("Qualification bar (share of gold right)").fill("1")
-    page.get_by_label("Qualification round size").fill("2")
-    page.get_by_role("button", name="Create draft").click()
-    page.wait_for_url("**/requester/jobs/*/")
-    page.locator("input[name=files]").set_input_files({"name": "reviews.csv", "mimeType": "text/csv", "buffer": CSV})
-    page.get_by_role("button", name="Import").click()
-    expect(page.locator("[data-stat=items]")).to_have_text("6")
-    page.get_by_role("button", name="Get test tokens").click()
-    expect(page.get_by_role("status")).to_contain_text("Test tokens minted")
-    page.get_by_role("button", name="Fund with wallet").click()
-    expect(page.get_by_role("status")).to_contain_text("waiting for the chain")
-    job = wait_for(lambda: Job.objects.filter(status=Job.Status.FUNDING).first())
-    assert w3.eth.wait_for_transaction_receipt(job.created_tx)["status"] == 1
-    run_the_worker(w3)
-    expect(page.locator("[data-status-badge]")).to_have_text("Live")
+    job = create_and_fund_job(
+        page,
+        w3,
+        name="Film reviews, end to end",
+        csv=CSV,
+        items=6,
+        fields={
+            "Classes": "positive\nnegative",
+            "Labels per item": "1",
+            "Price per label (CROWD)": "0.5",
+            "Budget (CROWD)": "10",
+            "Qualification bar (share of gold right)": "1",
+            "Qualification round size": "2",
+        },
+    )
     assert Item.objects.filter(job=job, is_gold=True).count() == 2
 
     # The labeler qualifies on the two gold items, labels the four others and sends them relayed.

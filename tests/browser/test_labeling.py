@@ -4,11 +4,9 @@ it confirmed once the indexer has seen it."""
 import pytest
 from playwright.sync_api import expect
 
-from apps.chain.handlers import handle_pending
-from apps.chain.indexer import index_once
 from apps.jobs.models import GoldAnswer, Item
 from apps.labeling.models import Label, LabelBatch
-from tests.browser.conftest import off_the_browser_loop
+from tests.browser.conftest import run_the_worker
 from tests.factories import make_job as make_db_job
 from tests.factories import make_user
 
@@ -55,7 +53,7 @@ def test_qualify_label_and_confirm(mode, wallet_page, make_job, dev_accounts, ro
     assert sorted(Label.objects.values_list("item_id", flat=True)) == sorted(labeled)
     assert not Item.objects.filter(pk__in=labeled, is_gold=True).exists()
 
-    off_the_browser_loop(lambda: (index_once(w3=w3), handle_pending()))
+    run_the_worker(w3)
     batch = LabelBatch.objects.get()
     assert (batch.mode, batch.status) == (mode, LabelBatch.Status.CONFIRMED)
     expect(batch_row).to_contain_text("confirmed", timeout=10_000)
