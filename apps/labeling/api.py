@@ -2,7 +2,10 @@
 serializers validate shape, services decide, output serializers shape the answer."""
 from __future__ import annotations
 
-from django.http import Http404, HttpResponse
+import json
+
+from django.http import Http404, HttpResponse, JsonResponse
+from django.views.decorators.http import require_POST
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
@@ -92,23 +95,45 @@ class QualificationAnswerApi(LabelingApi):
         return Response(self.OutputSerializer(feedback).data)
 
 
-class NextItemsApi(LabelingApi):
-    @extend_schema_serializer(component_name="NextItemsInput")
-    class InputSerializer(serializers.Serializer):
-        count = serializers.IntegerField(min_value=1, max_value=MAX_PREFETCH, default=1)
-
-    @extend_schema_serializer(component_name="NextItems")
-    class OutputSerializer(serializers.Serializer):
-        items = ItemOutputSerializer(many=True)
-
-    @extend_schema(request=InputSerializer, responses=OutputSerializer)
-    def post(self, request: Request, job_id: int) -> Response:
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        job = self.job(job_id)
-        services.require_admitted(job=job, worker=request.user)
-        items = services.next_items_for(job=job, worker=request.user, count=data.validated_data["count"])
-        return Response(self.OutputSerializer({"items": [selectors.item_view(i) for i in items]}).data)
+@require_POST
+def next_items(request, job_id: int) -> JsonResponse:
+    """POST /api/jobs/<id>/next-items {count: 1..MAX_PREFETCH, default 1} -> {items: [{id, index,
+    media_type, content_url}]}. The hot path of the labeling page, so a plain Django view, not DRF
+    (no request wrapping, negotiation, serializers or renderer; it is therefore not in the OpenAPI
+    schema). Same contract as the DRF views: session auth (AuthenticationMiddleware), CSRF
+    (CsrfViewMiddleware; the view is not csrf_exempt), 403 for anonymous, a job not open or a
+    labeler not admitted, 400 for a bad count, 404 for an unknown job, 405 for other methods."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"detail": "Authentication credentials were not provided."}, status=403)
+    count = 1
+    if request.body:
+        try:
+            body = json.loads(request.body)
+        except ValueError:
+            return JsonResponse({"detail": "JSON parse error."}, status=400)
+        if not isinstance(body, dict):
+            return JsonResponse({"detail": "Expected a JSON object."}, status=400)
+        raw = body.get("count", 1)
+        try:
+            if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
+                raise ValueError
+            count = int(raw)
+        except (TypeError, ValueError):
+            return JsonResponse({"count": ["A valid integer is required."]}, status=400)
+        if not 1 <= count <= MAX_PREFETCH:
+            return JsonResponse({"count": [f"Ensure this value is between 1 and {MAX_PREFETCH}."]}, status=400)
+    # One query for the job, the admission check and the expired-lease probe.
+    job = selectors.job_for_serving(job_id=job_id, worker=request.user)
+    if job is None:
+        return JsonResponse({"detail": "No Job matches the given query."}, status=404)
+    try:
+        services.require_admitted(job=job, worker=request.user, admitted=job.serving_admitted)
+        items = services.next_items_for(job=job, worker=request.user, count=count, expired=job.serving_expired)
+    except services.NotAllowed as error:
+        return JsonResponse({"detail": str(error)}, status=403)
+    except services.LabelingError as error:
+        return JsonResponse({"detail": str(error)}, status=400)
+    return JsonResponse({"items": [selectors.item_view(i) for i in items]})
 
 
 class LabelInputSerializer(serializers.Serializer):

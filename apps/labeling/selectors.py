@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.utils import timezone
 from django.urls import reverse
 
 from apps.jobs.models import Item, Job
-from apps.labeling.models import Label, LabelBatch, Qualification
+from apps.labeling.models import ItemLease, Label, LabelBatch, Qualification
 
 
 @dataclass(frozen=True)
@@ -109,3 +110,18 @@ def qualification_view(*, job: Job, worker) -> dict:
 def recent_batches(*, job: Job, worker, limit: int = 20) -> list[LabelBatch]:
     batches = LabelBatch.objects.filter(job=job, worker=worker).annotate(size=Count("labels"))
     return list(batches.order_by("-pk")[:limit])
+
+
+def job_for_serving(*, job_id: int, worker) -> Job | None:
+    """The job for a next-items call, in one query: annotated with `serving_admitted` (the worker
+    passed and was admitted on chain, as services.require_admitted checks) and `serving_expired`
+    (some lease has expired: the sweep has work). None if there is no such job."""
+    admitted = Qualification.objects.filter(job=OuterRef("pk"), worker=worker, passed=True).exclude(admitted_tx="")
+    return (
+        Job.objects.annotate(
+            serving_admitted=Exists(admitted),
+            serving_expired=Exists(ItemLease.objects.filter(expires_at__lt=timezone.now())),
+        )
+        .filter(pk=job_id)
+        .first()
+    )

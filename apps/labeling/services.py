@@ -191,11 +191,13 @@ def next_item_for(*, job: Job, worker) -> Item | None:
     return items[0] if items else None
 
 
-def next_items_for(*, job: Job, worker, count: int) -> list[Item]:
+def next_items_for(*, job: Job, worker, count: int, expired: bool | None = None) -> list[Item]:
     """Up to `count` items for the worker to label next, each held by a lease: its live leases first
     (a reload must not take more slots), then the best-ranked items it has not labeled, with a gold
-    honeypot in about LABELING_HONEYPOT_RATE of new picks."""
-    release_expired_leases()
+    honeypot in about LABELING_HONEYPOT_RATE of new picks. `expired=False`: the caller has just
+    probed that no lease has expired (selectors.job_for_serving), so the sweep is skipped."""
+    if expired is not False:
+        release_expired_leases()
     now = timezone.now()
     held = list(
         Item.objects.filter(leases__worker=worker, leases__expires_at__gte=now, job=job).order_by("-priority", "id")
@@ -211,11 +213,49 @@ def next_items_for(*, job: Job, worker, count: int) -> list[Item]:
     return held + taken
 
 
+# PostgreSQL: pick + take the slot + write the lease in one statement (one round trip, autocommit).
+# The pick locks its rows (SKIP LOCKED, so concurrent labelers pass over each other's), the UPDATE
+# keeps the conditional `labels_taken < labels_needed`, and the INSERT leases exactly the rows whose
+# slot was taken. set_config(..., true) is SET LOCAL synchronous_commit for this statement's
+# transaction (leases are soft state, see _soft_state_commit).
+_LEASE_SQL = """
+WITH soft AS (SELECT set_config('synchronous_commit', 'off', true) AS v),
+picked AS (
+    SELECT i.id FROM jobs_item i
+    WHERE i.job_id = %(job)s AND i.is_gold = %(gold)s AND i.labels_taken < i.labels_needed
+      AND NOT (i.id = ANY(%(excluded)s::bigint[]))
+      AND NOT EXISTS (SELECT 1 FROM labeling_label l
+                      WHERE l.item_id = i.id AND l.worker_id = %(worker)s AND l.status <> %(failed)s)
+      AND NOT EXISTS (SELECT 1 FROM labeling_itemlease e WHERE e.item_id = i.id AND e.worker_id = %(worker)s)
+      AND (SELECT v FROM soft) IS NOT NULL
+    ORDER BY i.priority DESC, i.id
+    LIMIT %(count)s
+    FOR UPDATE OF i SKIP LOCKED
+),
+taken AS (
+    UPDATE jobs_item i SET labels_taken = i.labels_taken + 1
+    FROM picked WHERE i.id = picked.id AND i.labels_taken < i.labels_needed
+    RETURNING i.*
+),
+leased AS (
+    INSERT INTO labeling_itemlease (item_id, worker_id, expires_at)
+    SELECT id, %(worker)s, %(expires_at)s FROM taken
+)
+SELECT * FROM taken ORDER BY priority DESC, id
+"""
+
+
 def _lease(*, job: Job, worker, gold: bool, count: int, now) -> list[Item]:
     expires_at = now + timedelta(seconds=settings.LABELING_LEASE_SECONDS)
     excluded: list[int] = []
     if gold:  # qualification items were shown with their answers
         excluded = Qualification.objects.filter(job=job, worker=worker).values_list("item_ids", flat=True).first() or []
+    if connection.vendor == "postgresql":
+        params = {
+            "job": job.pk, "gold": gold, "excluded": list(excluded), "worker": worker.pk, "failed": str(FAILED),
+            "count": count, "expires_at": expires_at,
+        }
+        return list(Item.objects.raw(_LEASE_SQL, params))
     with transaction.atomic():
         _soft_state_commit()
         # skip_locked: concurrent labelers pass over each other's rows instead of queueing on the top item.
@@ -265,10 +305,14 @@ def _check_classes(*, job: Job, labels: Iterable[int]) -> None:
         raise LabelingError(f"Class {wrong[0]} does not exist in this job.")
 
 
-def require_admitted(*, job: Job, worker) -> None:
+def require_admitted(*, job: Job, worker, admitted: bool | None = None) -> None:
+    """`admitted`: the answer of the admission query when the caller has it already
+    (selectors.job_for_serving); None runs the query."""
     if job.status != Job.Status.LIVE or not job.instance_address:
         raise NotAllowed("This job is not open for labeling.")
-    if not Qualification.objects.filter(job=job, worker=worker, passed=True).exclude(admitted_tx="").exists():
+    if admitted is None:
+        admitted = Qualification.objects.filter(job=job, worker=worker, passed=True).exclude(admitted_tx="").exists()
+    if not admitted:
         raise NotAllowed("You are not admitted to this job: pass its qualification first.")
 
 

@@ -32,7 +32,8 @@ def labeler_for(db) -> Callable[[LocalAccount], Labeler]:
     def signed_in(account: LocalAccount) -> Labeler:
         user = make_user(account.address)
         api = APIClient()
-        api.force_authenticate(user)
+        api.force_authenticate(user)  # the DRF views
+        api.force_login(user)  # next-items is a plain Django view: a real session, as the page has
         return Labeler(account=account, user=user, api=api)
 
     return signed_in
