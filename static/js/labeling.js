@@ -58,7 +58,8 @@ async function render(item) {
   } else {
     const text = document.createElement("pre");
     text.textContent = await fetch(item.content_url, { credentials: "same-origin" }).then((r) => r.text());
-    view.append(text);
+    // A fast labeler may have moved on while the text loaded: never show a stale item.
+    if (state.current === item) view.append(text);
   }
 }
 
@@ -123,6 +124,7 @@ async function advance() {
   if (!state.queue.length) await prefetch();
   const next = state.queue.shift() || null;
   await render(next);
+  if (state.current !== next) return; // a later advance (a quicker keystroke) owns the page now
   show({ phase: next ? "Label this item." : "No item needs your label right now. Thank you!" });
   state.phase = next ? "labeling" : "done";
   if (state.queue.length < PREFETCH) prefetch();
