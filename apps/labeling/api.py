@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from apps.jobs.models import Item, Job
 from apps.labeling import selectors, services
+from apps.labeling.qualification import admit_worker, answer_qualification, start_qualification
 from apps.labeling.models import LabelBatch
 from apps.storage.backends import BlobStoreError
 from apps.storage.selectors import read_blob
@@ -63,9 +64,9 @@ class QualificationApi(LabelingApi):
     def post(self, request: Request, job_id: int) -> Response:
         """Start the round (or continue it, or retry after a failure once the wait is over)."""
         job = self.job(job_id)
-        qualification = services.start_qualification(job=job, worker=request.user)
+        qualification = start_qualification(job=job, worker=request.user)
         if qualification.passed and not qualification.admitted:
-            services.admit_worker(qualification=qualification)  # a pass whose admission failed earlier
+            admit_worker(qualification=qualification)  # a pass whose admission failed earlier
         view = selectors.qualification_view(job=job, worker=request.user)
         return Response(QualificationOutputSerializer(view).data)
 
@@ -89,7 +90,7 @@ class QualificationAnswerApi(LabelingApi):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         answer = data.validated_data
-        feedback = services.answer_qualification(
+        feedback = answer_qualification(
             job=self.job(job_id), worker=request.user, item_id=answer["item"], label=answer["label"]
         )
         return Response(self.OutputSerializer(feedback).data)

@@ -1,4 +1,4 @@
-"""Writes of the labeling app: qualification rounds, item leases (next-item serving), label batches
+"""Writes of the labeling app (qualification rounds are in qualification.py): item leases (next-item serving), label batches
 and their confirmation from the chain.
 
 Capacity invariant: Item.labels_taken counts the item's live leases plus its pending and confirmed
@@ -30,7 +30,7 @@ from apps.chain.eip712 import label_batch_typed_data
 from apps.chain.labels import pack_labels, unpack_labels
 from apps.chain.models import ChainEvent
 from apps.chain.registry import job_instance
-from apps.jobs.models import GoldAnswer, Item, Job
+from apps.jobs.models import Item, Job
 from apps.labeling.models import ItemLease, Label, LabelBatch, Qualification
 
 User = get_user_model()
@@ -41,8 +41,6 @@ User = get_user_model()
 NODE_ERRORS = (Web3Exception, OSError)
 # Label and batch statuses share these values.
 FAILED, CONFIRMED = Label.Status.FAILED, Label.Status.CONFIRMED
-# admitted_tx of a worker the contract had admitted already (by an earlier, unrecorded admission).
-ALREADY_ADMITTED = "already-admitted"
 
 
 class LabelingError(Exception):
@@ -61,94 +59,6 @@ def _push(*, user_id: int, message: dict) -> None:
     """Tell the labeler's open pages, once the change is committed."""
     payload = {"type": "labeling.update", **message}
     transaction.on_commit(lambda: async_to_sync(get_channel_layer().group_send)(worker_group(user_id), payload))
-
-
-# --- qualification ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Feedback:
-    correct: bool
-    correct_label: int
-    answered: int
-    total: int
-    passed: bool | None  # None until the round's last answer
-
-
-def start_qualification(*, job: Job, worker) -> Qualification:
-    """The worker's current round, starting one (or a retry, once the wait is over) when needed."""
-    if job.status != Job.Status.LIVE or not job.instance_address:
-        raise NotAllowed("This job is not open for labeling.")
-    with transaction.atomic():
-        qualification, _ = Qualification.objects.select_for_update().get_or_create(job=job, worker=worker)
-        running = qualification.item_ids and qualification.passed is None
-        if qualification.passed or running:
-            return qualification
-        if qualification.passed is False and not retry_allowed(qualification=qualification):
-            raise LabelingError("You did not pass the qualification; you can retry later.")
-        gold = list(Item.objects.filter(job=job, is_gold=True).values_list("id", flat=True))
-        if len(gold) < job.qualification_size:
-            raise LabelingError("This job does not have enough gold items for a qualification round yet.")
-        qualification.item_ids = random.sample(gold, job.qualification_size)
-        qualification.answers = {}
-        qualification.passed = None
-        qualification.attempts += 1
-        qualification.last_attempt_at = timezone.now()
-        qualification.save()
-        return qualification
-
-
-def retry_allowed(*, qualification: Qualification) -> bool:
-    wait = timedelta(seconds=settings.LABELING_QUALIFICATION_RETRY_SECONDS)
-    return qualification.last_attempt_at is None or timezone.now() >= qualification.last_attempt_at + wait
-
-
-def answer_qualification(*, job: Job, worker, item_id: int, label: int) -> Feedback:
-    """Score one answer of the running round; the last answer decides the round, and a pass admits
-    the worker on chain."""
-    with transaction.atomic():
-        qualification = Qualification.objects.select_for_update().filter(job=job, worker=worker).first()
-        if qualification is None or qualification.passed is not None or item_id not in qualification.item_ids:
-            raise LabelingError("That item is not part of your running qualification round.")
-        if str(item_id) in qualification.answers:
-            raise LabelingError("You answered that item already.")
-        _check_classes(job=job, labels=[label])
-        truth = GoldAnswer.objects.get(item_id=item_id).label_index
-        qualification.answers[str(item_id)] = label
-        answered = len(qualification.answers)
-        total = len(qualification.item_ids)
-        if answered == total:
-            gold = GoldAnswer.objects.filter(item_id__in=qualification.item_ids)
-            truths = dict(gold.values_list("item_id", "label_index"))
-            correct = sum(truths[int(i)] == answer for i, answer in qualification.answers.items())
-            qualification.passed = correct / total >= job.qualification_bar
-        qualification.save()
-    if qualification.passed:
-        admit_worker(qualification=qualification)
-    return Feedback(
-        correct=truth == label, correct_label=truth, answered=answered, total=total, passed=qualification.passed
-    )
-
-
-def admit_worker(*, qualification: Qualification) -> Qualification:
-    """Send admitWorkers for a passed worker not on chain yet (retried by the next call on failure).
-    The send happens outside any transaction: a slow chain must not hold row locks."""
-    if not qualification.passed or qualification.admitted_tx:
-        return qualification
-    instance = job_instance(qualification.job.instance_address, w3=get_web3())
-    try:
-        sent = send(instance.functions.admitWorkers([qualification.worker.address]), sender=oracle_account())
-    except TransactionFailed as error:
-        if error.reason != "AlreadyAdmitted":
-            raise LabelingError(f"Admitting your wallet on chain failed ({error.reason}); reload to retry.") from error
-        tx_hash = ALREADY_ADMITTED
-    except NODE_ERRORS as error:  # e.g. two admissions raced for the oracle's nonce
-        raise LabelingError("Admitting your wallet on chain failed; reload the page to retry.") from error
-    else:
-        tx_hash = sent.tx_hash
-    Qualification.objects.filter(pk=qualification.pk, admitted_tx="").update(admitted_tx=tx_hash)
-    qualification.refresh_from_db()
-    return qualification
 
 
 # --- next item --------------------------------------------------------------------------------
@@ -299,7 +209,7 @@ class PreparedBatch:
     data: str
 
 
-def _check_classes(*, job: Job, labels: Iterable[int]) -> None:
+def check_classes(*, job: Job, labels: Iterable[int]) -> None:
     count = job.classes.count()
     if wrong := sorted({label for label in labels if not 0 <= label < count}):
         raise LabelingError(f"Class {wrong[0]} does not exist in this job.")
@@ -352,7 +262,7 @@ def check_batch(*, job: Job, worker, labels: Sequence[LabelInput]) -> CheckedBat
     unknown = [i for i in ids if i not in items or items[i].job_id != job.pk]
     if unknown:
         raise LabelingError(f"Items {unknown} are not part of this job.")
-    _check_classes(job=job, labels=[entry.label for entry in labels])
+    check_classes(job=job, labels=[entry.label for entry in labels])
     return CheckedBatch(job=job, worker=worker, labels=labels, onchain_ids=[items[i].index for i in ids])
 
 
