@@ -55,7 +55,7 @@ def worker_group(user_id: int) -> str:
     return f"labeling-worker-{user_id}"
 
 
-def _push(*, user_id: int, message: dict) -> None:
+def push_to_worker(*, user_id: int, message: dict) -> None:
     """Tell the labeler's open pages, once the change is committed."""
     payload = {"type": "labeling.update", **message}
     transaction.on_commit(lambda: async_to_sync(get_channel_layer().group_send)(worker_group(user_id), payload))
@@ -390,7 +390,7 @@ def fail_batch(*, batch: LabelBatch, reason: str, tx_hash: str = "") -> LabelBat
             item_ids = list(batch.labels.values_list("item_id", flat=True))
             batch.labels.update(status=Label.Status.FAILED)
             Item.objects.filter(pk__in=item_ids).update(labels_taken=F("labels_taken") - 1)
-            _push(user_id=batch.worker_id, message={"batch": batch.pk, "status": FAILED, "error": reason})
+            push_to_worker(user_id=batch.worker_id, message={"batch": batch.pk, "status": FAILED, "error": reason})
     batch.refresh_from_db()
     return batch
 
@@ -424,7 +424,7 @@ def confirm_labels(event: ChainEvent) -> None:
     batch.labels.exclude(status=Label.Status.FAILED).update(
         status=Label.Status.CONFIRMED, tx_hash=event.tx_hash, block_number=event.block_number
     )
-    _push(user_id=worker.pk, message={"batch": batch.pk, "status": CONFIRMED, "tx_hash": event.tx_hash})
+    push_to_worker(user_id=worker.pk, message={"batch": batch.pk, "status": CONFIRMED, "tx_hash": event.tx_hash})
 
 
 def _record_unseen_batch(*, job: Job, worker, event: ChainEvent) -> LabelBatch:

@@ -25,6 +25,7 @@ from apps.chain.registry import job_instance
 from apps.jobs.consumers import push_dashboard_on_commit
 from apps.jobs.models import Job
 from apps.labeling.models import Label
+from apps.labeling.services import push_to_worker
 from apps.learning.selectors import latest_model_version
 from apps.quality.selectors import JobLabels, job_labels
 from apps.quality.services import store_item_aggregates
@@ -195,9 +196,13 @@ def stop_if_rule_met(*, job_id: int) -> bool:
 
 
 def mark_claimed(*, instance: str, index: int, tx_hash: str) -> int:
-    return Payout.objects.filter(job__instance_address__iexact=instance, index=index, claimed_at__isnull=True).update(
-        claimed_at=timezone.now(), claim_tx=tx_hash
-    )
+    """Record an indexed Claimed event and tell the labeler's open pages (their rewards panel)."""
+    unclaimed = Payout.objects.filter(job__instance_address__iexact=instance, index=index, claimed_at__isnull=True)
+    worker_ids = list(unclaimed.values_list("worker_id", flat=True))
+    marked = unclaimed.update(claimed_at=timezone.now(), claim_tx=tx_hash)
+    for worker_id in worker_ids:
+        push_to_worker(user_id=worker_id, message={"claimed": index, "tx_hash": tx_hash})
+    return marked
 
 
 def mark_refunded(*, instance: str) -> int:
