@@ -17,6 +17,7 @@ from eth_account.signers.local import LocalAccount
 from web3 import Web3
 
 from apps.chain.client import Sent, get_web3, oracle_account, send
+from apps.chain.local_chain import ANVIL_CHAIN_ID
 from apps.chain.models import ChainEvent
 from apps.chain.registry import contract, contract_at
 from apps.jobs.importers import ImportRefused, ParsedItem, UploadFile, parse_upload
@@ -34,7 +35,6 @@ UINT96_MAX = 2**96 - 1  # createJob takes price and budget as uint96
 # Keys that pick a class on the labeling page, in order: 1..9 then 0 as on a keyboard, letters beyond ten.
 SHORTCUTS = "1234567890"
 LETTER_SHORTCUTS = string.ascii_lowercase
-ANVIL_CHAIN_ID = 31337
 
 
 @dataclass(frozen=True)
