@@ -40,13 +40,13 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "apps.runtime",  # before channels: its runworker (eager worker) replaces Channels' own
     "channels",
     "rest_framework",
     "drf_spectacular",
     "apps.accounts",
     "apps.chain",
     "apps.pages",
-    "apps.runtime",
     "apps.storage",
     "apps.jobs",
     "apps.labeling",
@@ -139,7 +139,14 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
-SPECTACULAR_SETTINGS = {"TITLE": "CrowdAL API", "VERSION": "1"}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CrowdAL API",
+    "VERSION": "1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.labeling.schema.add_next_items",  # a plain Django view drf-spectacular cannot see
+    ],
+}
 
 # --- Chain -------------------------------------------------------------------------------------
 # Empty CHAIN_RPC_URL means "embedded": `manage.py serve` starts anvil from node_modules on
@@ -153,6 +160,8 @@ CHAIN_POLL_SECONDS = float(os.environ.get("CHAIN_POLL_SECONDS", "1"))
 CHAIN_MAX_BLOCK_RANGE = int(os.environ.get("CHAIN_MAX_BLOCK_RANGE", "2000"))
 # How often the Channels worker re-runs handlers of events still unhandled (a worker died half-way).
 CHAIN_WORKER_SWEEP_SECONDS = float(os.environ.get("CHAIN_WORKER_SWEEP_SECONDS", "30"))
+# How often the settlement worker retries stopped jobs whose settlement did not finish.
+REWARDS_SETTLEMENT_SWEEP_SECONDS = float(os.environ.get("REWARDS_SETTLEMENT_SWEEP_SECONDS", "60"))
 # Anvil's first development key (well known, public). Only the embedded stack may fall back to it.
 ANVIL_DEV_KEY_0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
 ORACLE_PRIVATE_KEY = os.environ.get("ORACLE_PRIVATE_KEY") or (ANVIL_DEV_KEY_0 if not CHAIN_RPC_URL else "")

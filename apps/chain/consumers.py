@@ -2,11 +2,7 @@
 websocket that shows chain activity live."""
 from __future__ import annotations
 
-import asyncio
-import logging
-
 from asgiref.sync import async_to_sync
-from channels.consumer import AsyncConsumer
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import get_channel_layer
@@ -16,32 +12,22 @@ from django.db import transaction
 from apps.chain.handlers import handle_events, handle_pending
 from apps.chain.models import ChainEvent
 from apps.chain.selectors import activity
-
-logger = logging.getLogger(__name__)
+from crowdal_site.sweeping import SweepingConsumer
 
 CHAIN_ACTIVITY_GROUP = "chain-activity"
 
 
-class ChainWorker(AsyncConsumer):
+class ChainWorker(SweepingConsumer):
     """Listens on the worker channel (`manage.py runworker crowdal-worker`, or in-process under
     `manage.py serve`). Besides the indexer's messages it sweeps pending events when it starts and
     every CHAIN_WORKER_SWEEP_SECONDS, so a worker killed half-way, or a lost message, delays an event
-    but never drops it. (Channels starts the consumer with the first message on its channel.)"""
+    but never drops it."""
 
-    async def __call__(self, scope, receive, send):
-        sweeper = asyncio.create_task(self._sweep_forever())
-        try:
-            await super().__call__(scope, receive, send)
-        finally:
-            sweeper.cancel()
+    def sweep(self) -> int:
+        return handle_pending()
 
-    async def _sweep_forever(self) -> None:
-        while True:
-            try:
-                await database_sync_to_async(handle_pending)()
-            except Exception:  # the database may be briefly away; the next sweep retries
-                logger.exception("sweeping pending chain events failed")
-            await asyncio.sleep(settings.CHAIN_WORKER_SWEEP_SECONDS)
+    def sweep_seconds(self) -> float:
+        return settings.CHAIN_WORKER_SWEEP_SECONDS
 
     async def chain_events(self, message: dict) -> None:
         await database_sync_to_async(handle_events)(message["event_ids"])

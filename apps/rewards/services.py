@@ -161,6 +161,22 @@ def settle_job(*, job_id: int) -> Settlement:
     return settlement
 
 
+def settle_stopped_jobs() -> list[int]:
+    """Settle (or resume) every stopped job; the settlement worker's periodic sweep, so a lost
+    "settle" message or a worker killed half-way only delays a settlement. One job failing (the
+    chain away, a conflicting root) is logged and does not hold up the others. Returns the jobs
+    settled by this call."""
+    settled = []
+    for job_id in Job.objects.filter(status=Job.Status.STOPPED).order_by("pk").values_list("pk", flat=True):
+        try:
+            settle_job(job_id=job_id)
+        except Exception:
+            logger.exception("settling job %s failed; the next sweep retries", job_id)
+        else:
+            settled.append(job_id)
+    return settled
+
+
 def schedule_settlement(job_id: int) -> None:
     """Ask the settlement worker to settle the job once the current transaction commits."""
     message = {"type": "rewards.settle", "job_id": job_id}

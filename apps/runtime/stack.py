@@ -51,13 +51,20 @@ async def run_indexer_loop() -> None:
         await asyncio.sleep(interval)
 
 
+class EagerWorker(Worker):
+    """Channels' worker, except that it starts each channel's consumer at once rather than with the
+    channel's first message: the sweeping consumers (chain events, settlements) then catch up after
+    a restart even when no message comes. `manage.py runworker` uses it too."""
+
+    async def handle(self) -> None:
+        for channel in self.channels:
+            self.get_or_create_application_instance(channel, {"type": "channel", "channel": channel})
+        await super().handle()
+
+
 async def start_worker(application) -> None:
-    layer = get_channel_layer()
-    # Channels starts the worker's consumer on its first message: wake it now so it sweeps events a
-    # previous run left unhandled, even on a quiet chain.
-    await layer.send(WORKER_CHANNEL, {"type": "chain.events", "event_ids": []})
     channels = [WORKER_CHANNEL, LEARNER_CHANNEL, SETTLEMENT_CHANNEL]
-    await Worker(application=application, channels=channels, channel_layer=layer).arun()
+    await EagerWorker(application=application, channels=channels, channel_layer=get_channel_layer()).arun()
 
 
 def start_background_tasks(application) -> list[asyncio.Task]:
