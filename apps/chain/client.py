@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -15,6 +16,8 @@ from web3 import Web3
 from web3.contract.contract import ContractFunction
 from web3.exceptions import ContractCustomError, ContractLogicError
 from web3.types import TxReceipt
+
+from apps.chain.locks import SENDER_NONCE, advisory_lock
 
 
 class ChainNotConfigured(RuntimeError):
@@ -73,10 +76,23 @@ def _revert_reason(error: Exception, contract_function: ContractFunction | None)
     return str(error)
 
 
-# Transactions of one key must take consecutive nonces: concurrent senders in this process (the
-# relayer serving several labelers, admissions) pick the nonce and submit under the key's lock.
-# Several processes sharing a key would need a lock across them (or one sender process).
+# Transactions of one key must take consecutive nonces: concurrent senders (the relayer serving
+# several labelers, admissions, settlement) pick the nonce and submit under the key's lock — a thread
+# lock in this process and, scaled out on PostgreSQL, an advisory lock across processes. The lock
+# covers nonce and submission only, not the wait for the receipt. Only the server's own keys (oracle,
+# relayer) are shared between processes; a labeler's or requester's key is used by one client.
 _nonce_locks: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
+
+
+@lru_cache(maxsize=4)
+def _addresses_of(keys: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(Account.from_key(key).address for key in keys if key)
+
+
+def _across_processes(address: str):
+    if address in _addresses_of((settings.ORACLE_PRIVATE_KEY, settings.RELAYER_PRIVATE_KEY)):
+        return advisory_lock(SENDER_NONCE, int(address, 16), wait=True)
+    return nullcontext()
 
 
 def send(
@@ -85,7 +101,7 @@ def send(
     """Sign with `sender`, send, wait for the receipt. Reverts raise TransactionFailed with the
     custom error's name (estimation runs the call first, so a revert never costs gas)."""
     w3 = contract_function.w3
-    with _nonce_locks[sender.address]:
+    with _nonce_locks[sender.address], _across_processes(sender.address):
         try:
             tx = contract_function.build_transaction(
                 {

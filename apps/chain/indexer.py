@@ -23,13 +23,11 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import close_old_connections, transaction
 from django.db.models import Max
 from web3 import Web3
 from web3.exceptions import BlockNotFound
@@ -39,6 +37,7 @@ from apps.chain.client import get_web3
 from apps.chain.compiler import load_artifact
 from apps.chain.decoding import EventsByTopic, decode_log, events_by_topic
 from apps.chain.handlers import hand_off
+from apps.chain.locks import INDEXER_PASS, advisory_lock
 from apps.chain.models import ChainCursor, ChainEvent, ContractDeployment, IndexedBlock
 
 logger = logging.getLogger(__name__)
@@ -50,8 +49,6 @@ DISCOVERIES: dict[tuple[str, str], tuple[str, str]] = {("JobManagement", "JobCre
 # Hashes kept below the newest indexed block. A reorganisation deeper than this finds no common
 # block and is handled like a replaced chain (a reset development chain): everything is indexed again.
 REORG_HISTORY_BLOCKS = 1024
-# First key of the PostgreSQL advisory lock that lets one pass per chain run (the second is the chain id).
-ADVISORY_LOCK_KEY = 0x1DE8
 
 
 class StaleScan(Exception):
@@ -82,7 +79,8 @@ def index_once(*, w3: Web3) -> IndexResult:
     """One pass up to the confirmed head. Safe to repeat, to interrupt, and to run concurrently."""
     chain_id = w3.eth.chain_id
     safe_head = w3.eth.block_number - settings.CHAIN_CONFIRMATIONS
-    with _one_pass_per_chain(chain_id) as alone:
+    # One pass per chain at a time across processes; another pass running means this one has nothing to do.
+    with advisory_lock(INDEXER_PASS, chain_id, wait=False) as alone:
         if not alone:
             return IndexResult(chain_id=chain_id, safe_head=safe_head, chunks=0, events=0, fork_block=None, busy=True)
         fork_block = _roll_back_reorg(w3=w3, chain_id=chain_id)
@@ -117,26 +115,6 @@ def run_indexer(*, poll_seconds: float | None = None, stop: threading.Event | No
     while not stop.is_set():
         index_pass(w3=w3, retry_in=interval)
         stop.wait(interval)
-
-
-@contextmanager
-def _one_pass_per_chain(chain_id: int) -> Iterator[bool]:
-    """On PostgreSQL (scale-out: indexers in several processes) a session advisory lock, released even
-    if the process dies; SQLite is the embedded single-process stack, where the cursor
-    compare-and-set in `_index_chunk` is enough to keep a second pass from storing anything twice."""
-    if connection.vendor != "postgresql":
-        yield True
-        return
-    key = (ADVISORY_LOCK_KEY, chain_id % 2**31)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", key)
-        acquired = cursor.fetchone()[0]
-    try:
-        yield acquired
-    finally:
-        if acquired:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", key)
 
 
 def watch_contract(
