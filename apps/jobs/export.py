@@ -13,7 +13,7 @@ import joblib
 
 from apps.jobs.models import GoldAnswer, Job
 from apps.labeling.models import Label
-from apps.learning.selectors import latest_model_version
+from apps.learning.selectors import latest_model_version, standalone_model
 from apps.quality.selectors import item_aggregates
 from apps.storage.selectors import read_blob
 
@@ -85,7 +85,7 @@ def export_job(*, job: Job, fmt: str) -> Iterator[str]:
 MODEL_MEDIA_TYPE = "application/octet-stream"
 FEATURES = {
     Job.TaskType.IMAGE_CLASSIFICATION: "apps.learning.features.image_features(images, kind='pixels+hog')",
-    Job.TaskType.TEXT_CLASSIFICATION: "TF-IDF over the job's own items (apps.learning.features.text_features)",
+    Job.TaskType.TEXT_CLASSIFICATION: "raw texts: the estimator is a Pipeline of the learner's TF-IDF and classifier",
 }
 
 
@@ -110,7 +110,7 @@ def export_model(*, job: Job) -> ModelExport:
     # The artifact is the learner's own joblib dump, read back checked against its content id.
     estimator = joblib.load(io.BytesIO(read_blob(model.artifact_cid)))
     bundle = {
-        "estimator": estimator,
+        "estimator": standalone_model(job=job, estimator=estimator),
         "classes": list(job.classes.order_by("index").values_list("name", flat=True)),
         "features": FEATURES[job.task_type],
         "job": job.pk,

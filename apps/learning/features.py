@@ -110,13 +110,18 @@ def image_features(
     return np.vstack(rows).astype(np.float32)
 
 
-def text_features(texts: Sequence[str], *, max_features: int = 50_000) -> sparse.csr_matrix:
-    """TF-IDF rows (L2-normalised, so Euclidean k-means in the strategies behaves like cosine)."""
-    vectorizer = TfidfVectorizer(
+def text_vectorizer(*, max_features: int = 50_000) -> TfidfVectorizer:
+    """The learner's TF-IDF (unfitted). Fitting it on the same texts in the same order gives the same
+    vocabulary and weights, which is how an exported text model gets its vectorizer back."""
+    return TfidfVectorizer(
         ngram_range=(1, 2),
         sublinear_tf=True,
         strip_accents="unicode",
         max_features=max_features,
         dtype=np.float32,
     )
-    return vectorizer.fit_transform(texts).tocsr()
+
+
+def text_features(texts: Sequence[str], *, max_features: int = 50_000) -> sparse.csr_matrix:
+    """TF-IDF rows (L2-normalised, so Euclidean k-means in the strategies behaves like cosine)."""
+    return text_vectorizer(max_features=max_features).fit_transform(texts).tocsr()

@@ -6,8 +6,10 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from threading import Lock
 
+from sklearn.pipeline import Pipeline
+
 from apps.jobs.models import Item, Job
-from apps.learning.features import image_features, text_features
+from apps.learning.features import image_features, text_features, text_vectorizer
 from apps.learning.models import ModelVersion
 from apps.learning.strategies import Features
 from apps.storage.selectors import read_blob
@@ -19,6 +21,10 @@ _feature_cache: OrderedDict[tuple[int, str], Features] = OrderedDict()
 _feature_cache_lock = Lock()
 
 
+def _job_cids(job: Job) -> list[str]:
+    return list(Item.objects.filter(job=job).order_by("index").values_list("content_cid", flat=True))
+
+
 def _compute_features(*, task_type: str, cids: Sequence[str]) -> Features:
     blobs = [read_blob(cid) for cid in cids]
     if task_type == Job.TaskType.TEXT_CLASSIFICATION:
@@ -26,9 +32,20 @@ def _compute_features(*, task_type: str, cids: Sequence[str]) -> Features:
     return image_features(blobs, kind="pixels+hog")
 
 
+def standalone_model(*, job: Job, estimator):
+    """What a requester can run on raw data: for a text job the TF-IDF the learner used (refitted on
+    the job's items: the same texts give the same vectorizer) chained before the estimator, so
+    `predict(["some text", ...])` works; for an image job the estimator itself (its input row is
+    documented in the export)."""
+    if job.task_type != Job.TaskType.TEXT_CLASSIFICATION:
+        return estimator
+    texts = [read_blob(cid).decode("utf-8") for cid in _job_cids(job)]
+    return Pipeline([("tfidf", text_vectorizer().fit(texts)), ("classifier", estimator)])
+
+
 def job_features(*, job: Job) -> Features:
     """One row per item of the job, in item index order."""
-    cids = list(Item.objects.filter(job=job).order_by("index").values_list("content_cid", flat=True))
+    cids = _job_cids(job)
     key = (job.pk, hashlib.sha256("\n".join(cids).encode()).hexdigest())
     with _feature_cache_lock:
         if key in _feature_cache:

@@ -7,7 +7,9 @@ import pytest
 from rest_framework.test import APIClient
 from sklearn.linear_model import LogisticRegression
 
+from apps.jobs.models import Job
 from apps.learning.models import ModelVersion
+from apps.learning.selectors import job_features
 from apps.storage.services import store_blob
 from tests.factories import make_job
 
@@ -26,7 +28,8 @@ def store_model(job, *, version: int, estimator) -> ModelVersion:
 
 @pytest.fixture
 def job(requester):
-    return make_job(requester=requester.user, num_items=6, status="live")
+    """An image job: its exported estimator takes the documented feature rows, here X."""
+    return make_job(requester=requester.user, num_items=6, status="live", task_type=Job.TaskType.IMAGE_CLASSIFICATION)
 
 
 def url(job) -> str:
@@ -61,3 +64,16 @@ def test_only_the_requester_downloads(stranger, job):
     store_model(job, version=1, estimator=LogisticRegression().fit(X, Y))
     assert stranger.api.get(url(job)).status_code == 404  # its existence is not revealed
     assert APIClient().get(url(job)).status_code in (401, 403)
+
+
+def test_a_text_model_predicts_from_raw_text(requester):
+    """The learner trains on TF-IDF rows; the download carries that vectorizer, so raw texts go in."""
+    texts = ["a great film", "great acting", "an awful plot", "awful and dull", "great fun", "dull and awful"]
+    job = make_job(requester=requester.user, num_items=6, status="live", texts=texts)
+    trained = LogisticRegression().fit(job_features(job=job), [0, 0, 1, 1, 0, 1])
+    store_model(job, version=1, estimator=trained)
+
+    bundle = joblib.load(io.BytesIO(requester.api.get(url(job)).content))
+
+    assert bundle["estimator"].predict(texts).tolist() == trained.predict(job_features(job=job)).tolist()
+    assert [bundle["classes"][i] for i in bundle["estimator"].predict(["great great", "awful dull"])] == ["cat", "dog"]
