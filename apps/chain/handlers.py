@@ -9,6 +9,10 @@ AppConfig.ready():
 
     from apps.chain.handlers import register
     register("LabelsSubmitted", confirm_labels)
+
+A reorganisation can orphan an event whose handlers already ran: before the indexer deletes it,
+the undo handlers registered for its name run (in the indexer's transaction), so whatever the event
+made true goes back to waiting for the chain. `register(name, handler, undo=revert_handler)`.
 """
 from __future__ import annotations
 
@@ -30,13 +34,31 @@ ANY_EVENT = "*"
 
 Handler = Callable[[ChainEvent], None]
 _handlers: dict[str, list[Handler]] = {}
+_undo_handlers: dict[str, list[Handler]] = {}
 
 
-def register(event_name: str, handler: Handler) -> None:
-    """Run `handler(event)` for every event named `event_name` (ANY_EVENT: every event)."""
-    handlers = _handlers.setdefault(event_name, [])
-    if handler not in handlers:  # registering twice must not make it run twice
-        handlers.append(handler)
+def register(event_name: str, handler: Handler, *, undo: Handler | None = None) -> None:
+    """Run `handler(event)` for every event named `event_name` (ANY_EVENT: every event), and
+    `undo(event)` when a reorganisation orphans such an event after its handlers ran."""
+    for registry, fn in ((_handlers, handler), (_undo_handlers, undo)):
+        if fn is None:
+            continue
+        handlers = registry.setdefault(event_name, [])
+        if fn not in handlers:  # registering twice must not make it run twice
+            handlers.append(fn)
+
+
+def undo_orphaned(events: Iterable[ChainEvent]) -> int:
+    """Called by the indexer, inside its rollback transaction, for events a reorganisation orphaned;
+    returns how many handled events were undone (unhandled ones never had an effect)."""
+    undone = 0
+    for event in events:
+        if event.handled_at is None:
+            continue
+        for undo in _undo_handlers.get(event.name, ()):
+            undo(event)
+        undone += 1
+    return undone
 
 
 def hand_off(event_ids: Sequence[int]) -> None:

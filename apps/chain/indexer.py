@@ -36,7 +36,7 @@ from web3.types import LogReceipt
 from apps.chain.client import get_web3
 from apps.chain.compiler import load_artifact
 from apps.chain.decoding import EventsByTopic, decode_log, events_by_topic
-from apps.chain.handlers import hand_off
+from apps.chain.handlers import hand_off, undo_orphaned
 from apps.chain.locks import INDEXER_PASS, advisory_lock
 from apps.chain.models import ChainCursor, ChainEvent, ContractDeployment, IndexedBlock
 
@@ -181,11 +181,14 @@ def _roll_back_reorg(*, w3: Web3, chain_id: int) -> int | None:
     with transaction.atomic():
         if fork is None:
             logger.warning("chain %s: no indexed block is on the chain any more; indexing it again", chain_id)
+            undo_orphaned(ChainEvent.objects.filter(chain_id=chain_id).order_by("-pk"))
             for model in (ChainEvent, ChainCursor, IndexedBlock):
                 model.objects.filter(chain_id=chain_id).delete()
             return -1
+        orphaned = ChainEvent.objects.filter(chain_id=chain_id, block_number__gt=fork.number)
+        undo_orphaned(orphaned.order_by("-pk"))  # newest first: the reverse of how they were handled
         # Deleting an orphaned event also deletes the watches it discovered (ChainCursor.discovered_by).
-        ChainEvent.objects.filter(chain_id=chain_id, block_number__gt=fork.number).delete()
+        orphaned.delete()
         IndexedBlock.objects.filter(chain_id=chain_id, number__gt=fork.number).delete()
         ChainCursor.objects.filter(chain_id=chain_id, block_number__gt=fork.number).update(
             block_number=fork.number, block_hash=fork.hash

@@ -427,6 +427,19 @@ def confirm_labels(event: ChainEvent) -> None:
     push_to_worker(user_id=worker.pk, message={"batch": batch.pk, "status": CONFIRMED, "tx_hash": event.tx_hash})
 
 
+def unconfirm_labels(event: ChainEvent) -> None:
+    """Undo of confirm_labels when a reorganisation orphans the event: the batch is back to
+    "transaction sent" and its labels to pending. The transaction usually lands again on the new
+    branch (it returns to the mempool), and its new event confirms the same batch again."""
+    job = Job.objects.filter(instance_address__iexact=event.address).first()
+    if job is None:
+        return
+    for batch in LabelBatch.objects.filter(job=job, tx_hash=event.tx_hash, status=CONFIRMED):
+        LabelBatch.objects.filter(pk=batch.pk).update(status=LabelBatch.Status.SUBMITTED, confirmed_at=None)
+        batch.labels.filter(status=Label.Status.CONFIRMED).update(status=Label.Status.PENDING, block_number=None)
+        push_to_worker(user_id=batch.worker_id, message={"batch": batch.pk, "status": LabelBatch.Status.SUBMITTED})
+
+
 def _record_unseen_batch(*, job: Job, worker, event: ChainEvent) -> LabelBatch:
     pairs = unpack_labels(bytes.fromhex(event.args["labels"][2:]))
     items = {item.index: item for item in Item.objects.filter(job=job, index__in=[i for i, _ in pairs])}

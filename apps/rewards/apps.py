@@ -12,5 +12,5 @@ class RewardsConfig(AppConfig):
         from apps.rewards import handlers
 
         register("LabelsSubmitted", handlers.check_budget_spent)
-        register("Claimed", handlers.mark_claimed)
+        register("Claimed", handlers.mark_claimed, undo=handlers.unmark_claimed)
         register("Refunded", handlers.mark_refunded)

@@ -20,5 +20,9 @@ def mark_claimed(event: ChainEvent) -> None:
     services.mark_claimed(instance=event.address, index=int(event.args["index"]), tx_hash=event.tx_hash)
 
 
+def unmark_claimed(event: ChainEvent) -> None:
+    services.unmark_claimed(instance=event.address, index=int(event.args["index"]), tx_hash=event.tx_hash)
+
+
 def mark_refunded(event: ChainEvent) -> None:
     services.mark_refunded(instance=event.address)

@@ -221,6 +221,14 @@ def mark_claimed(*, instance: str, index: int, tx_hash: str) -> int:
     return marked
 
 
+def unmark_claimed(*, instance: str, index: int, tx_hash: str) -> int:
+    """A reorganisation orphaned the Claimed event: the payout is claimable again until the claim
+    lands on the new branch."""
+    return Payout.objects.filter(job__instance_address__iexact=instance, index=index, claim_tx=tx_hash).update(
+        claimed_at=None, claim_tx=""
+    )
+
+
 def mark_refunded(*, instance: str) -> int:
     return Job.objects.filter(instance_address__iexact=instance).exclude(status=Job.Status.REFUNDED).update(
         status=Job.Status.REFUNDED

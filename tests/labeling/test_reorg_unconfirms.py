@@ -1,0 +1,44 @@
+"""A reorganisation that orphans a LabelsSubmitted event puts its batch back to "sent" and its labels
+to pending (the labeler's page is told); when the batch lands on the new branch it confirms again."""
+from apps.chain.client import send
+from apps.chain.registry import job_instance
+from apps.labeling.models import Label, LabelBatch
+from apps.labeling.services import relayer_account
+from tests.chain.indexer_support import reorg
+from tests.labeling.batching import labels_for, post_batch, serve, signed_batch
+from tests.labeling.conftest import index_and_handle
+
+
+def test_orphaned_labels_go_back_to_pending_and_confirm_again(chain_job, admitted, dev_accounts, w3, monkeypatch):
+    pushed = []
+    monkeypatch.setattr("apps.labeling.services.push_to_worker", lambda **kw: pushed.append(kw["message"]))
+    labeler = admitted(chain_job, dev_accounts[3])
+    body = signed_batch(labeler, chain_job, labels_for(serve(labeler, chain_job, 3)))
+    assert post_batch(labeler, chain_job, body).status_code == 201
+    index_and_handle(w3)
+    batch = LabelBatch.objects.get()
+    assert batch.status == LabelBatch.Status.CONFIRMED
+    first_tx = batch.tx_hash
+
+    reorg(w3, 1)  # the block holding the batch is replaced by an empty one
+    index_and_handle(w3)
+
+    batch.refresh_from_db()
+    assert (batch.status, batch.confirmed_at) == (LabelBatch.Status.SUBMITTED, None)
+    assert set(batch.labels.values_list("status", "block_number")) == {(Label.Status.PENDING, None)}
+    assert pushed[-1] == {"batch": batch.pk, "status": LabelBatch.Status.SUBMITTED}
+
+    # The same signed batch is sent again (as a relayer resubmitting a dropped transaction would).
+    instance = job_instance(chain_job.instance_address, w3=w3)
+    packed, signature = bytes.fromhex(batch.packed[2:]), bytes.fromhex(batch.signature[2:])
+    resent = send(
+        instance.functions.submitLabelsFor(labeler.account.address, packed, batch.nonce, signature),
+        sender=relayer_account(),
+    )
+    index_and_handle(w3)
+
+    batch.refresh_from_db()
+    assert batch.status == LabelBatch.Status.CONFIRMED and batch.tx_hash == resent.tx_hash != first_tx
+    assert set(batch.labels.values_list("status", flat=True)) == {Label.Status.CONFIRMED}
+    assert LabelBatch.objects.count() == 1
+
