@@ -30,6 +30,7 @@ from apps.chain.eip712 import label_batch_typed_data
 from apps.chain.labels import pack_labels, unpack_labels
 from apps.chain.models import ChainEvent
 from apps.chain.registry import job_instance
+from apps.gamification.selectors import tier_lock
 from apps.jobs.models import Item, Job
 from apps.labeling.models import ItemLease, Label, LabelBatch, Qualification
 
@@ -224,6 +225,14 @@ def require_admitted(*, job: Job, worker, admitted: bool | None = None) -> None:
         admitted = Qualification.objects.filter(job=job, worker=worker, passed=True).exclude(admitted_tx="").exists()
     if not admitted:
         raise NotAllowed("You are not admitted to this job: pass its qualification first.")
+    require_tier(job=job, worker=worker)
+
+
+def require_tier(*, job: Job, worker) -> None:
+    """The job's minimum tier (gamification), checked on every serve and batch: a labeler whose tier
+    dropped is refused too."""
+    if lock := tier_lock(job=job, worker=worker):
+        raise NotAllowed(f"This job is open to {lock.required} tier and above: it takes {lock.needs}.")
 
 
 @dataclass(frozen=True)
