@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.http import Http404
 
-from apps.chain.escrow import EscrowRecord, escrow_record
+from apps.chain.escrow import ChainVote, EscrowRecord, escrow_record
 from apps.chain.merkle import Payout as Leaf
 from apps.chain.merkle import build_payout_tree
 from apps.jobs.models import Job
@@ -126,12 +126,12 @@ def _check_root(*, report: dict, chain: EscrowRecord, anomalies: list[Anomaly]) 
     return leaves
 
 
-def _verified_labels(*, job: Job, chain: EscrowRecord, anomalies: list[Anomaly]) -> dict[str, list[Label]]:
-    """Confirmed labels per worker address (lower case) that a LabelsSubmitted event carries: same
+def _verified_labels(*, job: Job, chain: EscrowRecord, anomalies: list[Anomaly]) -> dict[str, list[ChainVote]]:
+    """Per worker address (lower case), the votes on chain that back its confirmed label rows: same
     worker, item and class, in the transaction the row names. Each vote backs one row at most."""
     votes = {(v.tx_hash.lower(), v.worker.lower(), v.item_index, v.label): v for v in chain.votes}
     used: Counter = Counter()
-    verified: dict[str, list[Label]] = defaultdict(list)
+    verified: dict[str, list[ChainVote]] = defaultdict(list)
     rows = Label.objects.filter(job=job, status=Label.Status.CONFIRMED).select_related("worker", "item")
     per_item = Counter((label.worker.address.lower(), label.item.index) for label in rows)
     for (worker, item), count in per_item.items():
@@ -149,24 +149,19 @@ def _verified_labels(*, job: Job, chain: EscrowRecord, anomalies: list[Anomaly])
         if used[key] > 1:
             anomalies.append(Anomaly("label_counted_twice", f"label {label.pk} repeats a vote of tx {label.tx_hash}", worker))
             continue
-        verified[worker].append(label)
+        verified[worker].append(votes[key])
     return verified
 
 
-def _label_txs(labels: list[Label]) -> list[LabelTx]:
-    per_tx: dict[str, list[Label]] = defaultdict(list)
-    for label in labels:
-        per_tx[label.tx_hash].append(label)
-    return sorted(
-        (LabelTx(tx_hash=tx, block_number=group[0].block_number, labels=len(group)) for tx, group in per_tx.items()),
-        key=lambda t: (t.block_number or 0, t.tx_hash),
-    )
+def _label_txs(votes: list[ChainVote]) -> list[LabelTx]:
+    per_tx = Counter((vote.block_number, vote.tx_hash) for vote in votes)
+    return [LabelTx(tx_hash=tx, block_number=block, labels=n) for (block, tx), n in sorted(per_tx.items())]
 
 
 def job_audit(*, job: Job) -> JobAudit:
     """The audit of a settled job (see the module's docstring). Reads the chain: seconds, not ms."""
     anomalies: list[Anomaly] = []
-    chain = escrow_record(instance_address=job.instance_address)
+    chain = escrow_record(instance_address=job.instance_address, created_tx=job.created_tx)
     report = _report(job=job, chain=chain, anomalies=anomalies)
     leaves = _check_root(report=report, chain=chain, anomalies=anomalies)
     verified = _verified_labels(job=job, chain=chain, anomalies=anomalies)
@@ -221,7 +216,7 @@ def job_audit(*, job: Job) -> JobAudit:
         labels = verified[address]
         workers.append(
             WorkerAudit(
-                address=labels[0].worker.address, leaf_index=None, amount=0, labels=0, correct=0, accuracy=0.0,
+                address=labels[0].worker, leaf_index=None, amount=0, labels=0, correct=0, accuracy=0.0,
                 verified_labels=len(labels), reward_per_label=0.0, claim_tx="", claim_block=None,
                 label_txs=_label_txs(labels),
             )

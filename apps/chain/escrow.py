@@ -47,10 +47,11 @@ class EscrowRecord:
     votes: list[ChainVote]
 
 
-def escrow_record(*, instance_address: str, from_block: int = 0, w3: Web3 | None = None) -> EscrowRecord:
-    """Everything the chain says about one job's money and labels (logs from `from_block` on, the
-    block that created the job)."""
+def escrow_record(*, instance_address: str, created_tx: str = "", w3: Web3 | None = None) -> EscrowRecord:
+    """Everything the chain says about one job's money and labels: logs from the block of
+    `created_tx` (the createJob transaction) on, or from genesis without it."""
     w3 = w3 or get_web3()
+    from_block = w3.eth.get_transaction_receipt(created_tx)["blockNumber"] if created_tx else 0
     instance = job_instance(instance_address, w3=w3)
     params = instance.functions.params().call()
     token_address, price, budget = params[2], params[7], params[8]

@@ -31,7 +31,7 @@ def test_every_token_paid_maps_to_verified_labels(settled_job):
         assert (w.leaf_index, w.amount) == (payout.index, int(payout.amount))
         assert w.amount == TOKEN * w.correct and w.verified_labels == w.labels == N_ITEMS
         (tx,) = w.label_txs
-        assert tx.labels == N_ITEMS and tx.tx_hash.startswith("0x")
+        assert tx.labels == N_ITEMS and tx.tx_hash.startswith("0x") and tx.block_number > 0
     assert workers[careful.address].claim_tx and not workers[sloppy.address].claim_tx
     assert workers[spammer.address].amount == 0 and workers[spammer.address].leaf_index is None
     # Reward follows accuracy: the sloppy worker earns less per label than the careful ones.
@@ -50,5 +50,6 @@ def test_the_exports_carry_the_same_audit(settled_job, client):
     assert [r["row"] for r in rows] == ["label_tx"] * 4 + ["flow"]
     assert {r["worker"] for r in rows[:4]} == {w["address"] for w in as_json["workers"]}
 
+    assert "data-audit-link" in client.get(f"/requester/jobs/{settled_job.job.pk}/").content.decode()
     page = client.get(f"/requester/jobs/{settled_job.job.pk}/audit").content.decode()
     assert "None: every token paid maps to labels the chain verified." in page
