@@ -2,12 +2,15 @@
 streaks, and the badge boundaries as the database sees them."""
 import pytest
 
+from apps.chain.models import ChainEvent
+from apps.gamification import handlers
 from apps.gamification.models import Badge, Tier, WorkerProgress
 from apps.gamification.services import refresh_progress
+from apps.jobs.models import Job
 from apps.labeling.models import Label
 from apps.quality.models import ItemAggregate
 from apps.rewards.models import Settlement
-from tests.factories import make_user
+from tests.factories import make_labels, make_user
 from tests.gamification.builders import labelled
 
 pytestmark = pytest.mark.django_db
@@ -86,5 +89,20 @@ def test_tier_rises_with_points_and_gold_accuracy():
 
 def test_anonymous_mode_labels_are_never_credited_to_a_wallet():
     worker = make_user("0x" + "08" * 20)
-    labelled(worker, plain=5, mode="anonymous")
+    labelled(worker, plain=5, mode="anon")
     assert refresh_progress(worker_id=worker.pk).points == 0
+
+
+def test_a_posted_payout_root_rescores_the_jobs_labelers():
+    first, second = make_user("0x" + "09" * 20), make_user("0x" + "0a" * 20)
+    job = labelled(first, plain=2)
+    make_labels(job=job, worker=second, labels={0: 1, 1: 1})
+    Job.objects.filter(pk=job.pk).update(instance_address="0x" + "cd" * 20)
+    for item in job.items.all():  # truth: class 0 everywhere
+        ItemAggregate.objects.create(item=item, label=0, confidence=0.9, method="mv", votes=2)
+    Settlement.objects.create(job=job, step=Settlement.Step.ROOT_POSTED)
+
+    handlers.refresh_job_labelers(ChainEvent(name="PayoutRootPosted", address="0x" + "CD" * 20, args={}))
+
+    points = dict(WorkerProgress.objects.values_list("worker__address", "points"))
+    assert points == {first.address: 2 * 15, second.address: 2 * 10}

@@ -18,7 +18,7 @@ def crowd():
     labelled(bob, plain=2, days_ago=10)  # 20 long ago ...
     labelled(bob, plain=4)  # ... + 40 this week
     labelled(carol, plain=6)  # 60, a tie with alice who joined first
-    labelled(dave, plain=50, mode="anonymous")  # not his wallet's work on any board
+    labelled(dave, plain=50, mode="anon")  # not his wallet's work on any board
 
 
 def board(period: str) -> list[tuple[int, str, int]]:
