@@ -72,14 +72,15 @@ class LeaderboardApi(APIView):
 
 
 class JobMinTierApi(APIView):
-    """PUT /api/jobs/<id>/min-tier {tier}: the requester opens its job only to that tier and above."""
+    """POST /api/jobs/<id>/min-tier {tier}: the requester opens its job only to that tier and above
+    (bronze: to everyone). Any time: raising it also stops serving labelers below it."""
 
     @extend_schema_serializer(component_name="JobMinTier")
     class InputSerializer(serializers.Serializer):
         tier = serializers.ChoiceField(choices=Tier.choices)
 
     @extend_schema(request=InputSerializer, responses=InputSerializer)
-    def put(self, request: Request, job_id: int) -> Response:
+    def post(self, request: Request, job_id: int) -> Response:
         job = job_of(job_id=job_id, requester=request.user)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -22,7 +22,7 @@ def gold_job():
     job = make_job(requester=requester, num_items=10, gold={i: 0 for i in range(6)}, status="live",
                    instance_address="0x" + "cd" * 20, name="High-paying job")
     api = signed_in(requester)
-    assert api.put(f"/api/jobs/{job.pk}/min-tier", {"tier": "gold"}, format="json").status_code == 200
+    assert api.post(f"/api/jobs/{job.pk}/min-tier", {"tier": "gold"}, format="json").status_code == 200
     return job
 
 
@@ -64,9 +64,15 @@ def test_the_board_shows_a_locked_job_with_what_unlocks_it(gold_job, client):
 
 def test_only_the_requester_sets_a_tier_and_only_a_known_one(gold_job):
     stranger = signed_in(make_user("0x" + "23" * 20))
-    assert stranger.put(f"/api/jobs/{gold_job.pk}/min-tier", {"tier": "bronze"}, format="json").status_code == 404
+    assert stranger.post(f"/api/jobs/{gold_job.pk}/min-tier", {"tier": "bronze"}, format="json").status_code == 404
     owner = signed_in(gold_job.requester)
-    assert owner.put(f"/api/jobs/{gold_job.pk}/min-tier", {"tier": "platinum"}, format="json").status_code == 400
+    assert owner.post(f"/api/jobs/{gold_job.pk}/min-tier", {"tier": "platinum"}, format="json").status_code == 400
     assert JobTierRequirement.objects.get(job=gold_job).min_tier == Tier.GOLD
-    assert owner.put(f"/api/jobs/{gold_job.pk}/min-tier", {"tier": "bronze"}, format="json").status_code == 200
+    assert owner.post(f"/api/jobs/{gold_job.pk}/min-tier", {"tier": "bronze"}, format="json").status_code == 200
     assert not JobTierRequirement.objects.filter(job=gold_job).exists()
+
+
+def test_the_requester_page_shows_the_jobs_minimum_tier(gold_job, client):
+    client.force_login(gold_job.requester)
+    page = client.get(f"/requester/jobs/{gold_job.pk}/").content.decode()
+    assert '<option value="gold" selected>' in page and "js/jobs/min-tier.js" in page
