@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -73,6 +74,16 @@ class JobAuditSerializer(serializers.Serializer):
     anomalies = AnomalySerializer(many=True)
 
 
+class CsvRenderer(BaseRenderer):
+    """Lets a client ask for text/csv; the view writes the CSV itself, errors come as one line."""
+
+    media_type = "text/csv"
+    format = "csv"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        return str(data.get("detail", data) if isinstance(data, dict) else data).encode()
+
+
 class AuditApiBase(APIView):
     def handle_exception(self, exc):
         if isinstance(exc, NotSettled):
@@ -92,6 +103,8 @@ class AuditApi(AuditApiBase):
 
 class AuditCsvApi(AuditApiBase):
     """GET /api/jobs/<id>/audit.csv: the same audit as rows (label_tx, flow, anomaly)."""
+
+    renderer_classes = [JSONRenderer, CsvRenderer]
 
     @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR, 404: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT})
     def get(self, request: Request, job_id: int) -> HttpResponse:

@@ -179,6 +179,11 @@ def job_audit(*, job: Job) -> JobAudit:
         ):
             who = (payout.worker.address if payout else leaf.account).lower()
             anomalies.append(Anomaly("payout_not_in_report", f"payout leaf {index} differs from the report", who))
+        # A claim the database records must be on chain (one on chain not recorded yet is indexer lag).
+        if payout is not None and payout.claim_tx and payout.claim_tx.lower() != getattr(claims.get(index), "tx_hash", ""):
+            anomalies.append(
+                Anomaly("claim_not_on_chain", f"leaf {index} recorded as claimed in {payout.claim_tx}", payout.worker.address.lower())
+            )
 
     workers = []
     price = chain.price_per_label

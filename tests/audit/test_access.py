@@ -45,3 +45,9 @@ def test_staff_audit_a_settled_job(settled_job, client):
     staff = get_user_model().objects.create(address="0x" + "44" * 20, is_staff=True)
     client.force_login(staff)
     assert client.get(f"/api/jobs/{settled_job.job.pk}/audit").json()["anomalies"] == []
+
+
+def test_a_csv_client_hears_the_refusal_too(stopped_job, client):
+    client.force_login(stopped_job.requester)
+    response = client.get(f"/api/jobs/{stopped_job.pk}/audit.csv", HTTP_ACCEPT="text/csv")
+    assert response.status_code == 409 and b"its audit follows settlement" in response.content

@@ -24,8 +24,9 @@ def test_tampered_rows_are_anomalies(settled_job):
     Label.objects.filter(pk=label.pk).update(label_index=(label.label_index + 1) % 3)
     # A payout row inflated.
     Payout.objects.filter(job=job, worker__address=careful2.address).update(amount=10**24)
-    # A paid worker's labels gone from the database.
+    # A paid worker's labels gone from the database, and its payout recorded as claimed when it is not.
     Label.objects.filter(job=job, worker__address=sloppy.address).delete()
+    Payout.objects.filter(job=job, worker__address=sloppy.address).update(claim_tx="0x" + "ee" * 32)
 
     found = kinds(job)
 
@@ -33,7 +34,8 @@ def test_tampered_rows_are_anomalies(settled_job):
     assert found["payout_not_in_report"] == {careful2.address.lower()}
     # careful: the report counts 70 labels, 69 still match the chain; sloppy: none left.
     assert found["payout_without_labels"] == {careful.address.lower(), sloppy.address.lower()}
-    assert set(found) == {"label_not_on_chain", "payout_not_in_report", "payout_without_labels"}
+    assert found["claim_not_on_chain"] == {sloppy.address.lower()}
+    assert set(found) == {"label_not_on_chain", "payout_not_in_report", "payout_without_labels", "claim_not_on_chain"}
 
 
 def test_a_label_pointing_at_another_transaction_is_not_verified(settled_job):

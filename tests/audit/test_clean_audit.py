@@ -44,7 +44,8 @@ def test_the_exports_carry_the_same_audit(settled_job, client):
     assert as_json["anomalies"] == [] and as_json["flows"]["balanced"] is True
     assert as_json["flows"]["funded"] == str(BUDGET)
 
-    response = client.get(f"/api/jobs/{settled_job.job.pk}/audit.csv")
+    response = client.get(f"/api/jobs/{settled_job.job.pk}/audit.csv", HTTP_ACCEPT="text/csv")
+    assert response.status_code == 200
     assert response["Content-Type"] == "text/csv"
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert [r["row"] for r in rows] == ["label_tx"] * 4 + ["flow"]
