@@ -107,6 +107,7 @@ def next_items_for(*, job: Job, worker, count: int, expired: bool | None = None)
     (a reload must not take more slots), then the best-ranked items it has not labeled, with a gold
     honeypot in about LABELING_HONEYPOT_RATE of new picks. `expired=False`: the caller has just
     probed that no lease has expired (selectors.job_for_serving), so the sweep is skipped."""
+    require_tier(job=job, worker=worker)
     if expired is not False:
         release_expired_leases()
     now = timezone.now()
@@ -225,14 +226,16 @@ def require_admitted(*, job: Job, worker, admitted: bool | None = None) -> None:
         admitted = Qualification.objects.filter(job=job, worker=worker, passed=True).exclude(admitted_tx="").exists()
     if not admitted:
         raise NotAllowed("You are not admitted to this job: pass its qualification first.")
-    require_tier(job=job, worker=worker)
 
 
-def require_tier(*, job: Job, worker) -> None:
-    """The job's minimum tier (gamification), checked on every serve and batch: a labeler whose tier
-    dropped is refused too."""
+def require_tier(*, job: Job, worker, item_ids: Sequence[int] = ()) -> None:
+    """The job's minimum tier (gamification), checked when serving and on batches, so a labeler
+    admitted before the requester raised the bar is refused too. Labels of items the labeler holds a
+    lease on are still taken: they were served while its tier allowed, and refusing them loses work."""
     if lock := tier_lock(job=job, worker=worker):
-        raise NotAllowed(f"This job is open to {lock.required} tier and above: it takes {lock.needs}.")
+        leased = ItemLease.objects.filter(worker=worker, item_id__in=item_ids).values_list("item_id", flat=True)
+        if not item_ids or set(item_ids) - set(leased):
+            raise NotAllowed(f"This job is open to {lock.required} tier and above: it takes {lock.needs}.")
 
 
 @dataclass(frozen=True)
@@ -267,6 +270,7 @@ def check_batch(*, job: Job, worker, labels: Sequence[LabelInput]) -> CheckedBat
         raise LabelingError("A batch needs at least one label.")
     if len(set(ids)) != len(ids):
         raise LabelingError("A batch labels each item once.")
+    require_tier(job=job, worker=worker, item_ids=ids)
     items = Item.objects.in_bulk(ids)
     unknown = [i for i in ids if i not in items or items[i].job_id != job.pk]
     if unknown:

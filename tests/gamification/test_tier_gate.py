@@ -48,6 +48,24 @@ def test_below_the_tier_every_labeling_endpoint_refuses(gold_job):
     assert not gold_job.labels.exists()
 
 
+def test_labels_of_items_served_before_the_bar_rose_are_still_taken(gold_job):
+    user = labeler(Tier.GOLD)
+    Qualification.objects.create(job=gold_job, worker=user, passed=True, admitted_tx="0x" + "ef" * 32)
+    api = signed_in(user)
+    (served,) = api.post(f"/api/jobs/{gold_job.pk}/next-items", {"count": 1}, format="json").json()["items"]
+    WorkerProgress.objects.filter(worker=user).update(tier=Tier.SILVER)  # e.g. a reorganisation took labels back
+
+    other = gold_job.items.exclude(pk=served["id"]).filter(is_gold=False).first()
+    refused = api.post(f"/api/jobs/{gold_job.pk}/batches", {"mode": "wallet", "labels": [
+        {"item": served["id"], "label": 0}, {"item": other.pk, "label": 0}]}, format="json")
+    taken = api.post(f"/api/jobs/{gold_job.pk}/batches", {"mode": "wallet", "labels": [
+        {"item": served["id"], "label": 0}]}, format="json")
+
+    assert refused.status_code == 403 and taken.status_code == 201
+    assert list(gold_job.labels.values_list("item_id", flat=True)) == [served["id"]]
+    assert api.post(f"/api/jobs/{gold_job.pk}/next-items", {"count": 1}, format="json").status_code == 403
+
+
 def test_at_the_tier_the_job_serves(gold_job):
     user = labeler(Tier.GOLD)
     Qualification.objects.create(job=gold_job, worker=user, passed=True, admitted_tx="0x" + "ef" * 32)
