@@ -141,13 +141,13 @@ def _verified_labels(*, job: Job, chain: EscrowRecord, anomalies: list[Anomaly])
         worker = label.worker.address.lower()
         key = (label.tx_hash.lower(), worker, label.item.index, label.label_index)
         if key not in votes:
-            anomalies.append(
-                Anomaly("label_not_on_chain", f"label {label.pk} (item {label.item.index}) is not in tx {label.tx_hash or '-'}", worker)
-            )
+            detail = f"label {label.pk} (item {label.item.index}) is not in tx {label.tx_hash or '-'}"
+            anomalies.append(Anomaly("label_not_on_chain", detail, worker))
             continue
         used[key] += 1
         if used[key] > 1:
-            anomalies.append(Anomaly("label_counted_twice", f"label {label.pk} repeats a vote of tx {label.tx_hash}", worker))
+            detail = f"label {label.pk} repeats a vote of tx {label.tx_hash}"
+            anomalies.append(Anomaly("label_counted_twice", detail, worker))
             continue
         verified[worker].append(votes[key])
     return verified
@@ -158,6 +158,91 @@ def _label_txs(votes: list[ChainVote]) -> list[LabelTx]:
     return [LabelTx(tx_hash=tx, block_number=block, labels=n) for (block, tx), n in sorted(per_tx.items())]
 
 
+def _check_claims(*, chain: EscrowRecord, leaves: dict[int, Leaf], anomalies: list[Anomaly]) -> None:
+    for claim in chain.claims:
+        leaf = leaves.get(claim.index)
+        if leaf is None or (leaf.account.lower(), leaf.amount) != (claim.account.lower(), claim.amount):
+            detail = f"leaf {claim.index} claimed in {claim.tx_hash}"
+            anomalies.append(Anomaly("claim_not_in_report", detail, claim.account.lower()))
+
+
+def _check_payouts(*, job: Job, chain: EscrowRecord, leaves: dict[int, Leaf], anomalies: list[Anomaly]) -> None:
+    """Payout rows against the report's leaves, and the claims they record against the chain's."""
+    claim_txs = {claim.index: claim.tx_hash for claim in chain.claims}
+    rows = {p.index: p for p in Payout.objects.filter(job=job).select_related("worker")}
+    for index in sorted(rows.keys() | leaves.keys()):
+        payout, leaf = rows.get(index), leaves.get(index)
+        who = (payout.worker.address if payout else leaf.account).lower()
+        as_row = (payout.worker.address.lower(), int(payout.amount)) if payout else None
+        if leaf is None or as_row != (leaf.account.lower(), leaf.amount):
+            anomalies.append(Anomaly("payout_not_in_report", f"payout leaf {index} differs from the report", who))
+        # A claim the database records must be on chain (one on chain not recorded yet is indexer lag).
+        if payout is not None and payout.claim_tx and payout.claim_tx.lower() != claim_txs.get(index, ""):
+            detail = f"leaf {index} recorded as claimed in {payout.claim_tx}"
+            anomalies.append(Anomaly("claim_not_on_chain", detail, who))
+
+
+def _worker_audits(
+    *, report: dict, chain: EscrowRecord, verified: dict[str, list[ChainVote]], anomalies: list[Anomaly]
+) -> list[WorkerAudit]:
+    """One row per worker of the report (paid or not), then workers whose verified labels the report
+    does not count: labels confirmed after the settlement froze (the contract takes them until the
+    root is posted) are unpaid, not an anomaly, and listed so the requester sees them."""
+    claims = {claim.index: claim for claim in chain.claims}
+    workers = []
+    for entry in report["workers"]:
+        address, amount, counted = entry["address"].lower(), int(entry["amount"]), entry["labels"]
+        votes = verified.get(address, [])
+        if amount and not votes:
+            anomalies.append(Anomaly("payout_without_labels", f"{amount} paid with no verified label", address))
+        elif counted > len(votes):
+            detail = f"report counts {counted} labels, {len(votes)} verified"
+            anomalies.append(Anomaly("payout_without_labels", detail, address))
+        if amount > chain.price_per_label * entry["correct"]:
+            detail = f"{amount} > price x {entry['correct']} correct"
+            anomalies.append(Anomaly("reward_above_accuracy", detail, address))
+        claim = claims.get(entry["leaf_index"]) if entry["leaf_index"] is not None else None
+        workers.append(
+            WorkerAudit(
+                address=entry["address"], leaf_index=entry["leaf_index"], amount=amount, labels=counted,
+                correct=entry["correct"], accuracy=entry["accuracy"], verified_labels=len(votes),
+                reward_per_label=amount / counted if counted else 0.0,
+                claim_tx=claim.tx_hash if claim else "", claim_block=claim.block_number if claim else None,
+                label_txs=_label_txs(votes),
+            )
+        )
+    reported = {entry["address"].lower() for entry in report["workers"]}
+    for address in sorted(verified.keys() - reported):
+        votes = verified[address]
+        workers.append(
+            WorkerAudit(
+                address=votes[0].worker, leaf_index=None, amount=0, labels=0, correct=0, accuracy=0.0,
+                verified_labels=len(votes), reward_per_label=0.0, claim_tx="", claim_block=None,
+                label_txs=_label_txs(votes),
+            )
+        )
+    return sorted(workers, key=lambda w: (w.leaf_index is None, w.leaf_index or 0, w.address.lower()))
+
+
+def _flows(*, job: Job, chain: EscrowRecord, anomalies: list[Anomaly]) -> Flows:
+    paid = sum(claim.amount for claim in chain.claims)
+    flows = Flows(
+        funded=chain.budget,
+        paid=paid,
+        refunded=chain.refunded,
+        held=chain.held,
+        total_payout=chain.total_payout,
+        balanced=chain.budget == paid + chain.refunded + chain.held,
+    )
+    if not flows.balanced:
+        anomalies.append(Anomaly("flows_unbalanced", f"funded {flows.funded} != paid + refunded + held"))
+    if paid != chain.paid:
+        anomalies.append(Anomaly("claims_mismatch", f"Claimed events sum to {paid}, the contract counts {chain.paid}"))
+    if int(job.budget) != chain.budget:
+        anomalies.append(Anomaly("budget_mismatch", f"database budget {job.budget}, escrowed {chain.budget}"))
+    return flows
+
+
 def job_audit(*, job: Job) -> JobAudit:
     """The audit of a settled job (see the module's docstring). Reads the chain: seconds, not ms."""
     anomalies: list[Anomaly] = []
@@ -165,82 +250,9 @@ def job_audit(*, job: Job) -> JobAudit:
     report = _report(job=job, chain=chain, anomalies=anomalies)
     leaves = _check_root(report=report, chain=chain, anomalies=anomalies)
     verified = _verified_labels(job=job, chain=chain, anomalies=anomalies)
-    claims = {claim.index: claim for claim in chain.claims}
-
-    for claim in chain.claims:
-        leaf = leaves.get(claim.index)
-        if leaf is None or (leaf.account.lower(), leaf.amount) != (claim.account.lower(), claim.amount):
-            anomalies.append(Anomaly("claim_not_in_report", f"leaf {claim.index} claimed in {claim.tx_hash}", claim.account.lower()))
-    db_payouts = {p.index: p for p in Payout.objects.filter(job=job).select_related("worker")}
-    for index in sorted(db_payouts.keys() | leaves.keys()):
-        payout, leaf = db_payouts.get(index), leaves.get(index)
-        if payout is None or leaf is None or (payout.worker.address.lower(), int(payout.amount)) != (
-            leaf.account.lower(), leaf.amount
-        ):
-            who = (payout.worker.address if payout else leaf.account).lower()
-            anomalies.append(Anomaly("payout_not_in_report", f"payout leaf {index} differs from the report", who))
-        # A claim the database records must be on chain (one on chain not recorded yet is indexer lag).
-        if payout is not None and payout.claim_tx and payout.claim_tx.lower() != getattr(claims.get(index), "tx_hash", ""):
-            anomalies.append(
-                Anomaly("claim_not_on_chain", f"leaf {index} recorded as claimed in {payout.claim_tx}", payout.worker.address.lower())
-            )
-
-    workers = []
-    price = chain.price_per_label
-    for entry in report["workers"]:
-        address, amount = entry["address"].lower(), int(entry["amount"])
-        labels = verified.get(address, [])
-        if amount and not labels:
-            anomalies.append(Anomaly("payout_without_labels", f"{amount} paid with no verified label", address))
-        elif entry["labels"] > len(labels):
-            anomalies.append(
-                Anomaly("payout_without_labels", f"report counts {entry['labels']} labels, {len(labels)} verified", address)
-            )
-        if amount > price * entry["correct"]:
-            anomalies.append(Anomaly("reward_above_accuracy", f"{amount} > price x {entry['correct']} correct", address))
-        claim = claims.get(entry["leaf_index"]) if entry["leaf_index"] is not None else None
-        workers.append(
-            WorkerAudit(
-                address=entry["address"],
-                leaf_index=entry["leaf_index"],
-                amount=amount,
-                labels=entry["labels"],
-                correct=entry["correct"],
-                accuracy=entry["accuracy"],
-                verified_labels=len(labels),
-                reward_per_label=amount / entry["labels"] if entry["labels"] else 0.0,
-                claim_tx=claim.tx_hash if claim else "",
-                claim_block=claim.block_number if claim else None,
-                label_txs=_label_txs(labels),
-            )
-        )
-    reported = {entry["address"].lower() for entry in report["workers"]}
-    for address in sorted(verified.keys() - reported):
-        # Labels confirmed after the settlement froze (the contract takes them until the root is
-        # posted) are unpaid, not an anomaly; they are listed so the requester sees them.
-        labels = verified[address]
-        workers.append(
-            WorkerAudit(
-                address=labels[0].worker, leaf_index=None, amount=0, labels=0, correct=0, accuracy=0.0,
-                verified_labels=len(labels), reward_per_label=0.0, claim_tx="", claim_block=None,
-                label_txs=_label_txs(labels),
-            )
-        )
-
-    flows = Flows(
-        funded=chain.budget,
-        paid=sum(claim.amount for claim in chain.claims),
-        refunded=chain.refunded,
-        held=chain.held,
-        total_payout=chain.total_payout,
-        balanced=chain.budget == sum(claim.amount for claim in chain.claims) + chain.refunded + chain.held,
-    )
-    if not flows.balanced:
-        anomalies.append(Anomaly("flows_unbalanced", f"funded {flows.funded} != paid + refunded + held"))
-    if flows.paid != chain.paid:
-        anomalies.append(Anomaly("claims_mismatch", f"Claimed events sum to {flows.paid}, the contract counts {chain.paid}"))
-    if int(job.budget) != chain.budget:
-        anomalies.append(Anomaly("budget_mismatch", f"database budget {job.budget}, escrowed {chain.budget}"))
+    _check_claims(chain=chain, leaves=leaves, anomalies=anomalies)
+    _check_payouts(job=job, chain=chain, leaves=leaves, anomalies=anomalies)
+    workers = _worker_audits(report=report, chain=chain, verified=verified, anomalies=anomalies)
     return JobAudit(
         job_id=job.pk,
         name=job.name,
@@ -250,8 +262,8 @@ def job_audit(*, job: Job) -> JobAudit:
         method=report.get("method", ""),
         report_cid=chain.report_cids[0] if chain.report_cids else "",
         payout_root=chain.payout_root,
-        flows=flows,
-        workers=sorted(workers, key=lambda w: (w.leaf_index is None, w.leaf_index or 0, w.address.lower())),
+        flows=_flows(job=job, chain=chain, anomalies=anomalies),
+        workers=workers,
         anomalies=anomalies,
     )
 
