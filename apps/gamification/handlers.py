@@ -10,7 +10,8 @@ from apps.labeling.models import Label
 
 def refresh_labeler(event: ChainEvent) -> None:
     """LabelsSubmitted: the labeler's labels were just confirmed."""
-    worker_id = get_user_model().objects.filter(address__iexact=event.args["worker"]).values_list("pk", flat=True).first()
+    worker = get_user_model().objects.filter(address__iexact=event.args["worker"])
+    worker_id = worker.values_list("pk", flat=True).first()
     if worker_id is not None:
         refresh_progress(worker_id=worker_id)
 

@@ -105,7 +105,8 @@ def leaderboard(*, weekly: bool, limit: int = 50) -> list[dict]:
         .annotate(points=POINTS_PER_LABEL * F("labels") + POINTS_PER_AGREEING_LABEL * F("agreeing"))
         .order_by("-points", "worker_id")[:limit]
     )
-    tiers = dict(WorkerProgress.objects.filter(worker_id__in=[r["worker_id"] for r in rows]).values_list("worker_id", "tier"))
+    ranked = WorkerProgress.objects.filter(worker_id__in=[row["worker_id"] for row in rows])
+    tiers = dict(ranked.values_list("worker_id", "tier"))
     return [
         {
             "rank": rank,

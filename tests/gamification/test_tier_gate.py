@@ -40,7 +40,8 @@ def test_below_the_tier_every_labeling_endpoint_refuses(gold_job):
 
     qualification = api.post(f"/api/jobs/{gold_job.pk}/qualification")
     items = api.post(f"/api/jobs/{gold_job.pk}/next-items", {"count": 2}, format="json")
-    batch = api.post(f"/api/jobs/{gold_job.pk}/batches", {"mode": "wallet", "labels": [{"item": gold_job.items.last().pk, "label": 0}]}, format="json")
+    labels = [{"item": gold_job.items.last().pk, "label": 0}]
+    batch = api.post(f"/api/jobs/{gold_job.pk}/batches", {"mode": "wallet", "labels": labels}, format="json")
 
     for response in (qualification, items, batch):
         assert response.status_code == 403, response.content
