@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "apps.learning",
     "apps.quality",
     "apps.rewards",
+    "apps.gamification",
+    "apps.audit",
 ]
 
 MIDDLEWARE = [

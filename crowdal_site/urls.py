@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from apps.audit import urls as audit_urls
+from apps.gamification import urls as gamification_urls
 from apps.jobs import urls as jobs_urls
 from apps.labeling import urls as labeling_urls
 from apps.rewards import urls as rewards_urls
@@ -12,6 +14,10 @@ urlpatterns = [
     path("api/", include("apps.rewards.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/jobs/", include((jobs_urls.api_patterns, "jobs-api"))),
+    path("api/jobs/", include(audit_urls.api_patterns)),
+    path("", include(audit_urls.page_patterns)),
+    path("api/", include(gamification_urls.api_patterns)),
+    path("", include(gamification_urls.page_patterns)),
     path("", include((jobs_urls.page_patterns, "jobs"))),
     path("api/", include(labeling_urls.api_patterns)),
     path("", include(labeling_urls.page_patterns)),

@@ -14,7 +14,7 @@ from apps.chain.client import TransactionFailed, get_web3, oracle_account, send
 from apps.chain.registry import job_instance
 from apps.jobs.models import GoldAnswer, Item, Job
 from apps.labeling.models import Qualification
-from apps.labeling.services import NODE_ERRORS, LabelingError, NotAllowed, check_classes
+from apps.labeling.services import NODE_ERRORS, LabelingError, NotAllowed, check_classes, require_tier
 
 # admitted_tx of a worker the contract had admitted already (by an earlier, unrecorded admission).
 ALREADY_ADMITTED = "already-admitted"
@@ -33,6 +33,7 @@ def start_qualification(*, job: Job, worker) -> Qualification:
     """The worker's current round, starting one (or a retry, once the wait is over) when needed."""
     if job.status != Job.Status.LIVE or not job.instance_address:
         raise NotAllowed("This job is not open for labeling.")
+    require_tier(job=job, worker=worker)
     with transaction.atomic():
         qualification, _ = Qualification.objects.select_for_update().get_or_create(job=job, worker=worker)
         running = qualification.item_ids and qualification.passed is None

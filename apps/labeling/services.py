@@ -30,6 +30,7 @@ from apps.chain.eip712 import label_batch_typed_data
 from apps.chain.labels import pack_labels, unpack_labels
 from apps.chain.models import ChainEvent
 from apps.chain.registry import job_instance
+from apps.gamification.selectors import tier_lock
 from apps.jobs.models import Item, Job
 from apps.labeling.models import ItemLease, Label, LabelBatch, Qualification
 
@@ -106,6 +107,7 @@ def next_items_for(*, job: Job, worker, count: int, expired: bool | None = None)
     (a reload must not take more slots), then the best-ranked items it has not labeled, with a gold
     honeypot in about LABELING_HONEYPOT_RATE of new picks. `expired=False`: the caller has just
     probed that no lease has expired (selectors.job_for_serving), so the sweep is skipped."""
+    require_tier(job=job, worker=worker)
     if expired is not False:
         release_expired_leases()
     now = timezone.now()
@@ -226,6 +228,16 @@ def require_admitted(*, job: Job, worker, admitted: bool | None = None) -> None:
         raise NotAllowed("You are not admitted to this job: pass its qualification first.")
 
 
+def require_tier(*, job: Job, worker, item_ids: Sequence[int] = ()) -> None:
+    """The job's minimum tier (gamification), checked when serving and on batches, so a labeler
+    admitted before the requester raised the bar is refused too. Labels of items the labeler holds a
+    lease on are still taken: they were served while its tier allowed, and refusing them loses work."""
+    if lock := tier_lock(job=job, worker=worker):
+        leased = ItemLease.objects.filter(worker=worker, item_id__in=item_ids).values_list("item_id", flat=True)
+        if not item_ids or set(item_ids) - set(leased):
+            raise NotAllowed(f"This job is open to {lock.required} tier and above: it takes {lock.needs}.")
+
+
 @dataclass(frozen=True)
 class CheckedBatch:
     """A batch that passed the server's checks, in the contract's terms (on-chain item ids)."""
@@ -258,6 +270,7 @@ def check_batch(*, job: Job, worker, labels: Sequence[LabelInput]) -> CheckedBat
         raise LabelingError("A batch needs at least one label.")
     if len(set(ids)) != len(ids):
         raise LabelingError("A batch labels each item once.")
+    require_tier(job=job, worker=worker, item_ids=ids)
     items = Item.objects.in_bulk(ids)
     unknown = [i for i in ids if i not in items or items[i].job_id != job.pk]
     if unknown:

@@ -231,6 +231,7 @@ function connectUpdates() {
   const socket = new WebSocket(`${scheme}://${window.location.host}/ws/labeling/`);
   socket.addEventListener("message", (event) => {
     const update = JSON.parse(event.data);
+    if (update.batch === undefined) return; // other news for this labeler (a claim, a badge)
     showBatch({ id: update.batch, status: update.status, error: update.error, tx_hash: update.tx_hash });
   });
   socket.addEventListener("close", () => setTimeout(connectUpdates, 3000));

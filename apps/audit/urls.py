@@ -1,0 +1,13 @@
+from django.urls import path
+
+from apps.audit import api, views
+
+# Mounted under /api/jobs/ and / by crowdal_site/urls.py.
+api_patterns = (
+    [
+        path("<int:job_id>/audit", api.AuditApi.as_view(), name="json"),
+        path("<int:job_id>/audit.csv", api.AuditCsvApi.as_view(), name="csv"),
+    ],
+    "audit-api",
+)
+page_patterns = ([path("requester/jobs/<int:job_id>/audit", views.audit_page, name="page")], "audit")

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class GamificationConfig(AppConfig):
+    """Points, badges, tiers (which gate higher-paying jobs) and the leaderboard."""
+
+    name = "apps.gamification"
+    label = "gamification"
+
+    def ready(self) -> None:
+        from apps.chain.handlers import register
+        from apps.gamification import handlers
+
+        # Registered after the labeling app's confirm_labels (INSTALLED_APPS order), so it runs on the
+        # labels that handler has just confirmed, inside the same transaction.
+        register("LabelsSubmitted", handlers.refresh_labeler)
+        register("PayoutRootPosted", handlers.refresh_job_labelers)

@@ -1,0 +1,119 @@
+"""Reads: a labeler's stats from its confirmed labels, its progress, the leaderboard, and whether a
+job's minimum tier locks a labeler out."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
+
+from apps.gamification.models import Badge, JobTierRequirement, Tier, WorkerProgress
+from apps.gamification.rules import (
+    POINTS_PER_AGREEING_LABEL,
+    POINTS_PER_LABEL,
+    Stats,
+    longest_streak,
+    tier_rank,
+    tier_rule,
+)
+from apps.jobs.models import Job
+from apps.labeling.models import Label, LabelBatch
+from apps.rewards.models import Settlement
+
+# Labels given from a wallet. Any other mode (an anonymous one, say) is never credited to a wallet.
+COUNTED_MODES = (LabelBatch.Mode.WALLET, LabelBatch.Mode.RELAYED)
+# From the COMPUTED step on, a job's item aggregates are its final truth (the report's).
+FINAL_STEPS = [step for step in Settlement.Step.values if step != Settlement.Step.STARTED]
+
+GOLD_RIGHT = Q(item__is_gold=True, item__gold_answer__label_index=F("label_index"))
+AGREEING = GOLD_RIGHT | Q(
+    item__is_gold=False, item__aggregate__label=F("label_index"), job__settlement__step__in=FINAL_STEPS
+)
+SCORE = {
+    "labels": Count("pk"),
+    "agreeing": Count("pk", filter=AGREEING),
+    "gold_answers": Count("pk", filter=Q(item__is_gold=True)),
+    "gold_correct": Count("pk", filter=GOLD_RIGHT),
+}
+
+
+def counted_labels() -> QuerySet[Label]:
+    return Label.objects.filter(status=Label.Status.CONFIRMED, batch__mode__in=COUNTED_MODES)
+
+
+def worker_stats(*, worker) -> Stats:
+    labels = counted_labels().filter(worker=worker)
+    counts = labels.aggregate(**SCORE)
+    days = [moment.date() for moment in labels.datetimes("created_at", "day")]
+    return Stats(**counts, best_streak=longest_streak(days))
+
+
+def tier_of(*, worker) -> str:
+    if not worker.is_authenticated:
+        return Tier.BRONZE
+    return WorkerProgress.objects.filter(worker=worker).values_list("tier", flat=True).first() or Tier.BRONZE
+
+
+@dataclass(frozen=True)
+class TierLock:
+    required: str
+    needs: str  # what reaching it takes
+
+
+def tier_lock(*, job: Job, worker) -> TierLock | None:
+    """None when the worker's tier opens the job; else what it lacks."""
+    required = JobTierRequirement.objects.filter(job=job).values_list("min_tier", flat=True).first()
+    if required is None or tier_rank(tier_of(worker=worker)) >= tier_rank(required):
+        return None
+    return TierLock(required=required, needs=tier_rule(required).describe())
+
+
+def progress(*, worker) -> dict:
+    """The labeler's points, tier, badges, and what the next tier takes."""
+    record = WorkerProgress.objects.filter(worker=worker).first() or WorkerProgress(worker=worker)
+    next_rank = tier_rank(record.tier) + 1
+    next_rule = tier_rule(Tier.values[next_rank]) if next_rank < len(Tier.values) else None
+    badges = Badge.objects.filter(worker=worker).order_by("earned_at", "kind")
+    return {
+        "points": record.points,
+        "labels": record.labels,
+        "agreeing": record.agreeing,
+        "gold_answers": record.gold_answers,
+        "gold_correct": record.gold_correct,
+        "best_streak": record.best_streak,
+        "tier": record.tier,
+        "next_tier": next_rule.tier if next_rule else None,
+        "next_tier_needs": next_rule.describe() if next_rule else "",
+        "badges": [{"kind": b.kind, "name": b.get_kind_display(), "earned_at": b.earned_at} for b in badges],
+    }
+
+
+def short_address(address: str) -> str:
+    return f"{address[:6]}…{address[-4:]}"
+
+
+def leaderboard(*, weekly: bool, limit: int = 50) -> list[dict]:
+    """Workers by points (all time, or from labels given in the last 7 days), ties by who got there
+    first (lower user id); addresses shortened."""
+    labels = counted_labels()
+    if weekly:
+        labels = labels.filter(created_at__gte=timezone.now() - timedelta(days=7))
+    rows = (
+        labels.values("worker_id", "worker__address")
+        .annotate(**SCORE)
+        .annotate(points=POINTS_PER_LABEL * F("labels") + POINTS_PER_AGREEING_LABEL * F("agreeing"))
+        .order_by("-points", "worker_id")[:limit]
+    )
+    ranked = WorkerProgress.objects.filter(worker_id__in=[row["worker_id"] for row in rows])
+    tiers = dict(ranked.values_list("worker_id", "tier"))
+    return [
+        {
+            "rank": rank,
+            "worker": short_address(row["worker__address"]),
+            "points": row["points"],
+            "labels": row["labels"],
+            "tier": tiers.get(row["worker_id"], Tier.BRONZE),
+        }
+        for rank, row in enumerate(rows, start=1)
+    ]
