@@ -11,7 +11,8 @@ class GamificationConfig(AppConfig):
         from apps.chain.handlers import register
         from apps.gamification import handlers
 
-        # Registered after the labeling app's confirm_labels (INSTALLED_APPS order), so it runs on the
-        # labels that handler has just confirmed, inside the same transaction.
-        register("LabelsSubmitted", handlers.refresh_labeler)
+        # Registered after the labeling app's confirm_labels / unconfirm_labels (INSTALLED_APPS order), so
+        # it runs on the labels that handler has just confirmed (or, after a reorganisation, put back
+        # to pending), inside the same transaction.
+        register("LabelsSubmitted", handlers.refresh_labeler, undo=handlers.refresh_labeler)
         register("PayoutRootPosted", handlers.refresh_job_labelers)

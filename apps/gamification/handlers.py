@@ -9,7 +9,7 @@ from apps.labeling.models import Label
 
 
 def refresh_labeler(event: ChainEvent) -> None:
-    """LabelsSubmitted: the labeler's labels were just confirmed."""
+    """LabelsSubmitted: the labeler's labels were just confirmed (or, undone, are pending again)."""
     worker = get_user_model().objects.filter(address__iexact=event.args["worker"])
     worker_id = worker.values_list("pk", flat=True).first()
     if worker_id is not None:

@@ -1,7 +1,9 @@
 """A reorganisation that orphans a LabelsSubmitted event puts its batch back to "sent" and its labels
-to pending (the labeler's page is told); when the batch lands on the new branch it confirms again."""
+to pending (the labeler's page is told, its points go); when the batch lands on the new branch it
+confirms again."""
 from apps.chain.client import send
 from apps.chain.registry import job_instance
+from apps.gamification.models import WorkerProgress
 from apps.labeling.models import Label, LabelBatch
 from apps.labeling.services import relayer_account
 from tests.chain.indexer_support import reorg
@@ -19,6 +21,7 @@ def test_orphaned_labels_go_back_to_pending_and_confirm_again(chain_job, admitte
     batch = LabelBatch.objects.get()
     assert batch.status == LabelBatch.Status.CONFIRMED
     first_tx = batch.tx_hash
+    assert labels_counted(labeler) == 3
 
     reorg(w3, 1)  # the block holding the batch is replaced by an empty one
     index_and_handle(w3)
@@ -26,7 +29,8 @@ def test_orphaned_labels_go_back_to_pending_and_confirm_again(chain_job, admitte
     batch.refresh_from_db()
     assert (batch.status, batch.confirmed_at) == (LabelBatch.Status.SUBMITTED, None)
     assert set(batch.labels.values_list("status", "block_number")) == {(Label.Status.PENDING, None)}
-    assert pushed[-1] == {"batch": batch.pk, "status": LabelBatch.Status.SUBMITTED}
+    assert {"batch": batch.pk, "status": LabelBatch.Status.SUBMITTED} in pushed
+    assert labels_counted(labeler) == 0
 
     # The same signed batch is sent again (as a relayer resubmitting a dropped transaction would).
     instance = job_instance(chain_job.instance_address, w3=w3)
@@ -41,4 +45,10 @@ def test_orphaned_labels_go_back_to_pending_and_confirm_again(chain_job, admitte
     assert batch.status == LabelBatch.Status.CONFIRMED and batch.tx_hash == resent.tx_hash != first_tx
     assert set(batch.labels.values_list("status", flat=True)) == {Label.Status.CONFIRMED}
     assert LabelBatch.objects.count() == 1
+    assert labels_counted(labeler) == 3
+
+
+def labels_counted(labeler) -> int:
+    """The labeler's confirmed labels as gamification counts them."""
+    return WorkerProgress.objects.get(worker__address=labeler.account.address).labels
 
