@@ -8,7 +8,7 @@ from apps.boxes.geometry import Box
 from apps.boxes.services import store_gold_boxes
 from apps.jobs.models import Item, Job
 from tests.factories import make_job, make_user
-from tests.labeling.conftest import admitted, index_and_handle, labeler_for  # noqa: F401  (fixtures)
+from tests.labeling.conftest import admitted, chain_job, index_and_handle, labeler_for  # noqa: F401  (fixtures)
 
 NUM_ITEMS = 12
 WIDTH, HEIGHT = 640, 480
