@@ -19,15 +19,14 @@ from eth_account.messages import encode_typed_data
 
 from apps.boxes.geometry import (
     Box,
+    ConsensusBox,
     InvalidBoxes,
     box_commitment,
     box_from_dict,
-    consolidate,
     count_label,
     validate_boxes,
 )
 from apps.boxes.models import BoxAnnotation, ConsensusBoxes, GoldBoxes
-from apps.boxes.selectors import verified_answers
 from apps.chain.client import get_web3
 from apps.chain.eip712 import box_batch_typed_data
 from apps.chain.labels import unpack_labels
@@ -192,15 +191,13 @@ def store_gold_boxes(*, items_boxes: Mapping[int, Sequence[Box]]) -> None:
     )
 
 
-def store_consensus(*, job: Job, weights: Mapping[int, float] | None = None) -> dict[int, list[dict]]:
-    """Consolidate every image's verified annotations into ConsensusBoxes; returns item pk -> boxes.
-    `weights`: worker pk -> voting weight (default 1 each)."""
-    consensus: dict[int, list[dict]] = {}
-    with transaction.atomic():
-        for item_id, answers in verified_answers(job=job).items():
-            boxes = [c.as_dict() for c in consolidate(answers, weights=weights)]
-            ConsensusBoxes.objects.update_or_create(
-                item_id=item_id, defaults={"boxes": boxes, "annotations": len(answers)}
-            )
-            consensus[item_id] = boxes
-    return consensus
+def record_consensus(*, job: Job, consensus: Mapping[int, Sequence[ConsensusBox]], answers: Mapping[int, Mapping]) -> int:
+    """Store settlement's consensus boxes per image (on-chain item id -> boxes; `answers` gives how
+    many verified annotations each came from). Returns the number of images written."""
+    items = dict(Item.objects.filter(job=job, index__in=list(consensus)).values_list("index", "pk"))
+    for index, boxes in consensus.items():
+        ConsensusBoxes.objects.update_or_create(
+            item_id=items[index],
+            defaults={"boxes": [c.as_dict() for c in boxes], "annotations": len(answers.get(index, {}))},
+        )
+    return len(consensus)

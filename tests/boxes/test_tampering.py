@@ -1,6 +1,6 @@
 """The indexer confirms stored boxes only when they hash to the commitment the chain recorded."""
 from apps.boxes.models import BoxAnnotation
-from apps.boxes.selectors import verified_answers
+from apps.boxes.selectors import box_settlement_input
 from apps.chain.client import send
 from apps.chain.eip712 import box_batch_typed_data, sign_typed_data
 from apps.chain.labels import pack_labels
@@ -27,7 +27,8 @@ def test_boxes_changed_after_signing_are_rejected(box_job, admitted, dev_account
     by_worker = {a.worker_id: a for a in BoxAnnotation.objects.all()}
     assert by_worker[honest.user.pk].verified is True
     assert by_worker[tampered.user.pk].verified is False
-    assert list(verified_answers(job=box_job)[item]) == [honest.user.pk]  # tampered boxes never count
+    answers = box_settlement_input(job=box_job).answers
+    assert list(answers[6]) == [honest.account.address]  # tampered boxes never count
     listed = tampered.api.get(f"/api/labeling/jobs/{box_job.pk}/boxes/").json()["annotations"]
     assert listed[0]["status"] == "rejected"
 
@@ -47,4 +48,4 @@ def test_a_vote_sent_around_the_server_records_no_boxes(box_job, admitted, dev_a
     label = Label.objects.get()  # the vote is on chain, so it is recorded …
     assert label.status == Label.Status.CONFIRMED and label.item.index == 7
     assert not BoxAnnotation.objects.exists()  # … but there are no boxes to count
-    assert verified_answers(job=box_job) == {}
+    assert box_settlement_input(job=box_job).answers == {}
