@@ -47,6 +47,8 @@ def test_gold_score():
     assert score_boxes_against_gold([Box(1, 0, 0, 10, 10)], gold[:1]) == 0.0  # wrong class
     shifted = [Box(0, 5, 0, 10, 10)]
     assert score_boxes_against_gold(shifted, gold[:1]) == pytest.approx(1 / 3)
+    as_stored = [{"class": 0, "x": 5, "y": 0, "w": 10, "h": 10}]  # the API's and the database's form
+    assert score_boxes_against_gold(as_stored, [b.as_dict() for b in gold[:1]]) == pytest.approx(1 / 3)
 
 
 def test_canonical_form_and_commitment():
