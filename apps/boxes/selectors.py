@@ -42,9 +42,9 @@ def recent_annotations(*, job: Job, worker, limit: int = 20) -> list[BoxAnnotati
     return list(annotations.order_by("-pk")[:limit])
 
 
-def gold_boxes(*, job: Job) -> dict[int, list[Box]]:
-    """item pk -> gold boxes of the job's gold images."""
-    rows = GoldBoxes.objects.filter(item__job=job).values_list("item_id", "boxes")
+def gold_boxes_of(*, item_ids: list[int]) -> dict[int, list[Box]]:
+    """item pk -> gold boxes, for those of `item_ids` that are gold images."""
+    rows = GoldBoxes.objects.filter(item_id__in=item_ids).values_list("item_id", "boxes")
     return {item_id: [box_from_dict(b) for b in boxes] for item_id, boxes in rows}
 
 

@@ -24,16 +24,19 @@ from apps.boxes.geometry import (
     box_commitment,
     box_from_dict,
     count_label,
+    score_boxes_against_gold,
     validate_boxes,
 )
 from apps.boxes.models import BoxAnnotation, ConsensusBoxes, GoldBoxes
+from apps.boxes.selectors import gold_boxes_of
 from apps.chain.client import get_web3
 from apps.chain.eip712 import box_batch_typed_data
 from apps.chain.labels import unpack_labels
 from apps.chain.models import ChainEvent
 from apps.chain.registry import job_instance
 from apps.jobs.models import Item, Job
-from apps.labeling.models import Label, LabelBatch
+from apps.labeling.models import Label, LabelBatch, Qualification
+from apps.labeling.qualification import admit_worker
 from apps.labeling.services import (
     CheckedBatch,
     LabelingError,
@@ -86,8 +89,14 @@ def check_boxes(*, job: Job, worker, item_id: int, boxes: Sequence[Mapping], ans
     # Admission and membership before anything else; the label (the box count) is set below.
     checked = check_items(job=job, worker=worker, labels=[LabelInput(item_id=item_id, label=0)])
     item = Item.objects.get(pk=item_id)
+    canonical = _checked_boxes(job=job, item=item, boxes=boxes)
+    entry = LabelInput(item_id=item_id, label=count_label(canonical), answer_ms=answer_ms)
+    return CheckedBoxes(batch=replace(checked, labels=[entry]), item=item, boxes=canonical)
+
+
+def _checked_boxes(*, job: Job, item: Item, boxes: Sequence[Mapping]) -> list[Box]:
     try:
-        canonical = validate_boxes(
+        return validate_boxes(
             [box_from_dict(box) for box in boxes],
             num_classes=job.classes.count(),
             width=item.width,
@@ -96,8 +105,6 @@ def check_boxes(*, job: Job, worker, item_id: int, boxes: Sequence[Mapping], ans
         )
     except InvalidBoxes as error:
         raise LabelingError(str(error)) from error
-    entry = LabelInput(item_id=item_id, label=count_label(canonical), answer_ms=answer_ms)
-    return CheckedBoxes(batch=replace(checked, labels=[entry]), item=item, boxes=canonical)
 
 
 def prepare_boxes(*, job: Job, worker, item_id: int, boxes: Sequence[Mapping]) -> PreparedBoxes:
@@ -147,6 +154,49 @@ def _check_signature(*, checked: CheckedBoxes, nonce: int, signature: str) -> No
         raise LabelingError("The signature is not by your wallet (or does not match these boxes).")
     if nonce < next_nonce(job=checked.batch.job, worker=checked.batch.worker):
         raise LabelingError("This nonce was used already; sign the boxes again.")
+
+
+# --- qualification ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BoxFeedback:
+    score: float  # this answer's mean IoU against the gold boxes (unmatched boxes 0)
+    gold: list[dict]  # the gold boxes of the item just answered, never of one still to answer
+    answered: int
+    total: int
+    passed: bool | None  # None until the round's last answer
+
+
+def answer_box_qualification(*, job: Job, worker, item_id: int, boxes: Sequence[Mapping]) -> BoxFeedback:
+    """Score one image of the running qualification round of a box job (the round itself is the
+    labeling app's: start_qualification, admit_worker). The round passes when the mean score over its
+    images reaches the job's qualification bar; Qualification.answers holds the canonical boxes."""
+    if job.task_type != Job.TaskType.BOUNDING_BOX:
+        raise LabelingError("This job takes class labels, not boxes.")
+    with transaction.atomic():
+        qualification = Qualification.objects.select_for_update().filter(job=job, worker=worker).first()
+        if qualification is None or qualification.passed is not None or item_id not in qualification.item_ids:
+            raise LabelingError("That item is not part of your running qualification round.")
+        if str(item_id) in qualification.answers:
+            raise LabelingError("You answered that item already.")
+        canonical = _checked_boxes(job=job, item=Item.objects.get(pk=item_id), boxes=boxes)
+        gold = gold_boxes_of(item_ids=qualification.item_ids)
+        qualification.answers[str(item_id)] = [box.as_dict() for box in canonical]
+        answered, total = len(qualification.answers), len(qualification.item_ids)
+        if answered == total:
+            scores = [score_boxes_against_gold(a, gold[int(i)]) for i, a in qualification.answers.items()]
+            qualification.passed = sum(scores) / total >= job.qualification_bar
+        qualification.save()
+    if qualification.passed:
+        admit_worker(qualification=qualification)
+    return BoxFeedback(
+        score=score_boxes_against_gold(canonical, gold[item_id]),
+        gold=[box.as_dict() for box in gold[item_id]],
+        answered=answered,
+        total=total,
+        passed=qualification.passed,
+    )
 
 
 # --- confirmation from the chain --------------------------------------------------------------

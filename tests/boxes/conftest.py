@@ -29,6 +29,8 @@ def make_box_job(*, requester, instance_address: str = "", **fields) -> Job:
         redundancy=fields.pop("redundancy", 2),
         status=Job.Status.LIVE,
         instance_address=instance_address,
+        qualification_size=fields.pop("qualification_size", len(GOLD_BOXES)),
+        qualification_bar=fields.pop("qualification_bar", 0.6),
         **fields,
     )
     for item in job.items.all():
