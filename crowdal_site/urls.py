@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from apps.audit import urls as audit_urls
+from apps.boxes import urls as boxes_urls
 from apps.gamification import urls as gamification_urls
 from apps.jobs import urls as jobs_urls
 from apps.labeling import urls as labeling_urls
@@ -20,6 +21,7 @@ urlpatterns = [
     path("", include(gamification_urls.page_patterns)),
     path("", include((jobs_urls.page_patterns, "jobs"))),
     path("api/", include(labeling_urls.api_patterns)),
+    path("api/labeling/", include(boxes_urls.api_patterns)),
     path("", include(labeling_urls.page_patterns)),
     path("", include(rewards_urls.page_patterns)),
     path("", include("apps.pages.urls")),

@@ -14,5 +14,6 @@ class GamificationConfig(AppConfig):
         # Registered after the labeling app's confirm_labels / unconfirm_labels (INSTALLED_APPS order), so
         # it runs on the labels that handler has just confirmed (or, after a reorganisation, put back
         # to pending), inside the same transaction.
-        register("LabelsSubmitted", handlers.refresh_labeler, undo=handlers.refresh_labeler)
+        for votes in ("LabelsSubmitted", "BoxesSubmitted"):
+            register(votes, handlers.refresh_labeler, undo=handlers.refresh_labeler)
         register("PayoutRootPosted", handlers.refresh_job_labelers)

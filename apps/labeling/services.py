@@ -23,6 +23,7 @@ from django.db.models import Exists, F, Max, OuterRef
 from django.utils import timezone
 from eth_account import Account
 from eth_account.messages import encode_typed_data
+from web3.contract.contract import ContractFunction
 from web3.exceptions import Web3Exception
 
 from apps.chain.client import TransactionFailed, get_web3, oracle_account, send
@@ -263,7 +264,16 @@ class CheckedBatch:
 
 
 def check_batch(*, job: Job, worker, labels: Sequence[LabelInput]) -> CheckedBatch:
-    """Admitted worker, LIVE job, each item of this job once, each class in range."""
+    """Admitted worker, LIVE job of classes, each item of this job once, each class in range."""
+    if job.task_type == Job.TaskType.BOUNDING_BOX:
+        raise LabelingError("This job takes boxes, not class labels: submit them per image.")
+    checked = check_items(job=job, worker=worker, labels=labels)
+    check_classes(job=job, labels=[entry.label for entry in labels])
+    return checked
+
+
+def check_items(*, job: Job, worker, labels: Sequence[LabelInput]) -> CheckedBatch:
+    """Admitted worker, LIVE job, each item of this job once (the label values are the caller's to check)."""
     require_admitted(job=job, worker=worker)
     ids = [entry.item_id for entry in labels]
     if not ids:
@@ -275,7 +285,6 @@ def check_batch(*, job: Job, worker, labels: Sequence[LabelInput]) -> CheckedBat
     unknown = [i for i in ids if i not in items or items[i].job_id != job.pk]
     if unknown:
         raise LabelingError(f"Items {unknown} are not part of this job.")
-    check_classes(job=job, labels=[entry.label for entry in labels])
     return CheckedBatch(job=job, worker=worker, labels=labels, onchain_ids=[items[i].index for i in ids])
 
 
@@ -299,15 +308,17 @@ def prepare_batch(*, job: Job, worker, labels: Sequence[LabelInput]) -> Prepared
     )
 
 
-def _check_signature(*, checked: CheckedBatch, nonce: int, signature: str) -> None:
-    message = encode_typed_data(full_message=checked.typed_data(nonce=nonce))
+def check_signature(*, job: Job, worker, typed_data: dict, nonce: int, signature: str) -> None:
+    """The worker signed exactly `typed_data` (what the server rebuilt from the submitted labels or
+    boxes) with a nonce it has not used; the contract checks the same again."""
+    message = encode_typed_data(full_message=typed_data)
     try:
         signer = Account.recover_message(message, signature=signature)
     except Exception as error:  # malformed hex, wrong length, bad v: all mean "not a valid signature"
         raise LabelingError("The batch signature is malformed.") from error
-    if signer != checked.worker.address:
-        raise LabelingError("The batch signature is not by your wallet (or does not match these labels).")
-    if nonce < next_nonce(job=checked.job, worker=checked.worker):
+    if signer != worker.address:
+        raise LabelingError("The batch signature is not by your wallet (or does not match what you submitted).")
+    if nonce < next_nonce(job=job, worker=worker):
         raise LabelingError("This batch nonce was used already; sign the batch again.")
 
 
@@ -326,12 +337,14 @@ def submit_batch(
     if mode == LabelBatch.Mode.RELAYED:
         if nonce is None or not signature:
             raise LabelingError("A relayed batch needs its nonce and signature.")
-        _check_signature(checked=checked, nonce=nonce, signature=signature)
-        return relay_batch(batch=_record_batch(checked=checked, mode=mode, nonce=nonce, signature=signature))
-    return _record_batch(checked=checked, mode=mode, nonce=None, signature="")
+        check_signature(
+            job=job, worker=worker, typed_data=checked.typed_data(nonce=nonce), nonce=nonce, signature=signature
+        )
+        return relay_batch(batch=record_batch(checked=checked, mode=mode, nonce=nonce, signature=signature))
+    return record_batch(checked=checked, mode=mode, nonce=None, signature="")
 
 
-def _record_batch(*, checked: CheckedBatch, mode: str, nonce: int | None, signature: str) -> LabelBatch:
+def record_batch(*, checked: CheckedBatch, mode: str, nonce: int | None, signature: str) -> LabelBatch:
     job, worker, labels = checked.job, checked.worker, checked.labels
     item_ids = [entry.item_id for entry in labels]
     try:
@@ -358,15 +371,17 @@ def _record_batch(*, checked: CheckedBatch, mode: str, nonce: int | None, signat
     return batch
 
 
-def relay_batch(*, batch: LabelBatch) -> LabelBatch:
-    """Send a pending relayed batch from the relayer key; no transaction is open while it waits."""
-    instance = job_instance(batch.job.instance_address, w3=get_web3())
-    call = instance.functions.submitLabelsFor(
-        batch.worker.address,
-        bytes.fromhex(batch.packed.removeprefix("0x")),
-        batch.nonce,
-        bytes.fromhex(batch.signature.removeprefix("0x")),
-    )
+def relay_batch(*, batch: LabelBatch, call: ContractFunction | None = None) -> LabelBatch:
+    """Send a pending relayed batch from the relayer key; no transaction is open while it waits.
+    `call`: the contract call that carries it, when not submitLabelsFor (box batches)."""
+    if call is None:
+        instance = job_instance(batch.job.instance_address, w3=get_web3())
+        call = instance.functions.submitLabelsFor(
+            batch.worker.address,
+            bytes.fromhex(batch.packed.removeprefix("0x")),
+            batch.nonce,
+            bytes.fromhex(batch.signature.removeprefix("0x")),
+        )
     try:
         sent = send(call, sender=relayer_account())
     except TransactionFailed as error:

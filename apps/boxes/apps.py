@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class BoxesConfig(AppConfig):
+    name = "apps.boxes"
+    label = "boxes"
+
+    def ready(self) -> None:
+        from apps.boxes.services import confirm_boxes
+        from apps.chain.handlers import register
+        from apps.labeling.services import unconfirm_labels
+
+        # A box vote is a label batch too: a reorganisation puts it back to pending like any other.
+        register("BoxesSubmitted", confirm_boxes, undo=unconfirm_labels)
