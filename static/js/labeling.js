@@ -1,6 +1,9 @@
 // The labeling page: qualification round with instant feedback, then labeling from the keyboard.
 // Items are prefetched (and held by server-side leases) and labels collected into batches sent in the
 // background, so the labeler never waits for the chain; batch status arrives over ws/labeling/.
+// Bounding-box jobs draw on the image instead (boxes.js) and send each image's boxes as it is
+// submitted; everything else — qualification, prefetch, status rows — is the same page.
+import { BoxEditor } from "./boxes.js";
 import { ApiError, getJSON, postJSON } from "./http.js";
 import { WalletError, connect, sendTransaction, signTypedData } from "./wallet.js";
 
@@ -12,7 +15,12 @@ const root = document.querySelector("[data-labeling]");
 const jobId = root.dataset.job;
 const classes = JSON.parse(document.getElementById("label-classes").textContent);
 const api = `/api/jobs/${jobId}`;
+const boxesApi = `/api/labeling/jobs/${jobId}/boxes/`;
 const $ = (selector) => root.querySelector(selector);
+const editor =
+  root.dataset.task === "bounding_box"
+    ? new BoxEditor({ host: $("[data-item-view]"), list: $("[data-box-list]"), classes, onSubmit: submitBoxes, onChange: showClass })
+    : null;
 
 const state = {
   phase: "loading", // qualifying | feedback | labeling | done
@@ -46,11 +54,17 @@ async function render(item) {
   view.replaceChildren();
   $("[data-stage]").hidden = !item;
   if (!item) {
+    editor?.clear();
     delete view.dataset.item;
     return;
   }
   view.dataset.item = item.id;
-  if (item.media_type.startsWith("image/")) {
+  if (editor) {
+    const { width, height } = item.width ? item : await naturalSize(item.content_url);
+    if (state.current !== item) return;
+    editor.load({ src: item.content_url, alt: `Item ${item.index}`, width, height });
+    editor.focus();
+  } else if (item.media_type.startsWith("image/")) {
     const image = new Image();
     image.src = item.content_url;
     image.alt = `Item ${item.index}`;
@@ -61,6 +75,13 @@ async function render(item) {
     // A fast labeler may have moved on while the text loaded: never show a stale item.
     if (state.current === item) view.append(text);
   }
+}
+
+// The server names a box item's size; an item without one is measured (a pixel is a pixel either way).
+function naturalSize(url) {
+  const image = new Image();
+  image.src = url;
+  return image.decode().then(() => ({ width: image.naturalWidth, height: image.naturalHeight }));
 }
 
 // --- qualification ---------------------------------------------------------------------------
@@ -74,18 +95,34 @@ async function showQualification(round) {
     return;
   }
   state.phase = "qualifying";
-  show({ phase: `Qualification: item ${round.answered + 1} of ${round.total}. Pick the right class.` });
+  const task = editor ? "Draw a box around every object, then press Enter." : "Pick the right class.";
+  show({ phase: `Qualification: item ${round.answered + 1} of ${round.total}. ${task}` });
   await render(round.item);
 }
 
-async function answerQualification(label) {
+// `answer` is {label} for classes, {boxes} for bounding boxes (scored by IoU against the gold boxes).
+async function answerQualification(answer) {
   state.phase = "feedback";
-  const feedback = await postJSON(`${api}/qualification/answers`, { item: state.current.id, label });
-  const right = classes.find((c) => c.index === feedback.correct_label).name;
-  show({ feedback: feedback.correct ? `Correct: ${right}.` : `Incorrect: the right class is ${right}.` });
+  let feedback;
+  try {
+    feedback = await postJSON(`${api}/qualification/answers`, { item: state.current.id, ...answer });
+  } catch (error) {
+    state.phase = "qualifying"; // the answer was refused: the labeler can correct it and answer again
+    throw error;
+  }
+  show({ feedback: feedbackText(feedback) });
   await new Promise((resolve) => setTimeout(resolve, FEEDBACK_MS));
   if (feedback.passed === true) show({ phase: "Passed! Your wallet is admitted to the job." });
   await showQualification(await getJSON(`${api}/qualification`));
+}
+
+function feedbackText(feedback) {
+  if (editor) {
+    const iou = `your boxes match the gold boxes with a mean IoU of ${feedback.score.toFixed(2)}`;
+    return feedback.correct ? `Good: ${iou}.` : `Not close enough: ${iou}.`;
+  }
+  const right = classes.find((c) => c.index === feedback.correct_label).name;
+  return feedback.correct ? `Correct: ${right}.` : `Incorrect: the right class is ${right}.`;
 }
 
 $("[data-retry]").addEventListener("click", async () => {
@@ -125,7 +162,8 @@ async function advance() {
   const next = state.queue.shift() || null;
   await render(next);
   if (state.current !== next) return; // a later advance (a quicker keystroke) owns the page now
-  show({ phase: next ? "Label this item." : "No item needs your label right now. Thank you!" });
+  const task = editor ? "Draw the boxes on this image, then press Enter." : "Label this item.";
+  show({ phase: next ? task : "No item needs your label right now. Thank you!" });
   state.phase = next ? "labeling" : "done";
   if (state.queue.length < PREFETCH) prefetch();
 }
@@ -145,6 +183,37 @@ function label(index) {
   updateUnsent();
   if (state.unsent.length >= BATCH_SIZE) sendBatch();
   return advance();
+}
+
+// One image's boxes go to the server as soon as they are submitted; the page moves on only once the
+// server has stored them, so a refused answer (say, a box the server finds outside the image) stays on
+// screen with its reason, nothing lost.
+async function submitBoxes(boxes) {
+  try {
+    if (state.phase === "qualifying") return await answerQualification({ boxes });
+    if (state.phase !== "labeling" || !state.current) return;
+    state.phase = "sending";
+    const item = state.current;
+    const answer_ms = Math.round(performance.now() - state.shownAt);
+    let stored;
+    try {
+      stored = await postJSON(boxesApi, { item: item.id, boxes, answer_ms });
+    } catch (error) {
+      state.phase = "labeling";
+      throw error;
+    }
+    state.seen.add(item.id);
+    showBatch({ ...stored.batch, what: `item ${item.index}, ${boxes.length} ${boxes.length === 1 ? "box" : "boxes"}` });
+    await advance();
+  } catch (error) {
+    fail(error);
+  }
+}
+
+function showClass() {
+  for (const button of root.querySelectorAll("[data-class]")) {
+    button.setAttribute("aria-pressed", String(Number(button.dataset.class) === editor.currentClass));
+  }
 }
 
 function undo() {
@@ -175,12 +244,13 @@ function batchRow(id) {
   return row;
 }
 
-function showBatch({ id, status, size, error = "", tx_hash = "" }) {
+// `what` says what the batch carries when it is first shown (updates name only the batch).
+function showBatch({ id, status, size, what = size && `${size} labels`, error = "", tx_hash = "" }) {
   const row = batchRow(id);
-  if (size) row.dataset.size = size;
+  if (what) row.dataset.what = what;
   row.dataset.status = status;
   const hash = tx_hash ? ` · tx ${tx_hash.slice(0, 10)}…` : "";
-  row.textContent = `Batch ${id}: ${row.dataset.size} labels · ${status}${hash}${error ? ` · ${error}` : ""}`;
+  row.textContent = `Batch ${id}: ${row.dataset.what} · ${status}${hash}${error ? ` · ${error}` : ""}`;
 }
 
 async function sendBatch() {
@@ -221,7 +291,7 @@ const POLL_MS = 3000;
 async function pollBatches() {
   if ($("[data-batches] [data-status=pending], [data-batches] [data-status=submitted]")) {
     const { batches } = await getJSON(`${api}/batches`).catch(() => ({ batches: [] }));
-    for (const batch of batches) if ($(`[data-batch="${batch.id}"]`)) showBatch(batch);
+    for (const { id, status, error, tx_hash } of batches) if ($(`[data-batch="${id}"]`)) showBatch({ id, status, error, tx_hash });
   }
   setTimeout(pollBatches, POLL_MS);
 }
@@ -239,6 +309,11 @@ function connectUpdates() {
 // --- keyboard and buttons --------------------------------------------------------------------
 
 async function pick(index) {
+  if (editor) {
+    editor.setClass(index);
+    editor.focus();
+    return;
+  }
   try {
     if (state.phase === "qualifying") await answerQualification(index);
     else if (state.phase === "labeling" && state.current) await label(index);
@@ -248,6 +323,10 @@ async function pick(index) {
 }
 
 document.addEventListener("keydown", (event) => {
+  if (editor) {
+    if (state.current) editor.handleKey(event);
+    return;
+  }
   if (event.ctrlKey || event.metaKey || event.altKey || event.target.closest("input, textarea")) return;
   if (event.key === "Backspace" && state.phase !== "qualifying") {
     event.preventDefault();
@@ -263,8 +342,12 @@ document.addEventListener("keydown", (event) => {
 for (const button of root.querySelectorAll("[data-class]")) {
   button.addEventListener("click", () => pick(Number(button.dataset.class)));
 }
-$("[data-undo]").addEventListener("click", undo);
-$("[data-send-now]").addEventListener("click", sendBatch);
+if (editor) {
+  $("[data-submit-boxes]").addEventListener("click", () => editor.submit());
+} else {
+  $("[data-undo]").addEventListener("click", undo);
+  $("[data-send-now]").addEventListener("click", sendBatch);
+}
 
 async function start() {
   const round = await getJSON(`${api}/qualification`);

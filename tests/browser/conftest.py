@@ -78,6 +78,7 @@ def shared_test_database(browser, django_db_setup, django_db_blocker, tmp_path_f
 @dataclass(frozen=True)
 class LiveServer:
     url: str
+    storage_dir: Path  # the server's blob store: what a test stores there, the pages can show
 
 
 @pytest.fixture(scope="package")
@@ -87,6 +88,7 @@ def live_asgi_server(shared_test_database, local_chain, tmp_path_factory) -> Liv
     call_command("build_static", stdout=io.StringIO())
     port = free_port()
     url = f"http://127.0.0.1:{port}"
+    storage_dir = tmp_path_factory.mktemp("blobs")
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.browser.live_settings",
@@ -94,6 +96,7 @@ def live_asgi_server(shared_test_database, local_chain, tmp_path_factory) -> Liv
         "CHAIN_RPC_URL": local_chain.url,
         # With CHAIN_RPC_URL set the settings no longer fall back to anvil's key: pass the oracle's.
         "ORACLE_PRIVATE_KEY": settings.ORACLE_PRIVATE_KEY,
+        "STORAGE_DIR": str(storage_dir),
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # the server keeps Django's async-safety checks
     log_path = tmp_path_factory.mktemp("daphne") / "daphne.log"
@@ -107,7 +110,7 @@ def live_asgi_server(shared_test_database, local_chain, tmp_path_factory) -> Liv
         )
     try:
         _wait_until_serving(url, process, log_path)
-        yield LiveServer(url=url)
+        yield LiveServer(url=url, storage_dir=storage_dir)
     finally:
         process.terminate()
         try:
@@ -268,9 +271,11 @@ class WalletPage:
 
 
 @pytest.fixture
-def wallet_page(browser, live_asgi_server, w3, transactional_db):
+def wallet_page(browser, live_asgi_server, w3, transactional_db, settings):
     """Factory: `wallet_page(account, chain_id=...)` opens a fresh browser context (its own cookies) on
-    the live site with a wallet holding `account`, on the local chain unless told otherwise."""
+    the live site with a wallet holding `account`, on the local chain unless told otherwise. Blobs the
+    test stores go to the server's store, so item content made by factories is served to the pages."""
+    settings.STORAGE_DIR = live_asgi_server.storage_dir
     contexts: list[BrowserContext] = []
 
     def open_page(account: LocalAccount, *, chain_id: int | None = None) -> WalletPage:
