@@ -6,6 +6,8 @@
 Every figure is a receipt's gasUsed (21,000 base and calldata included), divided where the name says
 "per". Batches are mixed as redundancy 3 mixes them: three workers label the same 32 items in turn, so
 a third of the labels open an item's storage word and two thirds update one that holds votes.
+Box votes (`box_*`) are one image per relayed transaction, as the labeling page sends them: a
+min(count, 15) label plus a 32-byte commitment to the box set.
 """
 from __future__ import annotations
 
@@ -30,7 +32,7 @@ from web3.contract import Contract  # noqa: E402
 
 from apps.chain.client import send  # noqa: E402
 from apps.chain.deploy import deploy_unrecorded  # noqa: E402
-from apps.chain.eip712 import sign_label_batch  # noqa: E402
+from apps.chain.eip712 import box_batch_typed_data, sign_label_batch, sign_typed_data  # noqa: E402
 from apps.chain.labels import pack_labels  # noqa: E402
 from apps.chain.local_chain import dev_private_keys, start_local_chain  # noqa: E402
 from apps.chain.merkle import Payout, build_payout_tree  # noqa: E402
@@ -67,6 +69,18 @@ def batch(first_item: int, size: int = BATCH) -> tuple[list[int], list[int]]:
     return items, [item % NUM_CLASSES for item in items]
 
 
+def box_vote(job: Contract, *, worker: LocalAccount, relayer: LocalAccount, item: int, boxes: int):
+    """One image's box vote relayed with the worker's EIP-712 signature, as the labeling page sends it."""
+    labels = pack_labels(item_ids=[item], labels=[boxes])
+    commitments = [Web3.keccak(text=f"{boxes} boxes on item {item}")]
+    typed = box_batch_typed_data(
+        chain_id=job.w3.eth.chain_id, instance=job.address, worker=worker.address, labels=labels,
+        commitments=commitments, nonce=1,
+    )
+    signature = sign_typed_data(account=worker, typed_data=typed)
+    return send(job.functions.submitBoxesFor(worker.address, labels, commitments, 1, signature), sender=relayer)
+
+
 def truth_words() -> list[int]:
     """Arbitrary valid truth: hash bits masked to 2 bits per 4-bit slot (NUM_CLASSES = 4)."""
     mask = int.from_bytes(b"\x33" * 32, "big")
@@ -84,9 +98,10 @@ def measure(setup: Setup) -> dict[str, int]:
     created = send(create, sender=setup.requester)
     job = job_instance(setup.management.functions.jobAt(0).call(), w3=w3)
 
-    workers = [fresh_account(w3) for _ in range(2 * REDUNDANCY + 2)]
+    workers = [fresh_account(w3) for _ in range(3 * REDUNDANCY + 2)]
     admitted = send(job.functions.admitWorkers([w.address for w in workers]), sender=oracle)
-    direct, relayed, singles = workers[:REDUNDANCY], workers[REDUNDANCY : 2 * REDUNDANCY], workers[2 * REDUNDANCY :]
+    direct, relayed, boxers = workers[:REDUNDANCY], workers[REDUNDANCY : 2 * REDUNDANCY], workers[2 * REDUNDANCY : 3 * REDUNDANCY]
+    singles = workers[3 * REDUNDANCY :]
 
     items, labels = batch(0)
     packed = pack_labels(item_ids=items, labels=labels)
@@ -100,6 +115,10 @@ def measure(setup: Setup) -> dict[str, int]:
             account=worker, chain_id=w3.eth.chain_id, instance=job.address, item_ids=items, labels=labels, nonce=1
         )
         relayed_gas += send(job.functions.submitLabelsFor(worker.address, packed, 1, signature), sender=setup.relayer).gas_used
+
+    box_fresh, box_voted = (
+        box_vote(job, worker=w, relayer=setup.relayer, item=2 * BATCH + 1, boxes=3).gas_used for w in boxers[:2]
+    )
 
     single = pack_labels(item_ids=[2 * BATCH], labels=[1])
     single_fresh = send(job.functions.submitLabels(single), sender=singles[0])
@@ -123,6 +142,8 @@ def measure(setup: Setup) -> dict[str, int]:
         "label_single_voted_item": single_voted.gas_used,
         "label_batch32_per_label": direct_gas // (REDUNDANCY * BATCH),
         "label_relayed_batch32_per_label": relayed_gas // (REDUNDANCY * BATCH),
+        "box_relayed_single": box_fresh,
+        "box_relayed_single_voted_item": box_voted,
         "post_truth_per_item": truth.gas_used // NUM_ITEMS,
         "post_payout_root": root.gas_used,
         "claim": first_claim.gas_used,

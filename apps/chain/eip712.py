@@ -1,5 +1,6 @@
-"""EIP-712 typed data for a label batch a worker signs and the platform relays to
-JobInstance.submitLabelsFor. The domain is the job's clone (verifyingContract = its address)."""
+"""EIP-712 typed data for a label batch (or a bounding-box batch) a worker signs and the platform
+relays to JobInstance.submitLabelsFor (submitBoxesFor). The domain is the job's clone
+(verifyingContract = its address)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -25,6 +26,21 @@ TYPES = {
         {"name": "nonce", "type": "uint64"},
     ],
 }
+BOX_BATCH_TYPE = [
+    {"name": "worker", "type": "address"},
+    {"name": "labels", "type": "bytes"},
+    {"name": "commitments", "type": "bytes32[]"},
+    {"name": "nonce", "type": "uint64"},
+]
+
+
+def _domain(*, chain_id: int, instance: str) -> dict:
+    return {
+        "name": DOMAIN_NAME,
+        "version": DOMAIN_VERSION,
+        "chainId": chain_id,
+        "verifyingContract": Web3.to_checksum_address(instance),
+    }
 
 
 def label_batch_typed_data(
@@ -34,16 +50,29 @@ def label_batch_typed_data(
     return {
         "types": TYPES,
         "primaryType": "LabelBatch",
-        "domain": {
-            "name": DOMAIN_NAME,
-            "version": DOMAIN_VERSION,
-            "chainId": chain_id,
-            "verifyingContract": Web3.to_checksum_address(instance),
-        },
+        "domain": _domain(chain_id=chain_id, instance=instance),
         "message": {
             "worker": Web3.to_checksum_address(worker),
             "itemIds": list(item_ids),
             "labels": list(labels),
+            "nonce": nonce,
+        },
+    }
+
+
+def box_batch_typed_data(
+    *, chain_id: int, instance: str, worker: str, labels: bytes, commitments: Sequence[bytes], nonce: int
+) -> dict:
+    """BoxBatch for eth_signTypedData_v4: `labels` packed as in apps.chain.labels (label = min(box
+    count, 15)), one 32-byte commitment per label; bytes travel as 0x hex."""
+    return {
+        "types": {"EIP712Domain": TYPES["EIP712Domain"], "BoxBatch": BOX_BATCH_TYPE},
+        "primaryType": "BoxBatch",
+        "domain": _domain(chain_id=chain_id, instance=instance),
+        "message": {
+            "worker": Web3.to_checksum_address(worker),
+            "labels": "0x" + labels.hex(),
+            "commitments": ["0x" + c.hex() for c in commitments],
             "nonce": nonce,
         },
     }

@@ -14,6 +14,7 @@ class Job(models.Model):
     class TaskType(models.TextChoices):
         IMAGE_CLASSIFICATION = "image_classification", "Image classification"
         TEXT_CLASSIFICATION = "text_classification", "Text classification"
+        BOUNDING_BOX = "bounding_box", "Bounding boxes"  # apps/boxes; the chain gets a box count + commitment
 
     class StoppingRule(models.TextChoices):
         BUDGET = "budget", "When the budget is spent"
@@ -82,6 +83,9 @@ class Item(models.Model):
     content_cid = models.CharField(max_length=100)
     media_type = models.CharField(max_length=100)
     source_name = models.CharField(max_length=500, help_text="file name or row the item was imported from")
+    # Pixel size of an image item (null for text): box coordinates are checked and scaled against it.
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
     is_gold = models.BooleanField(default=False)
     # Serving state: how many labels the item still takes, and the learner's ranking.
     labels_needed = models.PositiveSmallIntegerField(help_text="redundancy plus any extension for disagreement")

@@ -44,6 +44,8 @@ class ItemOutputSerializer(serializers.Serializer):
     index = serializers.IntegerField()
     media_type = serializers.CharField()
     content_url = serializers.CharField()
+    width = serializers.IntegerField(allow_null=True)
+    height = serializers.IntegerField(allow_null=True)
 
 
 @extend_schema_serializer(component_name="QualificationState")

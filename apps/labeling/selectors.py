@@ -47,12 +47,15 @@ def standing(*, job: Job, worker) -> Standing:
 
 
 def item_view(item: Item) -> dict:
-    """An item as a labeler sees it: gold or not, it looks the same."""
+    """An item as a labeler sees it: gold or not, it looks the same. Images carry their pixel size
+    (null for text), the frame of bounding-box coordinates."""
     return {
         "id": item.pk,
         "index": item.index,
         "media_type": item.media_type,
         "content_url": reverse("labeling-api:item-content", args=[item.pk]),
+        "width": item.width,
+        "height": item.height,
     }
 
 

@@ -23,6 +23,7 @@ from django.db.models import Exists, F, Max, OuterRef
 from django.utils import timezone
 from eth_account import Account
 from eth_account.messages import encode_typed_data
+from web3.contract.contract import ContractFunction
 from web3.exceptions import Web3Exception
 
 from apps.chain.client import TransactionFailed, get_web3, oracle_account, send
@@ -251,7 +252,16 @@ class CheckedBatch:
 
 
 def check_batch(*, job: Job, worker, labels: Sequence[LabelInput]) -> CheckedBatch:
-    """Admitted worker, LIVE job, each item of this job once, each class in range."""
+    """Admitted worker, LIVE job of classes, each item of this job once, each class in range."""
+    if job.task_type == Job.TaskType.BOUNDING_BOX:
+        raise LabelingError("This job takes boxes, not class labels: submit them per image.")
+    checked = check_items(job=job, worker=worker, labels=labels)
+    check_classes(job=job, labels=[entry.label for entry in labels])
+    return checked
+
+
+def check_items(*, job: Job, worker, labels: Sequence[LabelInput]) -> CheckedBatch:
+    """Admitted worker, LIVE job, each item of this job once (the label values are the caller's to check)."""
     require_admitted(job=job, worker=worker)
     ids = [entry.item_id for entry in labels]
     if not ids:
@@ -262,7 +272,6 @@ def check_batch(*, job: Job, worker, labels: Sequence[LabelInput]) -> CheckedBat
     unknown = [i for i in ids if i not in items or items[i].job_id != job.pk]
     if unknown:
         raise LabelingError(f"Items {unknown} are not part of this job.")
-    check_classes(job=job, labels=[entry.label for entry in labels])
     return CheckedBatch(job=job, worker=worker, labels=labels, onchain_ids=[items[i].index for i in ids])
 
 
@@ -314,11 +323,11 @@ def submit_batch(
         if nonce is None or not signature:
             raise LabelingError("A relayed batch needs its nonce and signature.")
         _check_signature(checked=checked, nonce=nonce, signature=signature)
-        return relay_batch(batch=_record_batch(checked=checked, mode=mode, nonce=nonce, signature=signature))
-    return _record_batch(checked=checked, mode=mode, nonce=None, signature="")
+        return relay_batch(batch=record_batch(checked=checked, mode=mode, nonce=nonce, signature=signature))
+    return record_batch(checked=checked, mode=mode, nonce=None, signature="")
 
 
-def _record_batch(*, checked: CheckedBatch, mode: str, nonce: int | None, signature: str) -> LabelBatch:
+def record_batch(*, checked: CheckedBatch, mode: str, nonce: int | None, signature: str) -> LabelBatch:
     job, worker, labels = checked.job, checked.worker, checked.labels
     item_ids = [entry.item_id for entry in labels]
     try:
@@ -345,15 +354,17 @@ def _record_batch(*, checked: CheckedBatch, mode: str, nonce: int | None, signat
     return batch
 
 
-def relay_batch(*, batch: LabelBatch) -> LabelBatch:
-    """Send a pending relayed batch from the relayer key; no transaction is open while it waits."""
-    instance = job_instance(batch.job.instance_address, w3=get_web3())
-    call = instance.functions.submitLabelsFor(
-        batch.worker.address,
-        bytes.fromhex(batch.packed.removeprefix("0x")),
-        batch.nonce,
-        bytes.fromhex(batch.signature.removeprefix("0x")),
-    )
+def relay_batch(*, batch: LabelBatch, call: ContractFunction | None = None) -> LabelBatch:
+    """Send a pending relayed batch from the relayer key; no transaction is open while it waits.
+    `call`: the contract call that carries it, when not submitLabelsFor (box batches)."""
+    if call is None:
+        instance = job_instance(batch.job.instance_address, w3=get_web3())
+        call = instance.functions.submitLabelsFor(
+            batch.worker.address,
+            bytes.fromhex(batch.packed.removeprefix("0x")),
+            batch.nonce,
+            bytes.fromhex(batch.signature.removeprefix("0x")),
+        )
     try:
         sent = send(call, sender=relayer_account())
     except TransactionFailed as error:

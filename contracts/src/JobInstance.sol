@@ -34,6 +34,10 @@ contract JobInstance is EIP712 {
     /// @notice EIP-712 type of a relayed label batch; items and labels are the unpacked batch.
     bytes32 public constant LABEL_BATCH_TYPEHASH =
         keccak256("LabelBatch(address worker,uint32[] itemIds,uint8[] labels,uint64 nonce)");
+    /// @notice EIP-712 type of a relayed box batch: labels packed as in submitLabels (each label is
+    ///         min(box count, 15)) and, per label, the commitment to the item's full box set.
+    bytes32 public constant BOX_BATCH_TYPEHASH =
+        keccak256("BoxBatch(address worker,bytes labels,bytes32[] commitments,uint64 nonce)");
 
     uint256 private constant PROXY_CODE_SIZE = 45;
     uint256 private constant VOTES_OFFSET = 16;
@@ -63,6 +67,10 @@ contract JobInstance is EIP712 {
     event WorkersAdmitted(uint256 firstIndex, address[] workers);
     /// @notice A batch of labels, packed as in submitLabels; the indexer rebuilds votes from these.
     event LabelsSubmitted(address indexed worker, bytes labels);
+    /// @notice A batch of bounding-box votes: labels packed as in LabelsSubmitted (label = min(box
+    ///         count, 15)) and commitments[i] = keccak256 of the canonical box set of the i-th label's
+    ///         item; the indexer confirms the stored boxes only when they hash to it.
+    event BoxesSubmitted(address indexed worker, bytes labels, bytes32[] commitments);
     /// @notice The oracle raised the vote cap of these items by `extra`.
     event RedundancyExtended(uint32[] itemIds, uint8 extra);
     /// @notice Truth for items startItem .. startItem + 64 * words.length - 1, 4 bits per item.
@@ -155,17 +163,62 @@ contract JobInstance is EIP712 {
     function submitLabelsFor(address worker, bytes calldata labels, uint64 nonce, bytes calldata signature)
         external
     {
+        uint256 index = _useRelayNonce(worker, nonce, _labelBatchHash(worker, labels, nonce), signature);
+        _record(index, labels);
+        emit LabelsSubmitted(worker, labels);
+    }
+
+    /// @notice Record a batch of bounding-box votes from an admitted worker (msg.sender). Each vote
+    ///         counts like a label (redundancy, double votes, worker accounting); the full boxes stay
+    ///         off chain, bound by their commitment.
+    /// @param labels packed as in submitLabels, each label min(box count, 15) of its item
+    /// @param commitments one per label, in batch order: keccak256 of the item's canonical box set
+    function submitBoxes(bytes calldata labels, bytes32[] calldata commitments) external {
+        uint256 index = _workers[msg.sender] & MAX_WORKERS;
+        if (index == 0) revert NotAdmitted(msg.sender);
+        _recordBoxes(msg.sender, index, labels, commitments);
+    }
+
+    /// @notice Record a box batch a worker signed off-chain (EIP-712 BoxBatch); anyone may relay it.
+    /// @param worker the admitted worker who signed
+    /// @param labels packed as in submitLabels, each label min(box count, 15) of its item
+    /// @param commitments one per label: keccak256 of the item's canonical box set
+    /// @param nonce must exceed the worker's last relayed nonce (shared with label batches)
+    /// @param signature 65-byte ECDSA signature of the typed data by `worker`
+    function submitBoxesFor(
+        address worker,
+        bytes calldata labels,
+        bytes32[] calldata commitments,
+        uint64 nonce,
+        bytes calldata signature
+    ) external {
+        bytes32 structHash = keccak256(
+            abi.encode(BOX_BATCH_TYPEHASH, worker, keccak256(labels), keccak256(abi.encodePacked(commitments)), nonce)
+        );
+        _recordBoxes(worker, _useRelayNonce(worker, nonce, structHash, signature), labels, commitments);
+    }
+
+    /// @dev The relayed batch's worker index after checking its nonce and signature and storing the nonce.
+    function _useRelayNonce(address worker, uint64 nonce, bytes32 structHash, bytes calldata signature)
+        private
+        returns (uint256 index)
+    {
         uint256 record = _workers[worker];
-        uint256 index = record & MAX_WORKERS;
+        index = record & MAX_WORKERS;
         if (index == 0) revert NotAdmitted(worker);
         uint64 lastNonce = uint64(record >> NONCE_SHIFT);
         if (nonce <= lastNonce) revert StaleNonce(lastNonce);
-        bytes32 digest = _hashTypedDataV4(_labelBatchHash(worker, labels, nonce));
-        (address signer, ECDSA.RecoverError error,) = ECDSA.tryRecover(digest, signature);
+        (address signer, ECDSA.RecoverError error,) = ECDSA.tryRecover(_hashTypedDataV4(structHash), signature);
         if (error != ECDSA.RecoverError.NoError || signer != worker) revert InvalidSignature();
         _workers[worker] = (record & ~(uint256(type(uint64).max) << NONCE_SHIFT)) | (uint256(nonce) << NONCE_SHIFT);
+    }
+
+    function _recordBoxes(address worker, uint256 index, bytes calldata labels, bytes32[] calldata commitments)
+        private
+    {
+        if (commitments.length * 4 != labels.length) revert MalformedBatch();
         _record(index, labels);
-        emit LabelsSubmitted(worker, labels);
+        emit BoxesSubmitted(worker, labels, commitments);
     }
 
     /// @notice Let the oracle raise the vote cap of disputed items by `extra` labels each, while

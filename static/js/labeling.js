@@ -185,9 +185,10 @@ function label(index) {
   return advance();
 }
 
-// One image's boxes go to the server as soon as they are submitted; the page moves on only once the
-// server has stored them, so a refused answer (say, a box the server finds outside the image) stays on
-// screen with its reason, nothing lost.
+// One image's boxes are a vote of their own: the server checks them and names the EIP-712 BoxBatch
+// (box count + commitment) the wallet signs, then stores them and relays the vote. The page moves on
+// only once the server has stored them, so a refused answer (a wallet that declined, a pause, the
+// chain refusing the vote) stays on screen with its reason, nothing lost, ready to submit again.
 async function submitBoxes(boxes) {
   try {
     if (state.phase === "qualifying") return await answerQualification({ boxes });
@@ -197,13 +198,16 @@ async function submitBoxes(boxes) {
     const answer_ms = Math.round(performance.now() - state.shownAt);
     let stored;
     try {
-      stored = await postJSON(boxesApi, { item: item.id, boxes, answer_ms });
+      const prepared = await postJSON(`${boxesApi}prepare`, { item: item.id, boxes });
+      const signature = await signTypedData(await connect(), prepared.typed_data);
+      stored = await postJSON(boxesApi, { item: item.id, boxes, answer_ms, nonce: prepared.nonce, signature });
     } catch (error) {
       state.phase = "labeling";
       throw error;
     }
     state.seen.add(item.id);
-    showBatch({ ...stored.batch, what: `item ${item.index}, ${boxes.length} ${boxes.length === 1 ? "box" : "boxes"}` });
+    const what = `item ${item.index}, ${boxes.length} ${boxes.length === 1 ? "box" : "boxes"}`;
+    showBatch({ id: stored.batch, status: stored.status, tx_hash: stored.tx_hash, what });
     await advance();
   } catch (error) {
     fail(error);

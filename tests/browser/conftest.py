@@ -356,3 +356,48 @@ def create_and_fund_job(page: Page, w3: Web3, *, name: str, csv: bytes, items: i
     expect(page.locator("[data-status-badge]")).to_have_text("Live")
     job.refresh_from_db()
     return job
+
+
+@dataclass(frozen=True)
+class BoxJobPage:
+    job: object  # apps.jobs.models.Job
+    labeler: WalletPage
+    natural: tuple[int, int]  # the images' pixel size
+
+    @property
+    def page(self) -> Page:
+        return self.labeler.page
+
+
+@pytest.fixture
+def box_job_page(wallet_page, make_job, dev_accounts, roles) -> BoxJobPage:
+    """A live bounding-box job on chain (classes "car" and "person", three 1200 × 900 images) and a
+    labeler admitted to it on chain, on its labeling page in a 1280 × 800 window, where the page shows
+    the images at 640 × 480."""
+    from PIL import Image
+
+    from apps.chain.client import send
+    from apps.jobs.models import Item, Job
+    from apps.labeling.models import Qualification
+    from apps.storage.services import store_blob
+    from tests.factories import make_job as make_db_job
+    from tests.factories import make_user
+
+    natural = (1200, 900)
+    on_chain = make_job(num_items=3, num_classes=16, redundancy=2)  # a box vote's label is its box count
+    job = make_db_job(
+        requester=make_user(roles.requester.address), num_items=3, class_names=("car", "person"), redundancy=2,
+        status=Job.Status.LIVE, task_type=Job.TaskType.BOUNDING_BOX, instance_address=on_chain.instance.address,
+    )
+    png = io.BytesIO()
+    Image.new("RGB", natural, (200, 210, 220)).save(png, format="PNG")
+    image = store_blob(data=png.getvalue(), content_type="image/png")
+    Item.objects.filter(job=job).update(content_cid=image, media_type="image/png", width=natural[0], height=natural[1])
+    labeler = wallet_page(dev_accounts[5])
+    admitted = send(on_chain.instance.functions.admitWorkers([labeler.address]), sender=roles.oracle)
+    Qualification.objects.create(job=job, worker=make_user(labeler.address), passed=True, admitted_tx=admitted.tx_hash)
+    labeler.sign_in()
+    labeler.page.set_viewport_size({"width": 1280, "height": 800})
+    labeler.page.goto(f"/jobs/{job.pk}/label")
+    expect(labeler.page.locator("[data-phase]")).to_have_text("Draw the boxes on this image, then press Enter.")
+    return BoxJobPage(job=job, labeler=labeler, natural=natural)

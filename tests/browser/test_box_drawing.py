@@ -1,55 +1,25 @@
 """Drawing bounding boxes on the labeling page in a real browser, with the mouse and the keyboard: the
 boxes posted are in the image's own pixels although the page shows the image at another size."""
-import io
 import json
 
 import pytest
-from PIL import Image
 from playwright.sync_api import expect
 
-from apps.jobs.models import Item
-from apps.labeling.models import Qualification
-from apps.storage.services import store_blob
-from tests.factories import make_job, make_user
+from apps.boxes.models import BoxAnnotation
 
 pytestmark = pytest.mark.browser
-
-NATURAL = (1200, 900)  # shown at about half that in a 1280 × 800 window (the page caps images at 60vh)
-
-
-def png(size: tuple[int, int]) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", size, (200, 210, 220)).save(out, format="PNG")
-    return out.getvalue()
-
-
-@pytest.fixture
-def box_page(wallet_page, dev_accounts, roles):
-    """A labeler admitted to a live two-class box job of 1200 × 900 images, on its labeling page."""
-    job = make_job(
-        requester=make_user(roles.requester.address), num_items=3, class_names=("car", "person"), status="live",
-        task_type="bounding_box", instance_address="0x" + "11" * 20,
-    )
-    Item.objects.filter(job=job).update(content_cid=store_blob(data=png(NATURAL), content_type="image/png"), media_type="image/png")
-    labeler = wallet_page(dev_accounts[5])
-    Qualification.objects.create(job=job, worker=make_user(labeler.address), passed=True, admitted_tx="0x" + "ab" * 32)
-    labeler.sign_in()
-    labeler.page.set_viewport_size({"width": 1280, "height": 800})
-    labeler.page.goto(f"/jobs/{job.pk}/label")
-    expect(labeler.page.locator("[data-phase]")).to_have_text("Draw the boxes on this image, then press Enter.")
-    return job, labeler.page
 
 
 class Screen:
     """Screen points on the drawing surface (integers, as a mouse gives them) and the image pixels the
     page must turn them into."""
 
-    def __init__(self, page):
+    def __init__(self, page, natural: tuple[int, int]):
         self.page = page
         self.rect = page.locator("[data-box-surface]").bounding_box()
         image = page.locator("[data-item-view] img").bounding_box()
         assert image == self.rect, "the overlay covers exactly the image"
-        self.scale = NATURAL[0] / self.rect["width"]
+        self.scale = natural[0] / self.rect["width"]
         self.left, self.top = round(self.rect["x"]) + 1, round(self.rect["y"]) + 1
 
     def at(self, x: int, y: int) -> tuple[int, int]:
@@ -82,16 +52,9 @@ def assert_boxes(posted: list[dict], expected: list[dict]) -> None:
             assert got[key] == pytest.approx(want[key], abs=0.011), (key, got, want)
 
 
-def test_draw_move_resize_delete_nudge_undo(box_page):
-    job, page = box_page
-    posted = []
-
-    def store(route):  # TODO(boxes-core): the real API
-        posted.append(json.loads(route.request.post_data))
-        route.fulfill(json={"batch": {"id": 7, "status": "pending"}})
-
-    page.route(f"**/api/labeling/jobs/{job.pk}/boxes/", store)
-    screen = Screen(page)
+def test_draw_move_resize_delete_nudge_undo(box_job_page):
+    page = box_job_page.page
+    screen = Screen(page, box_job_page.natural)
     assert 1.5 < screen.scale < 2.5, "the page shows the image smaller than its natural size"
 
     # A car: class 1 picked first, then a drag on empty space.
@@ -145,8 +108,12 @@ def test_draw_move_resize_delete_nudge_undo(box_page):
     expect(rows.nth(1)).to_contain_text("person: x ")
 
     item_id = int(page.locator("[data-item-view]").get_attribute("data-item"))
-    page.keyboard.press("Enter")
-    expect(page.locator("[data-batches] li")).to_contain_text("item")
-    assert len(posted) == 1
-    assert posted[0]["item"] == item_id
-    assert_boxes(posted[0]["boxes"], [car, person])
+    with page.expect_request(lambda r: r.method == "POST" and r.url.endswith("/boxes/")) as request:
+        page.keyboard.press("Enter")
+    posted = json.loads(request.value.post_data)
+    assert posted["item"] == item_id
+    assert_boxes(posted["boxes"], [car, person])
+    expect(page.locator("[data-batches] li")).to_contain_text("item 0, 2 boxes · submitted")
+    expect(page.locator("[data-item-view]")).not_to_have_attribute("data-item", str(item_id))
+    stored = BoxAnnotation.objects.get(item_id=item_id)
+    assert_boxes(stored.boxes, [car, person])  # canonical order (class, x, y…) is the order drawn here
