@@ -319,7 +319,7 @@ async function pick(index) {
     return;
   }
   try {
-    if (state.phase === "qualifying") await answerQualification(index);
+    if (state.phase === "qualifying") await answerQualification({ label: index });
     else if (state.phase === "labeling" && state.current) await label(index);
   } catch (error) {
     fail(error);
