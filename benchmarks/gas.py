@@ -98,10 +98,11 @@ def measure(setup: Setup) -> dict[str, int]:
     created = send(create, sender=setup.requester)
     job = job_instance(setup.management.functions.jobAt(0).call(), w3=w3)
 
-    workers = [fresh_account(w3) for _ in range(3 * REDUNDANCY + 2)]
+    workers = [fresh_account(w3) for _ in range(2 * REDUNDANCY + 2)]
     admitted = send(job.functions.admitWorkers([w.address for w in workers]), sender=oracle)
-    direct, relayed, boxers = workers[:REDUNDANCY], workers[REDUNDANCY : 2 * REDUNDANCY], workers[2 * REDUNDANCY : 3 * REDUNDANCY]
-    singles = workers[3 * REDUNDANCY :]
+    direct, relayed, singles = workers[:REDUNDANCY], workers[REDUNDANCY : 2 * REDUNDANCY], workers[2 * REDUNDANCY :]
+    boxers = [fresh_account(w3) for _ in range(2)]
+    send(job.functions.admitWorkers([w.address for w in boxers]), sender=oracle)
 
     items, labels = batch(0)
     packed = pack_labels(item_ids=items, labels=labels)
@@ -117,7 +118,7 @@ def measure(setup: Setup) -> dict[str, int]:
         relayed_gas += send(job.functions.submitLabelsFor(worker.address, packed, 1, signature), sender=setup.relayer).gas_used
 
     box_fresh, box_voted = (
-        box_vote(job, worker=w, relayer=setup.relayer, item=2 * BATCH + 1, boxes=3).gas_used for w in boxers[:2]
+        box_vote(job, worker=w, relayer=setup.relayer, item=2 * BATCH + 1, boxes=3).gas_used for w in boxers
     )
 
     single = pack_labels(item_ids=[2 * BATCH], labels=[1])

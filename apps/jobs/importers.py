@@ -10,7 +10,11 @@ Formats (decided here, documented on the import page):
 - text: one CSV with a `text` column, or one JSONL file of objects with a `text` field, each with an
   optional `gold` column / field;
 - gold answers: a `gold` column (class name; empty = not gold) or a separate gold CSV with columns
-  `item` (the image's file name, or the text's row number counted from 1) and `gold`.
+  `item` (the image's file name, or the text's row number counted from 1) and `gold`;
+- bounding-box jobs: the `gold` cell is a JSON array of boxes `{"class": <name>, "x", "y", "w", "h"}`
+  in image pixels (`[]`: a gold image with nothing to box), or the gold file is a COCO JSON file
+  (`images[].file_name`, `annotations[].bbox` = [x, y, w, h], `categories[].name`) in which every
+  listed image is gold. Boxes are checked against the image and the job's classes when stored.
 """
 from __future__ import annotations
 
@@ -217,8 +221,50 @@ def _image_files(images: Sequence[UploadFile], listing: UploadFile | None) -> li
     return items
 
 
+def image_size(data: bytes) -> tuple[int, int]:
+    """(width, height) in pixels of an image image_media_type accepted."""
+    with Image.open(io.BytesIO(data)) as image:
+        return image.size
+
+
+def _coco_gold(items: list[ParsedItem], gold_file: UploadFile) -> list[ParsedItem]:
+    """Items with the boxes of a COCO file as their gold: each listed image's annotations, as the
+    JSON box list of a `gold` cell (class by name)."""
+    name = gold_file.name
+    try:
+        coco = json.loads(_decode_text(name, _read(gold_file)))
+        categories = {c["id"]: str(c["name"]) for c in coco["categories"]}
+        images = {i["id"]: str(i["file_name"]) for i in coco["images"]}
+        boxes: dict[int, list[dict]] = {image_id: [] for image_id in images}
+        for n, annotation in enumerate(coco.get("annotations", []), start=1):
+            where = f"{name}, annotation {n}"
+            if annotation["image_id"] not in images:
+                raise ImportRefused(f"{where}: image_id {annotation['image_id']} is not in `images`")
+            if annotation["category_id"] not in categories:
+                raise ImportRefused(f"{where}: category_id {annotation['category_id']} is not in `categories`")
+            x, y, w, h = (float(v) for v in annotation["bbox"])
+            boxes[annotation["image_id"]].append(
+                {"class": categories[annotation["category_id"]], "x": x, "y": y, "w": w, "h": h}
+            )
+    except ImportRefused:
+        raise
+    except json.JSONDecodeError as error:
+        raise ImportRefused(f"{name}: not valid JSON ({error.msg})") from error
+    except (KeyError, TypeError, ValueError) as error:
+        raise ImportRefused(f"{name}: not a COCO file with images, annotations and categories ({error!r})") from error
+    keys = {item.source_name: i for i, item in enumerate(items)}
+    answers: dict[int, str] = {}
+    for image_id, file_name in images.items():
+        if file_name not in keys:
+            raise ImportRefused(f"{name}: image {file_name!r} is not among the imported images")
+        answers[keys[file_name]] = json.dumps(boxes[image_id])
+    return [replace(item, gold=answers.get(i, item.gold)) for i, item in enumerate(items)]
+
+
 def _apply_gold_file(items: list[ParsedItem], gold_file: UploadFile) -> list[ParsedItem]:
-    """Items with the gold answers of a separate CSV (`item`, `gold`) merged in."""
+    """Items with the gold answers of a separate CSV (`item`, `gold`) or COCO JSON file merged in."""
+    if _suffix(gold_file.name) == ".json":
+        return _coco_gold(items, gold_file)
     keys = {item.source_name: i for i, item in enumerate(items)}
     answers: dict[int, str] = {}
     for n, row in _csv_rows(gold_file.name, _read(gold_file), required="item"):

@@ -52,6 +52,15 @@ class NotReadyToFund(ValueError):
     pass
 
 
+# A box vote's on-chain label is min(box count, 15), whatever the job's classes: every 4-bit value.
+ONCHAIN_BOX_CLASSES = 16
+
+
+def onchain_num_classes(job: Job) -> int:
+    """createJob's numClasses: the job's classes, or every 4-bit value for a bounding-box job."""
+    return ONCHAIN_BOX_CLASSES if job.task_type == Job.TaskType.BOUNDING_BOX else job.classes.count()
+
+
 def funding_call(*, job: Job) -> FundingCall:
     """The exact createJob parameters the server will recognise in JobCreated; NotReadyToFund says why not yet."""
     if job.status not in (Job.Status.DRAFT, Job.Status.FUNDING):
@@ -70,7 +79,7 @@ def funding_call(*, job: Job) -> FundingCall:
         token=token.address,
         management=management,
         num_items=num_items,
-        num_classes=job.classes.count(),
+        num_classes=onchain_num_classes(job),
         redundancy=job.redundancy,
         price_per_label=str(int(job.price_per_label)),
         deadline=int(job.deadline.timestamp()),

@@ -20,9 +20,12 @@ from apps.chain.client import Sent, get_web3, oracle_account, send
 from apps.chain.local_chain import ANVIL_CHAIN_ID
 from apps.chain.models import ChainEvent
 from apps.chain.registry import contract, contract_at
-from apps.jobs.importers import ImportRefused, ParsedItem, UploadFile, parse_upload
+from apps.boxes.geometry import Box
+from apps.boxes.importers import parse_gold_boxes
+from apps.boxes.services import store_gold_boxes
+from apps.jobs.importers import ImportRefused, ParsedItem, UploadFile, image_size, parse_upload
 from apps.jobs.models import GoldAnswer, Item, Job, LabelClass
-from apps.jobs.selectors import FundingCall
+from apps.jobs.selectors import FundingCall, onchain_num_classes
 from apps.storage.cid import unixfs_cid
 from apps.storage.models import StoredBlob
 from apps.storage.services import delete_blob, store_blob
@@ -49,6 +52,7 @@ def _shortcuts(count: int) -> str:
 
 def _validate_terms(
     *,
+    task_type: str,
     class_names: Sequence[str],
     redundancy: int,
     price_per_label: int,
@@ -60,8 +64,9 @@ def _validate_terms(
 ) -> None:
     errors: dict[str, str] = {}
     names = [name.strip() for name in class_names]
-    if not 2 <= len(names) <= MAX_CLASSES:
-        errors["classes"] = f"a job has 2 to {MAX_CLASSES} classes"
+    fewest = 1 if task_type == Job.TaskType.BOUNDING_BOX else 2  # boxes of one class still say where
+    if not fewest <= len(names) <= MAX_CLASSES:
+        errors["classes"] = f"a job has {fewest} to {MAX_CLASSES} classes"
     elif any(not name for name in names) or len(set(names)) != len(names):
         errors["classes"] = "class names must be non-empty and different from each other"
     if not 1 <= redundancy <= MAX_REDUNDANCY:
@@ -102,6 +107,7 @@ def create_job(
 ) -> Job:
     """A draft job with its classes; raises ValidationError naming each field at fault."""
     _validate_terms(
+        task_type=task_type,
         class_names=class_names,
         redundancy=redundancy,
         price_per_label=price_per_label,
@@ -154,6 +160,15 @@ def _gold_indexes(job: Job, parsed: Sequence[ParsedItem]) -> list[int | None]:
     return indexes
 
 
+def _gold_boxes(job: Job, parsed: Sequence[ParsedItem], sizes: Sequence[tuple[int, int]]) -> list[list[Box] | None]:
+    by_name = {c.name: c.index for c in job.classes.all()}
+    return [
+        None if item.gold is None
+        else parse_gold_boxes(where=item.where, cell=item.gold, class_index=by_name, width=width, height=height)
+        for item, (width, height) in zip(parsed, sizes)
+    ]
+
+
 def _manifest(job: Job) -> bytes:
     """The public description of the dataset that createJob commits to: classes and item CIDs in id
     order. Which items are gold is left out on purpose: the manifest is public, gold must not be."""
@@ -178,9 +193,11 @@ def import_items(*, job: Job, upload: Upload) -> int:
     All or nothing: ImportRefused (naming the file) leaves no item, gold answer or new blob behind.
     """
     _require_status(job, Job.Status.DRAFT, action="import data into")
-    images = job.task_type == Job.TaskType.IMAGE_CLASSIFICATION
+    boxes = job.task_type == Job.TaskType.BOUNDING_BOX
+    images = boxes or job.task_type == Job.TaskType.IMAGE_CLASSIFICATION
     parsed = parse_upload(files=upload.files, gold_file=upload.gold_file, images=images)
-    gold = _gold_indexes(job, parsed)
+    sizes = [image_size(item.data) if images else (None, None) for item in parsed]
+    gold = _gold_boxes(job, parsed, sizes) if boxes else _gold_indexes(job, parsed)
     new_cids: list[str] = []
     try:
         with transaction.atomic():
@@ -205,12 +222,17 @@ def import_items(*, job: Job, upload: Upload) -> int:
                         source_name=item.source_name[:500],
                         is_gold=gold[offset] is not None,
                         labels_needed=locked.redundancy,
+                        width=sizes[offset][0],
+                        height=sizes[offset][1],
                     )
                 )
             created = Item.objects.bulk_create(rows)
-            GoldAnswer.objects.bulk_create(
-                GoldAnswer(item=row, label_index=label) for row, label in zip(created, gold) if label is not None
-            )
+            if boxes:
+                store_gold_boxes(items_boxes={row.pk: g for row, g in zip(created, gold) if g is not None})
+            else:
+                GoldAnswer.objects.bulk_create(
+                    GoldAnswer(item=row, label_index=label) for row, label in zip(created, gold) if label is not None
+                )
             _store_manifest(locked)
             job.refresh_from_db()
     except Exception:
@@ -254,7 +276,7 @@ def _event_matches(job: Job, args: dict) -> bool:
     # another price or item count must not make this job live.
     expected = {
         "numItems": job.items.count(),
-        "numClasses": job.classes.count(),
+        "numClasses": onchain_num_classes(job),
         "redundancy": job.redundancy,
         "pricePerLabel": int(job.price_per_label),
         "budget": int(job.budget),

@@ -163,7 +163,15 @@ contract JobInstance is EIP712 {
     function submitLabelsFor(address worker, bytes calldata labels, uint64 nonce, bytes calldata signature)
         external
     {
-        uint256 index = _useRelayNonce(worker, nonce, _labelBatchHash(worker, labels, nonce), signature);
+        uint256 record = _workers[worker];
+        uint256 index = record & MAX_WORKERS;
+        if (index == 0) revert NotAdmitted(worker);
+        uint64 lastNonce = uint64(record >> NONCE_SHIFT);
+        if (nonce <= lastNonce) revert StaleNonce(lastNonce);
+        bytes32 digest = _hashTypedDataV4(_labelBatchHash(worker, labels, nonce));
+        (address signer, ECDSA.RecoverError error,) = ECDSA.tryRecover(digest, signature);
+        if (error != ECDSA.RecoverError.NoError || signer != worker) revert InvalidSignature();
+        _workers[worker] = (record & ~(uint256(type(uint64).max) << NONCE_SHIFT)) | (uint256(nonce) << NONCE_SHIFT);
         _record(index, labels);
         emit LabelsSubmitted(worker, labels);
     }

@@ -116,10 +116,13 @@ async function answerQualification(answer) {
   await showQualification(await getJSON(`${api}/qualification`));
 }
 
+// Boxes are scored, not right or wrong: the feedback is the answer's IoU score against the item's gold
+// boxes (matched one to one, unmatched boxes counting 0), next to the bar the round's mean must reach.
 function feedbackText(feedback) {
   if (editor) {
-    const iou = `your boxes match the gold boxes with a mean IoU of ${feedback.score.toFixed(2)}`;
-    return feedback.correct ? `Good: ${iou}.` : `Not close enough: ${iou}.`;
+    const bar = Number(root.dataset.bar);
+    const verdict = feedback.score >= bar ? "at or above" : "below";
+    return `Your boxes match the gold boxes with a mean IoU of ${feedback.score.toFixed(2)}, ${verdict} the bar of ${bar.toFixed(2)}.`;
   }
   const right = classes.find((c) => c.index === feedback.correct_label).name;
   return feedback.correct ? `Correct: ${right}.` : `Incorrect: the right class is ${right}.`;

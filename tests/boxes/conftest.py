@@ -1,0 +1,49 @@
+"""A LIVE bounding-box job on chain (16 on-chain classes: a vote's label is its box count) and in the
+database (640x480 images, two classes, gold boxes on the first items), and the labeling fixtures."""
+from __future__ import annotations
+
+import pytest
+
+from apps.boxes.geometry import Box
+from apps.boxes.services import store_gold_boxes
+from apps.jobs.models import Item, Job
+from tests.factories import make_job, make_user
+from tests.labeling.conftest import admitted, index_and_handle, labeler_for  # noqa: F401  (fixtures)
+
+NUM_ITEMS = 12
+WIDTH, HEIGHT = 640, 480
+CLASSES = ("car", "person")
+GOLD_BOXES = {
+    0: [Box(0, 10, 10, 100, 80), Box(1, 300, 200, 40, 120)],
+    1: [Box(1, 50, 60, 30, 90)],
+    2: [],  # gold "nothing here"
+}
+
+
+def make_box_job(*, requester, instance_address: str = "", **fields) -> Job:
+    job = make_job(
+        requester=requester,
+        num_items=fields.pop("num_items", NUM_ITEMS),
+        class_names=CLASSES,
+        task_type=Job.TaskType.BOUNDING_BOX,
+        redundancy=fields.pop("redundancy", 2),
+        status=Job.Status.LIVE,
+        instance_address=instance_address,
+        **fields,
+    )
+    for item in job.items.all():
+        Item.objects.filter(pk=item.pk).update(
+            width=WIDTH, height=HEIGHT, media_type="image/png", source_name=f"img{item.index:02d}.png",
+            is_gold=item.index in GOLD_BOXES,
+        )
+    items = dict(job.items.values_list("index", "pk"))
+    store_gold_boxes(items_boxes={items[index]: boxes for index, boxes in GOLD_BOXES.items()})
+    return job
+
+
+@pytest.fixture
+def box_job(make_job, roles, settings) -> Job:
+    settings.CHAIN_CONFIRMATIONS = 0
+    settings.LABELING_HONEYPOT_RATE = 0.0
+    on_chain = make_job(num_items=NUM_ITEMS, num_classes=16, redundancy=2)
+    return make_box_job(requester=make_user(roles.requester.address), instance_address=on_chain.instance.address)
