@@ -87,7 +87,7 @@ export class BoxEditor {
     this.host.replaceChildren(stage);
     this.resizeObserver.disconnect();
     this.resizeObserver.observe(this.surface);
-    this.render();
+    this.changed();
   }
 
   /** No image: nothing to draw on, nothing listed. */

@@ -148,6 +148,8 @@ async function refill() {
     if (state.seen.has(item.id)) continue;
     state.seen.add(item.id);
     state.queue.push(item);
+    // Fetch queued images now (the server lets the browser cache them), so the next one shows at once.
+    if (item.media_type.startsWith("image/")) new Image().src = item.content_url;
   }
 }
 

@@ -91,6 +91,16 @@ def test_draw_move_resize_delete_nudge_undo(box_job_page):
     page.keyboard.press("Delete")
     count(page, 2)
 
+    # With the mouse only: the "car" button picks the class, a drag draws, the list's button deletes.
+    car_button = page.get_by_role("button", name="1 car", exact=True)
+    car_button.click()
+    expect(car_button).to_have_attribute("aria-pressed", "true")
+    page.evaluate("window.scrollTo(0, 0)")  # the click scrolled the buttons under the image into view
+    screen.drag(screen.at(50, 320), screen.at(90, 360))
+    expect(page.locator("[data-box-row='2']")).to_contain_text("car")
+    page.get_by_role("button", name="Delete box 3 (car)").click()
+    count(page, 2)
+
     # Tab selects the first box (the car); arrows nudge it in image pixels, Shift by 10; Ctrl+Z takes
     # back the last nudge.
     page.keyboard.press("Escape")
