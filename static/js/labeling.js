@@ -213,6 +213,7 @@ async function submitBoxes(boxes) {
     state.seen.add(item.id);
     const what = `item ${item.index}, ${boxes.length} ${boxes.length === 1 ? "box" : "boxes"}`;
     showBatch({ id: stored.batch, status: stored.status, tx_hash: stored.tx_hash, what });
+    batchRow(stored.batch).dataset.annotation = stored.id;
     await advance();
   } catch (error) {
     fail(error);
@@ -299,10 +300,21 @@ const POLL_MS = 3000;
 // (or a worker in another process whose pushes this server's channel layer does not carry).
 async function pollBatches() {
   if ($("[data-batches] [data-status=pending], [data-batches] [data-status=submitted]")) {
-    const { batches } = await getJSON(`${api}/batches`).catch(() => ({ batches: [] }));
-    for (const { id, status, error, tx_hash } of batches) if ($(`[data-batch="${id}"]`)) showBatch({ id, status, error, tx_hash });
+    const updates = await latestStatuses().catch(() => []);
+    for (const update of updates) if ($(`[data-batch="${update.id}"]`)) showBatch(update);
   }
   setTimeout(pollBatches, POLL_MS);
+}
+
+// Box answers are read as annotations: their status also tells boxes the chain's commitment did not
+// match ("rejected") from confirmed ones.
+async function latestStatuses() {
+  if (editor) {
+    const { annotations } = await getJSON(boxesApi);
+    return annotations.map(({ batch, status, error, tx_hash }) => ({ id: batch, status, error, tx_hash }));
+  }
+  const { batches } = await getJSON(`${api}/batches`);
+  return batches.map(({ id, status, error, tx_hash }) => ({ id, status, error, tx_hash }));
 }
 
 function connectUpdates() {
@@ -310,6 +322,12 @@ function connectUpdates() {
   const socket = new WebSocket(`${scheme}://${window.location.host}/ws/labeling/`);
   socket.addEventListener("message", (event) => {
     const update = JSON.parse(event.data);
+    if ("annotation" in update) {
+      // The indexer checked an answer's boxes against the chain's commitment; a mismatch never counts.
+      const row = $(`[data-annotation="${update.annotation}"]`);
+      if (row && !update.verified) showBatch({ id: row.dataset.batch, status: "rejected" });
+      return;
+    }
     showBatch({ id: update.batch, status: update.status, error: update.error, tx_hash: update.tx_hash });
   });
   socket.addEventListener("close", () => setTimeout(connectUpdates, 3000));

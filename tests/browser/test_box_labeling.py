@@ -46,6 +46,24 @@ def test_boxes_are_stored_and_confirmed(box_job_page, w3, settings):
     assert annotation.label.status == Label.Status.CONFIRMED
 
 
+def test_boxes_that_do_not_match_the_chain_are_shown_rejected(box_job_page, w3, settings):
+    settings.CHAIN_CONFIRMATIONS = 0
+    page = box_job_page.page
+    item_id = int(page.locator("[data-item-view]").get_attribute("data-item"))
+    draw(page, (0.1, 0.1), (0.4, 0.4))
+    page.keyboard.press("Enter")
+    row = page.locator("[data-batches] li")
+    expect(row).to_contain_text("submitted")
+    annotation = BoxAnnotation.objects.get(item_id=item_id)
+    moved = [{**box, "x": box["x"] + 1} for box in annotation.boxes]  # changed after the labeler signed
+    BoxAnnotation.objects.filter(pk=annotation.pk).update(boxes=moved)
+
+    run_the_worker(w3)
+    expect(row).to_contain_text("rejected", timeout=10_000)
+    annotation.refresh_from_db()
+    assert annotation.verified is False
+
+
 def test_a_refused_answer_is_kept_and_can_be_sent_again(box_job_page):
     page, labeler = box_job_page.page, box_job_page.labeler
     item_id = page.locator("[data-item-view]").get_attribute("data-item")
