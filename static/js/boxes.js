@@ -55,7 +55,8 @@ export class BoxEditor {
     this.resizeObserver = new ResizeObserver(() => this.render());
   }
 
-  /** Show an image (its natural size is width × height) with `boxes` on it, and forget the last one. */
+  /** Show an image (its natural size is width × height) with `boxes` on it, and forget the last one.
+   * Resolves once the image is decoded: until then it has no displayed size to draw on. */
   load({ src, alt, width, height, boxes = [] }) {
     this.width = width;
     this.height = height;
@@ -76,7 +77,7 @@ export class BoxEditor {
       tabindex: 0,
       role: "application",
       "aria-roledescription": "box drawing surface",
-      "aria-label": `${alt}: drag to draw a box; keys 1–9 pick the class, arrows nudge, Delete removes, Enter submits`,
+      "aria-label": `${alt}: drag to draw a box, or press N; keys 1–9 pick the class, arrows move, Alt+arrows size, Delete removes, Enter submits`,
       "data-box-surface": "",
     });
     this.surface.addEventListener("pointerdown", (event) => this.pointerDown(event));
@@ -88,6 +89,7 @@ export class BoxEditor {
     this.resizeObserver.disconnect();
     this.resizeObserver.observe(this.surface);
     this.changed();
+    return this.image.decode().catch(() => {}); // a broken image shows its alt text; the page goes on
   }
 
   /** No image: nothing to draw on, nothing listed. */
@@ -165,6 +167,14 @@ export class BoxEditor {
       this.undo();
       return true;
     }
+    const arrow = ARROWS[event.key];
+    if (arrow && this.selected >= 0 && !event.ctrlKey && !event.metaKey) {
+      event.preventDefault();
+      const step = event.shiftKey ? NUDGE_FAR_PX : NUDGE_PX;
+      if (event.altKey) this.grow(arrow[0] * step, arrow[1] * step);
+      else this.nudge(arrow[0] * step, arrow[1] * step);
+      return true;
+    }
     if (event.ctrlKey || event.metaKey || event.altKey) return false;
     const chosen = this.classes.find((c) => c.shortcut.toLowerCase() === event.key.toLowerCase());
     if (chosen) {
@@ -172,14 +182,11 @@ export class BoxEditor {
       this.setClass(chosen.index);
       return true;
     }
-    const arrow = ARROWS[event.key];
-    if (arrow && this.selected >= 0) {
-      event.preventDefault();
-      const step = event.shiftKey ? NUDGE_FAR_PX : NUDGE_PX;
-      this.nudge(arrow[0] * step, arrow[1] * step);
-      return true;
-    }
     switch (event.key) {
+      case "n":
+      case "N":
+        this.add();
+        return true;
       case "Delete":
       case "Backspace":
         event.preventDefault();
@@ -212,6 +219,26 @@ export class BoxEditor {
     event.preventDefault();
     this.select(next);
     return true;
+  }
+
+  // Keyboard drawing: a new box of the current class in the middle of the image, a quarter of its
+  // size, selected so that arrows move it and Alt+arrows size it.
+  add() {
+    this.remember();
+    const [w, h] = [this.width / 4, this.height / 4];
+    this.items.push({ class: this.currentClass, x: (this.width - w) / 2, y: (this.height - h) / 2, w, h });
+    this.selected = this.items.length - 1;
+    this.changed();
+  }
+
+  // Alt+arrows move the right or bottom edge, within the image and no thinner than a drawn box.
+  grow(dw, dh) {
+    const box = this.items[this.selected];
+    const least = MIN_DRAG_PX * this.scale();
+    this.remember();
+    box.w = clamp(box.w + dw, Math.min(least, box.w), this.width - box.x);
+    box.h = clamp(box.h + dh, Math.min(least, box.h), this.height - box.y);
+    this.changed();
   }
 
   nudge(dx, dy) {

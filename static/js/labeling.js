@@ -62,8 +62,8 @@ async function render(item) {
   if (editor) {
     const { width, height } = item.width ? item : await naturalSize(item.content_url);
     if (state.current !== item) return;
-    editor.load({ src: item.content_url, alt: `Item ${item.index}`, width, height });
-    editor.focus();
+    await editor.load({ src: item.content_url, alt: `Item ${item.index}`, width, height });
+    if (state.current === item) editor.focus();
   } else if (item.media_type.startsWith("image/")) {
     const image = new Image();
     image.src = item.content_url;

@@ -52,6 +52,31 @@ def assert_boxes(posted: list[dict], expected: list[dict]) -> None:
             assert got[key] == pytest.approx(want[key], abs=0.011), (key, got, want)
 
 
+def test_keyboard_only(box_job_page):
+    """N draws, arrows move, Alt+arrows resize, Tab and Delete pick and remove, Enter submits."""
+    page = box_job_page.page
+    width, height = box_job_page.natural
+    page.locator("[data-box-surface]").focus()
+    page.keyboard.press("2")  # person
+    page.keyboard.press("n")
+    page.keyboard.press("Shift+ArrowLeft")
+    page.keyboard.press("Alt+ArrowRight")
+    page.keyboard.press("Alt+Shift+ArrowDown")
+    page.keyboard.press("1")  # the selected box becomes a car
+    page.keyboard.press("Escape")
+    page.keyboard.press("n")  # a second car, removed again
+    page.keyboard.press("Escape")
+    page.keyboard.press("Shift+Tab")  # from the last box backwards
+    expect(page.locator("[data-box-surface]")).to_have_attribute("data-selected", "1")
+    page.keyboard.press("Delete")
+    count(page, 1)
+    with page.expect_request(lambda r: r.method == "POST" and r.url.endswith("/boxes/")) as request:
+        page.keyboard.press("Enter")
+    w, h = width / 4, height / 4
+    expected = {"class": 0, "x": (width - w) / 2 - 10, "y": (height - h) / 2, "w": w + 1, "h": h + 10}
+    assert_boxes(json.loads(request.value.post_data)["boxes"], [expected])
+
+
 def test_draw_move_resize_delete_nudge_undo(box_job_page):
     page = box_job_page.page
     screen = Screen(page, box_job_page.natural)
