@@ -19,7 +19,7 @@ const ARROWS = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], Arrow
 // Distinct on white and on photographs; a class past the tenth reuses a colour but keeps its name.
 const COLOURS = ["#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#0f9bb4", "#f032e6", "#9a6324", "#800000", "#000075"];
 
-export const colourOf = (classIndex) => COLOURS[classIndex % COLOURS.length];
+const colourOf = (classIndex) => COLOURS[classIndex % COLOURS.length];
 
 const round = (value) => Math.round(value * PRECISION) / PRECISION;
 const clamp = (value, low, high) => Math.min(high, Math.max(low, value));
@@ -55,15 +55,12 @@ export class BoxEditor {
     this.resizeObserver = new ResizeObserver(() => this.render());
   }
 
-  /** Show an image (its natural size is width × height) with `boxes` on it, and forget the last one.
+  /** Show an image (its natural size is width × height) with no boxes, and forget the last one.
    * Resolves once the image is decoded: until then it has no displayed size to draw on. */
-  load({ src, alt, width, height, boxes = [] }) {
+  load({ src, alt, width, height }) {
+    this.reset();
     this.width = width;
     this.height = height;
-    this.items = boxes.map((box) => ({ ...box }));
-    this.selected = -1;
-    this.history = [];
-    this.drag = null;
 
     const stage = document.createElement("div");
     stage.className = "box-stage";
@@ -86,7 +83,6 @@ export class BoxEditor {
     this.surface.addEventListener("pointercancel", () => this.cancelDrag());
     stage.append(this.image, this.surface);
     this.host.replaceChildren(stage);
-    this.resizeObserver.disconnect();
     this.resizeObserver.observe(this.surface);
     this.changed();
     return this.image.decode().catch(() => {}); // a broken image shows its alt text; the page goes on
@@ -94,10 +90,14 @@ export class BoxEditor {
 
   /** No image: nothing to draw on, nothing listed. */
   clear() {
-    this.resizeObserver.disconnect();
+    this.reset();
     this.host.replaceChildren();
     this.list.replaceChildren();
     this.surface = null;
+  }
+
+  reset() {
+    this.resizeObserver.disconnect();
     this.items = [];
     this.selected = -1;
     this.history = [];
@@ -320,7 +320,7 @@ export class BoxEditor {
 
   cancelDrag() {
     if (!this.drag) return;
-    this.items = this.drag.before.items;
+    ({ items: this.items, selected: this.selected } = this.drag.before);
     this.drag = null;
     this.changed();
   }
