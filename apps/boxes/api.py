@@ -107,3 +107,30 @@ class BoxesApi(LabelingApi):
         if view["status"] == "failed":
             return Response({"detail": view["error"], "annotation": view}, status=status.HTTP_409_CONFLICT)
         return Response(view, status=status.HTTP_201_CREATED)
+
+
+class BoxQualificationAnswerApi(LabelingApi):
+    @extend_schema_serializer(component_name="BoxQualificationAnswerInput")
+    class InputSerializer(serializers.Serializer):
+        item = serializers.IntegerField()
+        boxes = BoxSerializer(many=True, max_length=MAX_BOXES_IN_REQUEST)
+
+    @extend_schema_serializer(component_name="BoxQualificationFeedback")
+    class OutputSerializer(serializers.Serializer):
+        score = serializers.FloatField()
+        gold = BoxSerializer(many=True)
+        answered = serializers.IntegerField()
+        total = serializers.IntegerField()
+        passed = serializers.BooleanField(allow_null=True)
+
+    @extend_schema(request=InputSerializer, responses=OutputSerializer)
+    def post(self, request: Request, job_id: int) -> Response:
+        """Answer one image of the running qualification round (started with POST
+        /api/jobs/<job>/qualification): instant feedback with its IoU score and, now, its gold boxes."""
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        feedback = services.answer_box_qualification(
+            job=self.job(job_id), worker=request.user, item_id=data.validated_data["item"],
+            boxes=data.validated_data["boxes"],
+        )
+        return Response(self.OutputSerializer(feedback).data)

@@ -127,6 +127,10 @@ def count_label(boxes: Sequence[Box]) -> int:
     return min(len(boxes), COUNT_LABEL_LIMIT)
 
 
+def _boxes(boxes: Iterable[Box | Mapping]) -> list[Box]:
+    return [box if isinstance(box, Box) else box_from_dict(box) for box in boxes]
+
+
 # --- IoU and matching -------------------------------------------------------------------------
 
 
@@ -163,9 +167,11 @@ def match_boxes(a: Sequence[Box], b: Sequence[Box], *, min_iou: float = 0.0) -> 
     ]
 
 
-def score_boxes_against_gold(answer: Sequence[Box], gold: Sequence[Box]) -> float:
+def score_boxes_against_gold(answer: Sequence[Box | Mapping], gold: Sequence[Box | Mapping]) -> float:
     """Mean IoU over matched pairs with unmatched boxes (either side) counted as 0; 1.0 when both are
-    empty. The pass score of box qualification rounds and honeypots."""
+    empty. The pass score of box qualification rounds and honeypots. Boxes may be Box values or
+    {"class", "x", "y", "w", "h"} dicts (as the API and the database hold them)."""
+    answer, gold = _boxes(answer), _boxes(gold)
     if not answer and not gold:
         return 1.0
     pairs = match_boxes(answer, gold)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from apps.boxes.geometry import Box, box_from_dict
 from apps.boxes.models import BoxAnnotation, ConsensusBoxes, GoldBoxes
+from apps.boxes.settlement import BoxSettlementInput
 from apps.jobs.models import Job
 from apps.labeling.models import Label
 
@@ -41,21 +42,34 @@ def recent_annotations(*, job: Job, worker, limit: int = 20) -> list[BoxAnnotati
     return list(annotations.order_by("-pk")[:limit])
 
 
-def verified_answers(*, job: Job) -> dict[int, dict[int, list[Box]]]:
-    """item pk -> worker pk -> boxes, for annotations confirmed on chain with a matching commitment."""
-    answers: dict[int, dict[int, list[Box]]] = {}
-    rows = BoxAnnotation.objects.filter(job=job, verified=True, label__status=Label.Status.CONFIRMED)
-    for item_id, worker_id, boxes in rows.order_by("pk").values_list("item_id", "worker_id", "boxes"):
-        answers.setdefault(item_id, {})[worker_id] = [box_from_dict(b) for b in boxes]
-    return answers
-
-
-def gold_boxes(*, job: Job) -> dict[int, list[Box]]:
-    """item pk -> gold boxes of the job's gold images."""
-    rows = GoldBoxes.objects.filter(item__job=job).values_list("item_id", "boxes")
+def gold_boxes_of(*, item_ids: list[int]) -> dict[int, list[Box]]:
+    """item pk -> gold boxes, for those of `item_ids` that are gold images."""
+    rows = GoldBoxes.objects.filter(item_id__in=item_ids).values_list("item_id", "boxes")
     return {item_id: [box_from_dict(b) for b in boxes] for item_id, boxes in rows}
 
 
 def consensus_boxes(*, job: Job) -> dict[int, list[dict]]:
     """item pk -> consensus boxes (with confidence and workers), as settlement stored them."""
     return dict(ConsensusBoxes.objects.filter(item__job=job).values_list("item_id", "boxes"))
+
+
+def box_settlement_input(*, job: Job) -> BoxSettlementInput:
+    """The job's verified box answers and gold by on-chain item id and worker address."""
+    answers: dict[int, dict[str, list[Box]]] = {}
+    rows = BoxAnnotation.objects.filter(job=job, verified=True, label__status=Label.Status.CONFIRMED)
+    txs = []
+    for index, address, boxes, tx in rows.order_by("pk").values_list(
+        "item__index", "worker__address", "boxes", "label__tx_hash"
+    ):
+        answers.setdefault(index, {})[address] = [box_from_dict(b) for b in boxes]
+        txs.append(tx)
+    gold = GoldBoxes.objects.filter(item__job=job).values_list("item__index", "boxes")
+    return BoxSettlementInput(
+        job={"id": job.pk, "chain_id": job.chain_id, "instance": job.instance_address, "onchain_id": job.onchain_id},
+        n_items=job.items.count(),
+        answers=answers,
+        gold={index: [box_from_dict(b) for b in boxes] for index, boxes in gold},
+        price=int(job.price_per_label),
+        budget=int(job.budget),
+        label_txs=txs,
+    )

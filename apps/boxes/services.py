@@ -19,22 +19,24 @@ from eth_account.messages import encode_typed_data
 
 from apps.boxes.geometry import (
     Box,
+    ConsensusBox,
     InvalidBoxes,
     box_commitment,
     box_from_dict,
-    consolidate,
     count_label,
+    score_boxes_against_gold,
     validate_boxes,
 )
 from apps.boxes.models import BoxAnnotation, ConsensusBoxes, GoldBoxes
-from apps.boxes.selectors import verified_answers
+from apps.boxes.selectors import gold_boxes_of
 from apps.chain.client import get_web3
 from apps.chain.eip712 import box_batch_typed_data
 from apps.chain.labels import unpack_labels
 from apps.chain.models import ChainEvent
 from apps.chain.registry import job_instance
 from apps.jobs.models import Item, Job
-from apps.labeling.models import Label, LabelBatch
+from apps.labeling.models import Label, LabelBatch, Qualification
+from apps.labeling.qualification import admit_worker
 from apps.labeling.services import (
     CheckedBatch,
     LabelingError,
@@ -87,8 +89,14 @@ def check_boxes(*, job: Job, worker, item_id: int, boxes: Sequence[Mapping], ans
     # Admission and membership before anything else; the label (the box count) is set below.
     checked = check_items(job=job, worker=worker, labels=[LabelInput(item_id=item_id, label=0)])
     item = Item.objects.get(pk=item_id)
+    canonical = _checked_boxes(job=job, item=item, boxes=boxes)
+    entry = LabelInput(item_id=item_id, label=count_label(canonical), answer_ms=answer_ms)
+    return CheckedBoxes(batch=replace(checked, labels=[entry]), item=item, boxes=canonical)
+
+
+def _checked_boxes(*, job: Job, item: Item, boxes: Sequence[Mapping]) -> list[Box]:
     try:
-        canonical = validate_boxes(
+        return validate_boxes(
             [box_from_dict(box) for box in boxes],
             num_classes=job.classes.count(),
             width=item.width,
@@ -97,8 +105,6 @@ def check_boxes(*, job: Job, worker, item_id: int, boxes: Sequence[Mapping], ans
         )
     except InvalidBoxes as error:
         raise LabelingError(str(error)) from error
-    entry = LabelInput(item_id=item_id, label=count_label(canonical), answer_ms=answer_ms)
-    return CheckedBoxes(batch=replace(checked, labels=[entry]), item=item, boxes=canonical)
 
 
 def prepare_boxes(*, job: Job, worker, item_id: int, boxes: Sequence[Mapping]) -> PreparedBoxes:
@@ -150,6 +156,49 @@ def _check_signature(*, checked: CheckedBoxes, nonce: int, signature: str) -> No
         raise LabelingError("This nonce was used already; sign the boxes again.")
 
 
+# --- qualification ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BoxFeedback:
+    score: float  # this answer's mean IoU against the gold boxes (unmatched boxes 0)
+    gold: list[dict]  # the gold boxes of the item just answered, never of one still to answer
+    answered: int
+    total: int
+    passed: bool | None  # None until the round's last answer
+
+
+def answer_box_qualification(*, job: Job, worker, item_id: int, boxes: Sequence[Mapping]) -> BoxFeedback:
+    """Score one image of the running qualification round of a box job (the round itself is the
+    labeling app's: start_qualification, admit_worker). The round passes when the mean score over its
+    images reaches the job's qualification bar; Qualification.answers holds the canonical boxes."""
+    if job.task_type != Job.TaskType.BOUNDING_BOX:
+        raise LabelingError("This job takes class labels, not boxes.")
+    with transaction.atomic():
+        qualification = Qualification.objects.select_for_update().filter(job=job, worker=worker).first()
+        if qualification is None or qualification.passed is not None or item_id not in qualification.item_ids:
+            raise LabelingError("That item is not part of your running qualification round.")
+        if str(item_id) in qualification.answers:
+            raise LabelingError("You answered that item already.")
+        canonical = _checked_boxes(job=job, item=Item.objects.get(pk=item_id), boxes=boxes)
+        gold = gold_boxes_of(item_ids=qualification.item_ids)
+        qualification.answers[str(item_id)] = [box.as_dict() for box in canonical]
+        answered, total = len(qualification.answers), len(qualification.item_ids)
+        if answered == total:
+            scores = [score_boxes_against_gold(a, gold[int(i)]) for i, a in qualification.answers.items()]
+            qualification.passed = sum(scores) / total >= job.qualification_bar
+        qualification.save()
+    if qualification.passed:
+        admit_worker(qualification=qualification)
+    return BoxFeedback(
+        score=score_boxes_against_gold(canonical, gold[item_id]),
+        gold=[box.as_dict() for box in gold[item_id]],
+        answered=answered,
+        total=total,
+        passed=qualification.passed,
+    )
+
+
 # --- confirmation from the chain --------------------------------------------------------------
 
 
@@ -192,15 +241,13 @@ def store_gold_boxes(*, items_boxes: Mapping[int, Sequence[Box]]) -> None:
     )
 
 
-def store_consensus(*, job: Job, weights: Mapping[int, float] | None = None) -> dict[int, list[dict]]:
-    """Consolidate every image's verified annotations into ConsensusBoxes; returns item pk -> boxes.
-    `weights`: worker pk -> voting weight (default 1 each)."""
-    consensus: dict[int, list[dict]] = {}
-    with transaction.atomic():
-        for item_id, answers in verified_answers(job=job).items():
-            boxes = [c.as_dict() for c in consolidate(answers, weights=weights)]
-            ConsensusBoxes.objects.update_or_create(
-                item_id=item_id, defaults={"boxes": boxes, "annotations": len(answers)}
-            )
-            consensus[item_id] = boxes
-    return consensus
+def record_consensus(*, job: Job, consensus: Mapping[int, Sequence[ConsensusBox]], answers: Mapping[int, Mapping]) -> int:
+    """Store settlement's consensus boxes per image (on-chain item id -> boxes; `answers` gives how
+    many verified annotations each came from). Returns the number of images written."""
+    items = dict(Item.objects.filter(job=job, index__in=list(consensus)).values_list("index", "pk"))
+    for index, boxes in consensus.items():
+        ConsensusBoxes.objects.update_or_create(
+            item_id=items[index],
+            defaults={"boxes": [c.as_dict() for c in boxes], "annotations": len(answers.get(index, {}))},
+        )
+    return len(consensus)

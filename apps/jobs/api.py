@@ -14,6 +14,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.boxes.export import FORMATS as BOX_FORMATS
+from apps.boxes.export import MEDIA_TYPE as BOX_MEDIA_TYPE
+from apps.boxes.export import export_boxes
 from apps.chain.client import ChainNotConfigured
 from apps.chain.registry import ContractNotDeployed
 from apps.jobs.export import FORMATS, MODEL_MEDIA_TYPE, NoModelYet, export_job, export_model
@@ -215,11 +218,17 @@ class JobStopApi(APIView):
 class JobExportApi(APIView):
     # The format is in the path: DRF reserves the `format` query parameter for its own renderers.
     @extend_schema(
-        parameters=[OpenApiParameter("fmt", str, OpenApiParameter.PATH, enum=list(FORMATS))],
-        responses={(200, media): str for media in FORMATS.values()},
+        parameters=[OpenApiParameter("fmt", str, OpenApiParameter.PATH, enum=[*FORMATS, *BOX_FORMATS])],
+        responses={**{(200, media): str for media in FORMATS.values()}, (200, BOX_MEDIA_TYPE): bytes},
+        description="Labels as csv / jsonl; for bounding-box jobs also the consensus boxes as a zip of "
+        "coco (annotations.json), yolo (classes.txt + labels/*.txt) or voc (Annotations/*.xml).",
     )
-    def get(self, request: Request, job_id: int, fmt: str) -> StreamingHttpResponse:
+    def get(self, request: Request, job_id: int, fmt: str) -> HttpResponse:
         job = job_of(job_id=job_id, requester=request.user)
+        if fmt in BOX_FORMATS and job.task_type == Job.TaskType.BOUNDING_BOX:
+            response = HttpResponse(export_boxes(job=job, fmt=fmt), content_type=BOX_MEDIA_TYPE)
+            response["Content-Disposition"] = f'attachment; filename="job-{job.pk}-boxes-{fmt}.zip"'
+            return response
         if fmt not in FORMATS:
             raise Http404(f"no export format {fmt!r}; use one of {', '.join(FORMATS)}")
         response = StreamingHttpResponse(export_job(job=job, fmt=fmt), content_type=FORMATS[fmt])

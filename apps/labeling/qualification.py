@@ -60,6 +60,8 @@ def retry_allowed(*, qualification: Qualification) -> bool:
 def answer_qualification(*, job: Job, worker, item_id: int, label: int) -> Feedback:
     """Score one answer of the running round; the last answer decides the round, and a pass admits
     the worker on chain."""
+    if job.task_type == Job.TaskType.BOUNDING_BOX:  # apps.boxes.services.answer_box_qualification
+        raise LabelingError("This job's gold images are answered with boxes, not a class label.")
     with transaction.atomic():
         qualification = Qualification.objects.select_for_update().filter(job=job, worker=worker).first()
         if qualification is None or qualification.passed is not None or item_id not in qualification.item_ids:

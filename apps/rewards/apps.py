@@ -12,5 +12,6 @@ class RewardsConfig(AppConfig):
         from apps.rewards import handlers
 
         register("LabelsSubmitted", handlers.check_budget_spent)
+        register("BoxesSubmitted", handlers.check_budget_spent)  # a box vote is a paid label too
         register("Claimed", handlers.mark_claimed)
         register("Refunded", handlers.mark_refunded)

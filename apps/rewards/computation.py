@@ -70,6 +70,10 @@ class SettlementOutcome:
     proofs: dict[int, list[bytes]]
     report: bytes  # canonical JSON, stored by content id
 
+    @property
+    def method(self) -> str:
+        return self.inferred.method
+
 
 def worker_scores(*, data: SettlementInput, truth: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Labels and correct labels per worker: gold items are scored against gold (truth holds the
@@ -80,9 +84,13 @@ def worker_scores(*, data: SettlementInput, truth: np.ndarray) -> tuple[np.ndarr
     return given, correct.astype(np.int64)
 
 
-def reward_amounts(*, given: np.ndarray, correct: np.ndarray, n_classes: int, price: int, budget: int) -> list[int]:
+def reward_amounts(
+    *, given: np.ndarray, correct: np.ndarray, n_classes: int, price: int, budget: int, floor: float | None = None
+) -> list[int]:
+    """`floor`: the accuracy a worker must exceed to be paid; by default chance (1/n_classes) plus
+    SPAM_MARGIN. Tasks without a chance level (boxes) pass their own."""
     accuracy = np.divide(correct, given, out=np.zeros(len(given)), where=given > 0)
-    floor = 1.0 / n_classes + SPAM_MARGIN
+    floor = 1.0 / n_classes + SPAM_MARGIN if floor is None else floor
     raw = [price * int(c) if a > floor else 0 for c, a in zip(correct.tolist(), accuracy.tolist())]
     total = sum(raw)
     if total <= budget:
@@ -129,6 +137,13 @@ def _report(
     return json.dumps(report, sort_keys=True, separators=(",", ":")).encode()
 
 
+def payout_tree(workers: Sequence[WorkerResult]) -> tuple[list[Payout], PayoutTree | None]:
+    """The payout leaves (paid workers by address, indexes from 0) and their tree (None: nobody paid)."""
+    paid = sorted((w for w in workers if w.amount > 0), key=lambda w: w.address.lower())
+    payouts = [Payout(index=i, account=w.address, amount=w.amount) for i, w in enumerate(paid)]
+    return payouts, (build_payout_tree(payouts) if payouts else None)
+
+
 def compute_settlement(data: SettlementInput) -> SettlementOutcome:
     inferred = infer_truth(
         items=data.items,
@@ -148,9 +163,7 @@ def compute_settlement(data: SettlementInput) -> SettlementOutcome:
         WorkerResult(address=address, labels=int(n), correct=int(c), accuracy=(c / n if n else 0.0), amount=amount)
         for address, n, c, amount in zip(data.worker_addresses, given.tolist(), correct.tolist(), amounts)
     ]
-    paid = sorted((w for w in workers if w.amount > 0), key=lambda w: w.address.lower())
-    payouts = [Payout(index=i, account=w.address, amount=w.amount) for i, w in enumerate(paid)]
-    tree: PayoutTree | None = build_payout_tree(payouts) if payouts else None
+    payouts, tree = payout_tree(workers)
     root = tree.root if tree else EMPTY_ROOT
     total = sum(p.amount for p in payouts)
     truth_list = truth.tolist()

@@ -20,6 +20,9 @@ from django.db import transaction
 from django.utils import timezone
 from web3.contract import Contract
 
+from apps.boxes.selectors import box_settlement_input
+from apps.boxes.services import record_consensus
+from apps.boxes.settlement import compute_box_settlement
 from apps.chain.client import get_web3, oracle_account, send
 from apps.chain.registry import job_instance
 from apps.jobs.consumers import push_dashboard_on_commit
@@ -68,20 +71,31 @@ def settlement_input(*, job: Job, labels: JobLabels) -> SettlementInput:
 
 def _compute(*, settlement: Settlement) -> None:
     job = settlement.job
-    labels = job_labels(job=job)
-    outcome = compute_settlement(settlement_input(job=job, labels=labels))
+    if job.task_type == Job.TaskType.BOUNDING_BOX:
+        box_input = box_settlement_input(job=job)
+        outcome = compute_box_settlement(box_input)
+
+        def store_aggregates() -> None:
+            record_consensus(job=job, consensus=outcome.consensus, answers=box_input.answers)
+    else:
+        labels = job_labels(job=job)
+        outcome = compute_settlement(settlement_input(job=job, labels=labels))
+
+        def store_aggregates() -> None:
+            store_item_aggregates(labels=labels, truth=outcome.inferred)
     report_cid = store_blob(data=outcome.report, content_type="application/json")
-    worker_pk = {w.address: pk for pk, w in zip(labels.worker_ids, outcome.workers)}
+    addresses = [w.address for w in outcome.workers]
+    worker_pk = dict(get_user_model().objects.filter(address__in=addresses).values_list("address", "pk"))
     with transaction.atomic():
         won = Settlement.objects.filter(pk=settlement.pk, step=Step.STARTED).update(
             step=Step.COMPUTED,
-            method=outcome.inferred.method,
+            method=outcome.method,
             report_cid=report_cid,
             root="0x" + outcome.root.hex(),
             total=outcome.total,
         )
         if won:
-            store_item_aggregates(labels=labels, truth=outcome.inferred)
+            store_aggregates()
             Payout.objects.bulk_create(
                 Payout(
                     job=job,

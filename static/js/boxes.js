@@ -47,12 +47,9 @@ export class BoxEditor {
     this.onChange = onChange;
     this.width = 0;
     this.height = 0;
-    this.items = []; // [{class, x, y, w, h}] in image pixels
-    this.selected = -1;
     this.currentClass = classes[0]?.index ?? 0;
-    this.history = []; // snapshots before each change, for Ctrl+Z
-    this.drag = null;
     this.resizeObserver = new ResizeObserver(() => this.render());
+    this.reset();
   }
 
   /** Show an image (its natural size is width × height) with no boxes, and forget the last one.
@@ -98,9 +95,10 @@ export class BoxEditor {
 
   reset() {
     this.resizeObserver.disconnect();
-    this.items = [];
+    this.gold = []; // known boxes shown as feedback, not editable
+    this.items = []; // [{class, x, y, w, h}] in image pixels
     this.selected = -1;
-    this.history = [];
+    this.history = []; // snapshots before each change, for Ctrl+Z
     this.drag = null;
   }
 
@@ -111,6 +109,12 @@ export class BoxEditor {
       const [x, y] = [round(box.x), round(box.y)];
       return { class: box.class, x, y, w: round(round(box.x + box.w) - x), h: round(round(box.y + box.h) - y) };
     });
+  }
+
+  /** Draw the known answer (qualification feedback) under the labeler's boxes: dashed, not editable. */
+  showGold(boxes) {
+    this.gold = boxes;
+    this.render();
   }
 
   focus() {
@@ -372,7 +376,8 @@ export class BoxEditor {
   render() {
     if (!this.surface) return;
     const scale = this.scale();
-    const shapes = this.items.map((box, index) => this.boxShape(box, index, scale));
+    const shapes = this.gold.map((box) => this.boxShape(box, -1, scale, "box-gold"));
+    shapes.push(...this.items.map((box, index) => this.boxShape(box, index, scale)));
     if (this.drag?.draft) shapes.push(this.boxShape(this.drag.draft, -1, scale));
     const box = this.items[this.selected];
     if (box) {
@@ -397,16 +402,17 @@ export class BoxEditor {
     this.renderList();
   }
 
-  boxShape(box, index, scale) {
+  boxShape(box, index, scale, kind = index >= 0 && index === this.selected ? "box-selected" : "") {
     const colour = colourOf(box.class);
-    const group = svgElement("g", { class: `box${index === this.selected ? " box-selected" : ""}`, style: `--box-colour: ${colour}` });
+    const group = svgElement("g", { class: `box ${kind}`, style: `--box-colour: ${colour}` });
     if (index >= 0) group.dataset.box = String(index);
+    if (kind === "box-gold") group.dataset.boxGold = "";
     group.append(svgElement("rect", { class: "box-rect", x: box.x, y: box.y, width: box.w, height: box.h }));
     const size = LABEL_PX * scale;
     // The name sits above the box, or just inside it when the box touches the image's top edge.
     const above = box.y >= size * 1.2;
     const text = svgElement("text", { class: "box-label", x: box.x + scale * 2, y: above ? box.y - scale * 3 : box.y + size, "font-size": size });
-    text.textContent = this.className(box.class);
+    text.textContent = kind === "box-gold" ? `${this.className(box.class)} (gold)` : this.className(box.class);
     group.append(text);
     return group;
   }

@@ -100,12 +100,15 @@ async function showQualification(round) {
   await render(round.item);
 }
 
-// `answer` is {label} for classes, {boxes} for bounding boxes (scored by IoU against the gold boxes).
+// `answer` is {label} for classes; {boxes} for bounding boxes, scored by IoU against the item's gold
+// boxes, which the server reveals (and the page draws) once the item is answered.
 async function answerQualification(answer) {
   state.phase = "feedback";
   let feedback;
   try {
-    feedback = await postJSON(`${api}/qualification/answers`, { item: state.current.id, ...answer });
+    const url = editor ? `${boxesApi}qualification` : `${api}/qualification/answers`;
+    feedback = await postJSON(url, { item: state.current.id, ...answer });
+    if (editor) editor.showGold(feedback.gold);
   } catch (error) {
     state.phase = "qualifying"; // the answer was refused: the labeler can correct it and answer again
     throw error;
@@ -122,7 +125,8 @@ function feedbackText(feedback) {
   if (editor) {
     const bar = Number(root.dataset.bar);
     const verdict = feedback.score >= bar ? "at or above" : "below";
-    return `Your boxes match the gold boxes with a mean IoU of ${feedback.score.toFixed(2)}, ${verdict} the bar of ${bar.toFixed(2)}.`;
+    const score = `Your boxes match the gold boxes (dashed) with a mean IoU of ${feedback.score.toFixed(2)}`;
+    return `${score}, ${verdict} the bar of ${bar.toFixed(2)}.`;
   }
   const right = classes.find((c) => c.index === feedback.correct_label).name;
   return feedback.correct ? `Correct: ${right}.` : `Incorrect: the right class is ${right}.`;

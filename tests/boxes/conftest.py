@@ -8,7 +8,7 @@ from apps.boxes.geometry import Box
 from apps.boxes.services import store_gold_boxes
 from apps.jobs.models import Item, Job
 from tests.factories import make_job, make_user
-from tests.labeling.conftest import admitted, index_and_handle, labeler_for  # noqa: F401  (fixtures)
+from tests.labeling.conftest import admitted, chain_job, index_and_handle, labeler_for  # noqa: F401  (fixtures)
 
 NUM_ITEMS = 12
 WIDTH, HEIGHT = 640, 480
@@ -29,6 +29,8 @@ def make_box_job(*, requester, instance_address: str = "", **fields) -> Job:
         redundancy=fields.pop("redundancy", 2),
         status=Job.Status.LIVE,
         instance_address=instance_address,
+        qualification_size=fields.pop("qualification_size", len(GOLD_BOXES)),
+        qualification_bar=fields.pop("qualification_bar", 0.6),
         **fields,
     )
     for item in job.items.all():

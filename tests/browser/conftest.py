@@ -358,6 +358,51 @@ def create_and_fund_job(page: Page, w3: Web3, *, name: str, csv: bytes, items: i
     return job
 
 
+BOX_IMAGE = (1200, 900)  # shown at 640 × 480 by the labeling page in a 1280 × 800 window
+
+
+@pytest.fixture
+def make_box_job(make_job, roles):
+    """Factory: a live bounding-box job on chain and in the database, classes "car" and "person",
+    `items` images of BOX_IMAGE pixels; `gold` maps item index -> gold boxes (dicts) and makes those
+    items the qualification round (`qualification_size` = len(gold))."""
+    from PIL import Image
+
+    from apps.boxes.geometry import box_from_dict
+    from apps.boxes.services import store_gold_boxes
+    from apps.jobs.models import Item, Job
+    from apps.storage.services import store_blob
+    from tests.factories import make_job as make_db_job
+    from tests.factories import make_user
+
+    def create(*, items: int = 3, gold: dict[int, list[dict]] | None = None, **fields):
+        gold = gold or {}
+        on_chain = make_job(num_items=items, num_classes=16, redundancy=2)  # a box vote's label is its box count
+        job = make_db_job(
+            requester=make_user(roles.requester.address), num_items=items, class_names=("car", "person"),
+            redundancy=2, status=Job.Status.LIVE, task_type=Job.TaskType.BOUNDING_BOX,
+            instance_address=on_chain.instance.address, gold={index: 0 for index in gold},
+            qualification_size=len(gold) or 5, **fields,
+        )
+        png = io.BytesIO()
+        Image.new("RGB", BOX_IMAGE, (200, 210, 220)).save(png, format="PNG")
+        image = store_blob(data=png.getvalue(), content_type="image/png")
+        Item.objects.filter(job=job).update(content_cid=image, media_type="image/png", width=BOX_IMAGE[0], height=BOX_IMAGE[1])
+        by_index = dict(job.items.values_list("index", "pk"))
+        store_gold_boxes(items_boxes={by_index[i]: [box_from_dict(b) for b in boxes] for i, boxes in gold.items()})
+        return job
+
+    return create
+
+
+def open_labeling_page(labeler: WalletPage, job) -> Page:
+    """Sign in and open the job's labeling page in a 1280 × 800 window."""
+    labeler.sign_in()
+    labeler.page.set_viewport_size({"width": 1280, "height": 800})
+    labeler.page.goto(f"/jobs/{job.pk}/label")
+    return labeler.page
+
+
 @dataclass(frozen=True)
 class BoxJobPage:
     job: object  # apps.jobs.models.Job
@@ -370,34 +415,17 @@ class BoxJobPage:
 
 
 @pytest.fixture
-def box_job_page(wallet_page, make_job, dev_accounts, roles) -> BoxJobPage:
-    """A live bounding-box job on chain (classes "car" and "person", three 1200 × 900 images) and a
-    labeler admitted to it on chain, on its labeling page in a 1280 × 800 window, where the page shows
-    the images at 640 × 480."""
-    from PIL import Image
-
+def box_job_page(make_box_job, wallet_page, dev_accounts, roles) -> BoxJobPage:
+    """A box job of three images and a labeler admitted to it on chain, on its labeling page."""
     from apps.chain.client import send
-    from apps.jobs.models import Item, Job
+    from apps.chain.registry import job_instance
     from apps.labeling.models import Qualification
-    from apps.storage.services import store_blob
-    from tests.factories import make_job as make_db_job
     from tests.factories import make_user
 
-    natural = (1200, 900)
-    on_chain = make_job(num_items=3, num_classes=16, redundancy=2)  # a box vote's label is its box count
-    job = make_db_job(
-        requester=make_user(roles.requester.address), num_items=3, class_names=("car", "person"), redundancy=2,
-        status=Job.Status.LIVE, task_type=Job.TaskType.BOUNDING_BOX, instance_address=on_chain.instance.address,
-    )
-    png = io.BytesIO()
-    Image.new("RGB", natural, (200, 210, 220)).save(png, format="PNG")
-    image = store_blob(data=png.getvalue(), content_type="image/png")
-    Item.objects.filter(job=job).update(content_cid=image, media_type="image/png", width=natural[0], height=natural[1])
+    job = make_box_job()
     labeler = wallet_page(dev_accounts[5])
-    admitted = send(on_chain.instance.functions.admitWorkers([labeler.address]), sender=roles.oracle)
+    admitted = send(job_instance(job.instance_address).functions.admitWorkers([labeler.address]), sender=roles.oracle)
     Qualification.objects.create(job=job, worker=make_user(labeler.address), passed=True, admitted_tx=admitted.tx_hash)
-    labeler.sign_in()
-    labeler.page.set_viewport_size({"width": 1280, "height": 800})
-    labeler.page.goto(f"/jobs/{job.pk}/label")
-    expect(labeler.page.locator("[data-phase]")).to_have_text("Draw the boxes on this image, then press Enter.")
-    return BoxJobPage(job=job, labeler=labeler, natural=natural)
+    page = open_labeling_page(labeler, job)
+    expect(page.locator("[data-phase]")).to_have_text("Draw the boxes on this image, then press Enter.")
+    return BoxJobPage(job=job, labeler=labeler, natural=BOX_IMAGE)

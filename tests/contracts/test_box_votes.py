@@ -1,5 +1,5 @@
 """Box votes on JobInstance: a min(count, 15) label recorded like a class label plus a commitment
-emitted for the indexer, sent from the worker's wallet or relayed with its EIP-712 BoxBatch signature."""
+emitted for the indexer, relayed with the worker's EIP-712 BoxBatch signature."""
 import json
 
 from eth_account.messages import encode_typed_data
@@ -29,10 +29,16 @@ def relay(job, relayer, worker, labels, commitments, nonce, signature):
     return send(job.instance.functions.submitBoxesFor(worker.address, labels, commitments, nonce, signature), sender=relayer)
 
 
-def test_wallet_box_vote_is_a_vote_and_emits_the_commitment(job, roles):
+def vote(w3, job, relayer, worker, labels, commitments, nonce=1):
+    """A box batch signed by `worker` and relayed."""
+    signature = signed(w3, job, worker, labels=labels, commitments=commitments, nonce=nonce)
+    return relay(job, relayer, worker, labels, commitments, nonce, signature)
+
+
+def test_box_vote_is_a_vote_and_emits_the_commitments(w3, job, roles):
     worker = roles.workers[0]
     labels = pack_labels(item_ids=[7, 9], labels=[2, 0])
-    sent = send(job.instance.functions.submitBoxes(labels, [COMMITMENT, OTHER]), sender=worker)
+    sent = vote(w3, job, roles.relayer, worker, labels, [COMMITMENT, OTHER])
     assert events(job.instance, "BoxesSubmitted", sent) == [
         {"worker": worker.address, "labels": labels, "commitments": [COMMITMENT, OTHER]}
     ]
@@ -72,32 +78,33 @@ def test_nonce_is_shared_with_label_batches(w3, job, roles):
         relay(job, roles.relayer, worker, later, [OTHER], 5, signed(w3, job, worker, labels=later, commitments=[OTHER], nonce=5))
 
 
-def test_one_commitment_per_label(job, roles):
-    labels = pack_labels(item_ids=[1, 2], labels=[1, 1])
-    with reverts_with("MalformedBatch"):
-        send(job.instance.functions.submitBoxes(labels, [COMMITMENT]), sender=roles.workers[0])
-    with reverts_with("MalformedBatch"):
-        send(job.instance.functions.submitBoxes(b"", []), sender=roles.workers[0])
-
-
-def test_box_votes_obey_the_vote_rules(make_job, job, roles):
+def test_one_commitment_per_label(w3, job, roles):
     worker = roles.workers[0]
+    with reverts_with("MalformedBatch"):
+        vote(w3, job, roles.relayer, worker, pack_labels(item_ids=[1, 2], labels=[1, 1]), [COMMITMENT])
+    with reverts_with("MalformedBatch"):
+        vote(w3, job, roles.relayer, worker, b"", [])
+
+
+def test_box_votes_obey_the_vote_rules(w3, job, roles):
+    worker = roles.workers[0]
+    one = pack_labels(item_ids=[1], labels=[1])
     with reverts_with("NotAdmitted"):
-        send(job.instance.functions.submitBoxes(pack_labels(item_ids=[1], labels=[1]), [COMMITMENT]), sender=roles.stranger)
+        vote(w3, job, roles.relayer, roles.stranger, one, [COMMITMENT])
     submit(job.instance, worker, [1], [0])  # a class label on the item first
     with reverts_with("AlreadyVoted"):  # a box vote is the same vote
-        send(job.instance.functions.submitBoxes(pack_labels(item_ids=[1], labels=[1]), [COMMITMENT]), sender=worker)
+        vote(w3, job, roles.relayer, worker, one, [COMMITMENT])
     with reverts_with("ItemOutOfRange"):
-        send(job.instance.functions.submitBoxes(pack_labels(item_ids=[job.num_items], labels=[1]), [COMMITMENT]), sender=worker)
+        vote(w3, job, roles.relayer, worker, pack_labels(item_ids=[job.num_items], labels=[1]), [COMMITMENT])
     with reverts_with("ClassOutOfRange"):  # a 4-class job: counts above 3 need a 16-class (box) job
-        send(job.instance.functions.submitBoxes(pack_labels(item_ids=[2], labels=[5]), [COMMITMENT]), sender=worker)
+        vote(w3, job, roles.relayer, worker, pack_labels(item_ids=[2], labels=[5]), [COMMITMENT])
 
 
-def test_counts_up_to_15_fit_a_box_job(make_job, roles):
+def test_counts_up_to_15_fit_a_box_job(w3, make_job, roles):
     box_job = make_job(num_classes=16)
     worker = roles.workers[0]
     send(box_job.instance.functions.admitWorkers([worker.address]), sender=roles.oracle)
-    send(box_job.instance.functions.submitBoxes(pack_labels(item_ids=[0], labels=[15]), [COMMITMENT]), sender=worker)
+    vote(w3, box_job, roles.relayer, worker, pack_labels(item_ids=[0], labels=[15]), [COMMITMENT])
     assert box_job.instance.functions.votes(0).call() == [[1], [15]]
 
 

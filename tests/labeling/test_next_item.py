@@ -74,7 +74,7 @@ def test_honeypots_are_mixed_in_and_look_like_items(job, settings):
     settings.LABELING_HONEYPOT_RATE = 1.0
     served = services.next_items_for(job=job, worker=worker(1), count=2)
     assert {i.is_gold for i in served} == {True}
-    assert all(set(item_view(i)) == {"id", "index", "media_type", "content_url"} for i in served)
+    assert all(set(item_view(i)) == {"id", "index", "media_type", "content_url", "width", "height"} for i in served)
 
     Qualification.objects.create(job=job, worker=worker(2), item_ids=list(Item.objects.filter(job=job, is_gold=True).values_list("pk", flat=True)))
     served = services.next_items_for(job=job, worker=worker(2), count=2)

@@ -34,6 +34,6 @@ def test_next_items_auth_csrf_access_and_input(db):
     assert browser.post("/api/jobs/999999/next-items", {}, content_type="application/json", **csrf).status_code == 404
 
     items = browser.post(url, {"count": 3}, content_type="application/json", **csrf).json()["items"]
-    assert len(items) == 3 and set(items[0]) == {"id", "index", "media_type", "content_url"}
+    assert len(items) == 3 and set(items[0]) == {"id", "index", "media_type", "content_url", "width", "height"}
     again = browser.post(url, {"count": 3}, content_type="application/json", **csrf).json()["items"]
     assert {i["id"] for i in again} == {i["id"] for i in items}  # held leases come back, no new slots

@@ -65,7 +65,7 @@ def test_gold_answers_never_reach_the_labeler_before_it_answers(chain_job, label
     url = f"/api/jobs/{chain_job.pk}/qualification"
     state = labeler.api.post(url).json()
     shown = json.dumps(state)
-    assert set(state["item"]) == {"id", "index", "media_type", "content_url"}
+    assert set(state["item"]) == {"id", "index", "media_type", "content_url", "width", "height"}
     assert "label" not in shown and "gold" not in shown
     content = labeler.api.get(state["item"]["content_url"])
     assert content.status_code == 200 and content.content.startswith(b"item ")
