@@ -48,7 +48,12 @@ export class BoxEditor {
     this.width = 0;
     this.height = 0;
     this.currentClass = classes[0]?.index ?? 0;
-    this.resizeObserver = new ResizeObserver(() => this.render());
+    this.frame = 0; // a redraw requested for the next animation frame
+    // The shown width is read here, once per resize, not on every pointer move (a layout each time).
+    this.resizeObserver = new ResizeObserver(([entry]) => {
+      this.shownWidth = entry.contentRect.width;
+      this.render();
+    });
     this.reset();
   }
 
@@ -95,6 +100,7 @@ export class BoxEditor {
 
   reset() {
     this.resizeObserver.disconnect();
+    this.shownWidth = 0;
     this.gold = []; // known boxes shown as feedback, not editable
     this.items = []; // [{class, x, y, w, h}] in image pixels
     this.selected = -1;
@@ -262,8 +268,8 @@ export class BoxEditor {
 
   // Image pixels per screen pixel: converts sizes meant for the eye into viewBox units.
   scale() {
-    const shown = this.surface.getBoundingClientRect().width;
-    return shown ? this.width / shown : 1;
+    this.shownWidth ||= this.surface.getBoundingClientRect().width;
+    return this.shownWidth ? this.width / this.shownWidth : 1;
   }
 
   pointerDown(event) {
@@ -300,7 +306,8 @@ export class BoxEditor {
     } else {
       this.resize(drag, at);
     }
-    this.render();
+    // At most one redraw a frame, however many moves the pointer reports.
+    this.frame ||= requestAnimationFrame(() => this.render());
   }
 
   pointerUp(event) {
@@ -362,8 +369,10 @@ export class BoxEditor {
     this.history.push(this.snapshot());
   }
 
+  // Pointer moves redraw only the overlay; the list and the page catch up when the gesture ends.
   changed() {
     this.render();
+    this.renderList();
     this.onChange();
   }
 
@@ -374,6 +383,8 @@ export class BoxEditor {
   }
 
   render() {
+    cancelAnimationFrame(this.frame);
+    this.frame = 0;
     if (!this.surface) return;
     const scale = this.scale();
     const shapes = this.gold.map((box) => this.boxShape(box, -1, scale, "box-gold"));
@@ -399,7 +410,6 @@ export class BoxEditor {
     this.surface.dataset.count = String(this.items.length);
     this.surface.dataset.selected = String(this.selected);
     this.surface.dataset.currentClass = String(this.currentClass);
-    this.renderList();
   }
 
   boxShape(box, index, scale, kind = index >= 0 && index === this.selected ? "box-selected" : "") {
