@@ -19,7 +19,7 @@ const ARROWS = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], Arrow
 // Distinct on white and on photographs; a class past the tenth reuses a colour but keeps its name.
 const COLOURS = ["#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#0f9bb4", "#f032e6", "#9a6324", "#800000", "#000075"];
 
-const colourOf = (classIndex) => COLOURS[classIndex % COLOURS.length];
+export const colourOf = (classIndex) => COLOURS[classIndex % COLOURS.length];
 
 const round = (value) => Math.round(value * PRECISION) / PRECISION;
 const clamp = (value, low, high) => Math.min(high, Math.max(low, value));

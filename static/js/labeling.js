@@ -3,7 +3,7 @@
 // background, so the labeler never waits for the chain; batch status arrives over ws/labeling/.
 // Bounding-box jobs draw on the image instead (boxes.js) and send each image's boxes as it is
 // submitted; everything else — qualification, prefetch, status rows — is the same page.
-import { BoxEditor } from "./boxes.js";
+import { BoxEditor, colourOf } from "./boxes.js";
 import { ApiError, getJSON, postJSON } from "./http.js";
 import { WalletError, connect, sendTransaction, signTypedData } from "./wallet.js";
 
@@ -224,9 +224,12 @@ async function submitBoxes(boxes) {
   }
 }
 
+// The class buttons wear their class's box colour, and the current class is pressed.
 function showClass() {
   for (const button of root.querySelectorAll("[data-class]")) {
-    button.setAttribute("aria-pressed", String(Number(button.dataset.class) === editor.currentClass));
+    const index = Number(button.dataset.class);
+    button.style.setProperty("--box-colour", colourOf(index));
+    button.setAttribute("aria-pressed", String(index === editor.currentClass));
   }
 }
 
