@@ -70,6 +70,15 @@ def test_keyboard_only(box_job_page):
     expect(page.locator("[data-box-surface]")).to_have_attribute("data-selected", "1")
     page.keyboard.press("Delete")
     count(page, 1)
+    # Tab past the last box lets the focus leave the drawing surface: the keyboard is never trapped.
+    surface = page.locator("[data-box-surface]")
+    surface.focus()
+    page.keyboard.press("Tab")
+    expect(surface).to_have_attribute("data-selected", "0")
+    page.keyboard.press("Tab")
+    expect(surface).to_have_attribute("data-selected", "-1")
+    expect(surface).not_to_be_focused()
+    surface.focus()
     with page.expect_request(lambda r: r.method == "POST" and r.url.endswith("/boxes/")) as request:
         page.keyboard.press("Enter")
     w, h = width / 4, height / 4
