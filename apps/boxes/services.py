@@ -14,8 +14,6 @@ from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.db import transaction
-from eth_account import Account
-from eth_account.messages import encode_typed_data
 
 from apps.boxes.geometry import (
     Box,
@@ -42,6 +40,7 @@ from apps.labeling.services import (
     LabelingError,
     LabelInput,
     check_items,
+    check_signature,
     confirm_labels,
     next_nonce,
     push_to_worker,
@@ -125,7 +124,9 @@ def submit_boxes(
     """Store the labeler's boxes for one image as pending and relay its signed box vote. A vote the
     chain refuses is marked failed (its slot released) before this returns."""
     checked = check_boxes(job=job, worker=worker, item_id=item_id, boxes=boxes, answer_ms=answer_ms)
-    _check_signature(checked=checked, nonce=nonce, signature=signature)
+    check_signature(
+        job=job, worker=worker, typed_data=checked.typed_data(nonce=nonce), nonce=nonce, signature=signature
+    )
     with transaction.atomic():
         batch = record_batch(checked=checked.batch, mode=LabelBatch.Mode.RELAYED, nonce=nonce, signature=signature)
         annotation = BoxAnnotation.objects.create(
@@ -142,18 +143,6 @@ def submit_boxes(
     )
     relay_batch(batch=batch, call=call)
     return BoxAnnotation.objects.select_related("label__batch").get(pk=annotation.pk)
-
-
-def _check_signature(*, checked: CheckedBoxes, nonce: int, signature: str) -> None:
-    message = encode_typed_data(full_message=checked.typed_data(nonce=nonce))
-    try:
-        signer = Account.recover_message(message, signature=signature)
-    except Exception as error:  # malformed hex, wrong length, bad v: all mean "not a valid signature"
-        raise LabelingError("The signature is malformed.") from error
-    if signer != checked.batch.worker.address:
-        raise LabelingError("The signature is not by your wallet (or does not match these boxes).")
-    if nonce < next_nonce(job=checked.batch.job, worker=checked.batch.worker):
-        raise LabelingError("This nonce was used already; sign the boxes again.")
 
 
 # --- qualification ---------------------------------------------------------------------------

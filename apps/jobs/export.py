@@ -35,6 +35,7 @@ COLUMNS = [
 
 def _records(job: Job) -> Iterator[dict]:
     names = dict(job.classes.values_list("index", "name"))
+    boxes = job.task_type == Job.TaskType.BOUNDING_BOX
     gold = dict(GoldAnswer.objects.filter(item__job=job).values_list("item_id", "label_index"))
     aggregates = item_aggregates(job)
     labels: dict[int, list[Label]] = {}
@@ -54,7 +55,8 @@ def _records(job: Job) -> Iterator[dict]:
         empty = {"label": None, "worker": None, "status": None, "tx_hash": None, "block": None}
         for label in labels.get(item.pk) or [None]:
             provenance = empty if label is None else {
-                "label": names.get(label.label_index),
+                # A box vote's value is its box count, not a class (the boxes: export/coco|yolo|voc).
+                "label": label.label_index if boxes else names.get(label.label_index),
                 "worker": label.worker.address,
                 "status": label.status,
                 "tx_hash": label.tx_hash or None,

@@ -295,15 +295,17 @@ def prepare_batch(*, job: Job, worker, labels: Sequence[LabelInput]) -> Prepared
     )
 
 
-def _check_signature(*, checked: CheckedBatch, nonce: int, signature: str) -> None:
-    message = encode_typed_data(full_message=checked.typed_data(nonce=nonce))
+def check_signature(*, job: Job, worker, typed_data: dict, nonce: int, signature: str) -> None:
+    """The worker signed exactly `typed_data` (what the server rebuilt from the submitted labels or
+    boxes) with a nonce it has not used; the contract checks the same again."""
+    message = encode_typed_data(full_message=typed_data)
     try:
         signer = Account.recover_message(message, signature=signature)
     except Exception as error:  # malformed hex, wrong length, bad v: all mean "not a valid signature"
         raise LabelingError("The batch signature is malformed.") from error
-    if signer != checked.worker.address:
-        raise LabelingError("The batch signature is not by your wallet (or does not match these labels).")
-    if nonce < next_nonce(job=checked.job, worker=checked.worker):
+    if signer != worker.address:
+        raise LabelingError("The batch signature is not by your wallet (or does not match what you submitted).")
+    if nonce < next_nonce(job=job, worker=worker):
         raise LabelingError("This batch nonce was used already; sign the batch again.")
 
 
@@ -322,7 +324,9 @@ def submit_batch(
     if mode == LabelBatch.Mode.RELAYED:
         if nonce is None or not signature:
             raise LabelingError("A relayed batch needs its nonce and signature.")
-        _check_signature(checked=checked, nonce=nonce, signature=signature)
+        check_signature(
+            job=job, worker=worker, typed_data=checked.typed_data(nonce=nonce), nonce=nonce, signature=signature
+        )
         return relay_batch(batch=record_batch(checked=checked, mode=mode, nonce=nonce, signature=signature))
     return record_batch(checked=checked, mode=mode, nonce=None, signature="")
 

@@ -81,7 +81,7 @@ def test_signature_of_other_boxes_or_key(box_job, labeler, dev_accounts):
     item = item_of(box_job).pk
     body = signed_boxes(labeler, box_job, item, OK)
     changed = post_boxes(labeler, box_job, {**body, "boxes": box_dicts((0, 10, 10, 50, 51))})
-    assert changed.status_code == 400 and "does not match these boxes" in changed.json()["detail"]
+    assert changed.status_code == 400 and "does not match what you submitted" in changed.json()["detail"]
     foreign = signed_boxes(labeler, box_job, item, OK, signer=dev_accounts[5])
     assert post_boxes(labeler, box_job, foreign).status_code == 400
     assert post_boxes(labeler, box_job, {**body, "signature": "0x" + "00" * 65}).status_code == 400
