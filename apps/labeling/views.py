@@ -31,4 +31,5 @@ def job_board(request: HttpRequest) -> HttpResponse:
 def label_page(request: HttpRequest, job_id: int) -> HttpResponse:
     job = get_object_or_404(Job, pk=job_id, status=Job.Status.LIVE)
     classes = [{"index": c.index, "name": c.name, "shortcut": c.shortcut} for c in job.classes.all()]
-    return render(request, "labeling/label.html", {"job": job, "classes": classes})
+    boxes = job.task_type == Job.TaskType.BOUNDING_BOX
+    return render(request, "labeling/label.html", {"job": job, "classes": classes, "boxes": boxes})

@@ -1,6 +1,9 @@
 // The labeling page: qualification round with instant feedback, then labeling from the keyboard.
 // Items are prefetched (and held by server-side leases) and labels collected into batches sent in the
 // background, so the labeler never waits for the chain; batch status arrives over ws/labeling/.
+// Bounding-box jobs draw on the image instead (boxes.js) and send each image's boxes as it is
+// submitted; everything else — qualification, prefetch, status rows — is the same page.
+import { BoxEditor, colourOf } from "./boxes.js";
 import { ApiError, getJSON, postJSON } from "./http.js";
 import { WalletError, connect, sendTransaction, signTypedData } from "./wallet.js";
 
@@ -12,7 +15,12 @@ const root = document.querySelector("[data-labeling]");
 const jobId = root.dataset.job;
 const classes = JSON.parse(document.getElementById("label-classes").textContent);
 const api = `/api/jobs/${jobId}`;
+const boxesApi = `/api/labeling/jobs/${jobId}/boxes/`;
 const $ = (selector) => root.querySelector(selector);
+const editor =
+  root.dataset.task === "bounding_box"
+    ? new BoxEditor({ host: $("[data-item-view]"), list: $("[data-box-list]"), classes, onSubmit: submitBoxes, onChange: showClass })
+    : null;
 
 const state = {
   phase: "loading", // qualifying | feedback | labeling | done
@@ -46,11 +54,17 @@ async function render(item) {
   view.replaceChildren();
   $("[data-stage]").hidden = !item;
   if (!item) {
+    editor?.clear();
     delete view.dataset.item;
     return;
   }
   view.dataset.item = item.id;
-  if (item.media_type.startsWith("image/")) {
+  if (editor) {
+    const { width, height } = item.width ? item : await naturalSize(item.content_url);
+    if (state.current !== item) return;
+    await editor.load({ src: item.content_url, alt: `Item ${item.index}`, width, height });
+    if (state.current === item) editor.focus();
+  } else if (item.media_type.startsWith("image/")) {
     const image = new Image();
     image.src = item.content_url;
     image.alt = `Item ${item.index}`;
@@ -61,6 +75,13 @@ async function render(item) {
     // A fast labeler may have moved on while the text loaded: never show a stale item.
     if (state.current === item) view.append(text);
   }
+}
+
+// The server names a box item's size; an item without one is measured (a pixel is a pixel either way).
+function naturalSize(url) {
+  const image = new Image();
+  image.src = url;
+  return image.decode().then(() => ({ width: image.naturalWidth, height: image.naturalHeight }));
 }
 
 // --- qualification ---------------------------------------------------------------------------
@@ -74,18 +95,41 @@ async function showQualification(round) {
     return;
   }
   state.phase = "qualifying";
-  show({ phase: `Qualification: item ${round.answered + 1} of ${round.total}. Pick the right class.` });
+  const task = editor ? "Draw a box around every object, then press Enter." : "Pick the right class.";
+  show({ phase: `Qualification: item ${round.answered + 1} of ${round.total}. ${task}` });
   await render(round.item);
 }
 
-async function answerQualification(label) {
+// `answer` is {label} for classes; {boxes} for bounding boxes, scored by IoU against the item's gold
+// boxes, which the server reveals (and the page draws) once the item is answered.
+async function answerQualification(answer) {
   state.phase = "feedback";
-  const feedback = await postJSON(`${api}/qualification/answers`, { item: state.current.id, label });
-  const right = classes.find((c) => c.index === feedback.correct_label).name;
-  show({ feedback: feedback.correct ? `Correct: ${right}.` : `Incorrect: the right class is ${right}.` });
+  let feedback;
+  try {
+    const url = editor ? `${boxesApi}qualification` : `${api}/qualification/answers`;
+    feedback = await postJSON(url, { item: state.current.id, ...answer });
+    if (editor) editor.showGold(feedback.gold);
+  } catch (error) {
+    state.phase = "qualifying"; // the answer was refused: the labeler can correct it and answer again
+    throw error;
+  }
+  show({ feedback: feedbackText(feedback) });
   await new Promise((resolve) => setTimeout(resolve, FEEDBACK_MS));
   if (feedback.passed === true) show({ phase: "Passed! Your wallet is admitted to the job." });
   await showQualification(await getJSON(`${api}/qualification`));
+}
+
+// Boxes are scored, not right or wrong: the feedback is the answer's IoU score against the item's gold
+// boxes (matched one to one, unmatched boxes counting 0), next to the bar the round's mean must reach.
+function feedbackText(feedback) {
+  if (editor) {
+    const bar = Number(root.dataset.bar);
+    const verdict = feedback.score >= bar ? "at or above" : "below";
+    const score = `Your boxes match the gold boxes (dashed) with a mean IoU of ${feedback.score.toFixed(2)}`;
+    return `${score}, ${verdict} the bar of ${bar.toFixed(2)}.`;
+  }
+  const right = classes.find((c) => c.index === feedback.correct_label).name;
+  return feedback.correct ? `Correct: ${right}.` : `Incorrect: the right class is ${right}.`;
 }
 
 $("[data-retry]").addEventListener("click", async () => {
@@ -108,6 +152,8 @@ async function refill() {
     if (state.seen.has(item.id)) continue;
     state.seen.add(item.id);
     state.queue.push(item);
+    // Fetch queued images now (the server lets the browser cache them), so the next one shows at once.
+    if (item.media_type.startsWith("image/")) new Image().src = item.content_url;
   }
 }
 
@@ -125,7 +171,8 @@ async function advance() {
   const next = state.queue.shift() || null;
   await render(next);
   if (state.current !== next) return; // a later advance (a quicker keystroke) owns the page now
-  show({ phase: next ? "Label this item." : "No item needs your label right now. Thank you!" });
+  const task = editor ? "Draw the boxes on this image, then press Enter." : "Label this item.";
+  show({ phase: next ? task : "No item needs your label right now. Thank you!" });
   state.phase = next ? "labeling" : "done";
   if (state.queue.length < PREFETCH) prefetch();
 }
@@ -145,6 +192,45 @@ function label(index) {
   updateUnsent();
   if (state.unsent.length >= BATCH_SIZE) sendBatch();
   return advance();
+}
+
+// One image's boxes are a vote of their own: the server checks them and names the EIP-712 BoxBatch
+// (box count + commitment) the wallet signs, then stores them and relays the vote. The page moves on
+// only once the server has stored them, so a refused answer (a wallet that declined, a pause, the
+// chain refusing the vote) stays on screen with its reason, nothing lost, ready to submit again.
+async function submitBoxes(boxes) {
+  try {
+    if (state.phase === "qualifying") return await answerQualification({ boxes });
+    if (state.phase !== "labeling" || !state.current) return;
+    state.phase = "sending";
+    const item = state.current;
+    const answer_ms = Math.round(performance.now() - state.shownAt);
+    let stored;
+    try {
+      const prepared = await postJSON(`${boxesApi}prepare`, { item: item.id, boxes });
+      const signature = await signTypedData(await connect(), prepared.typed_data);
+      stored = await postJSON(boxesApi, { item: item.id, boxes, answer_ms, nonce: prepared.nonce, signature });
+    } catch (error) {
+      state.phase = "labeling";
+      throw error;
+    }
+    state.seen.add(item.id);
+    const what = `item ${item.index}, ${boxes.length} ${boxes.length === 1 ? "box" : "boxes"}`;
+    showBatch({ id: stored.batch, status: stored.status, tx_hash: stored.tx_hash, what });
+    batchRow(stored.batch).dataset.annotation = stored.id;
+    await advance();
+  } catch (error) {
+    fail(error);
+  }
+}
+
+// The class buttons wear their class's box colour, and the current class is pressed.
+function showClass() {
+  for (const button of root.querySelectorAll("[data-class]")) {
+    const index = Number(button.dataset.class);
+    button.style.setProperty("--box-colour", colourOf(index));
+    button.setAttribute("aria-pressed", String(index === editor.currentClass));
+  }
 }
 
 function undo() {
@@ -175,12 +261,13 @@ function batchRow(id) {
   return row;
 }
 
-function showBatch({ id, status, size, error = "", tx_hash = "" }) {
+// `what` says what the batch carries when it is first shown (updates name only the batch).
+function showBatch({ id, status, size, what = size && `${size} labels`, error = "", tx_hash = "" }) {
   const row = batchRow(id);
-  if (size) row.dataset.size = size;
+  if (what) row.dataset.what = what;
   row.dataset.status = status;
   const hash = tx_hash ? ` · tx ${tx_hash.slice(0, 10)}…` : "";
-  row.textContent = `Batch ${id}: ${row.dataset.size} labels · ${status}${hash}${error ? ` · ${error}` : ""}`;
+  row.textContent = `Batch ${id}: ${row.dataset.what} · ${status}${hash}${error ? ` · ${error}` : ""}`;
 }
 
 async function sendBatch() {
@@ -220,10 +307,21 @@ const POLL_MS = 3000;
 // (or a worker in another process whose pushes this server's channel layer does not carry).
 async function pollBatches() {
   if ($("[data-batches] [data-status=pending], [data-batches] [data-status=submitted]")) {
-    const { batches } = await getJSON(`${api}/batches`).catch(() => ({ batches: [] }));
-    for (const batch of batches) if ($(`[data-batch="${batch.id}"]`)) showBatch(batch);
+    const updates = await latestStatuses().catch(() => []);
+    for (const update of updates) if ($(`[data-batch="${update.id}"]`)) showBatch(update);
   }
   setTimeout(pollBatches, POLL_MS);
+}
+
+// Box answers are read as annotations: their status also tells boxes the chain's commitment did not
+// match ("rejected") from confirmed ones.
+async function latestStatuses() {
+  if (editor) {
+    const { annotations } = await getJSON(boxesApi);
+    return annotations.map(({ batch, status, error, tx_hash }) => ({ id: batch, status, error, tx_hash }));
+  }
+  const { batches } = await getJSON(`${api}/batches`);
+  return batches.map(({ id, status, error, tx_hash }) => ({ id, status, error, tx_hash }));
 }
 
 function connectUpdates() {
@@ -231,6 +329,12 @@ function connectUpdates() {
   const socket = new WebSocket(`${scheme}://${window.location.host}/ws/labeling/`);
   socket.addEventListener("message", (event) => {
     const update = JSON.parse(event.data);
+    if ("annotation" in update) {
+      // The indexer checked an answer's boxes against the chain's commitment; a mismatch never counts.
+      const row = $(`[data-annotation="${update.annotation}"]`);
+      if (row && !update.verified) showBatch({ id: row.dataset.batch, status: "rejected" });
+      return;
+    }
     if (update.batch === undefined) return; // other news for this labeler (a claim, a badge)
     showBatch({ id: update.batch, status: update.status, error: update.error, tx_hash: update.tx_hash });
   });
@@ -240,8 +344,13 @@ function connectUpdates() {
 // --- keyboard and buttons --------------------------------------------------------------------
 
 async function pick(index) {
+  if (editor) {
+    editor.setClass(index);
+    editor.focus();
+    return;
+  }
   try {
-    if (state.phase === "qualifying") await answerQualification(index);
+    if (state.phase === "qualifying") await answerQualification({ label: index });
     else if (state.phase === "labeling" && state.current) await label(index);
   } catch (error) {
     fail(error);
@@ -249,6 +358,10 @@ async function pick(index) {
 }
 
 document.addEventListener("keydown", (event) => {
+  if (editor) {
+    if (state.current) editor.handleKey(event);
+    return;
+  }
   if (event.ctrlKey || event.metaKey || event.altKey || event.target.closest("input, textarea")) return;
   if (event.key === "Backspace" && state.phase !== "qualifying") {
     event.preventDefault();
@@ -264,8 +377,12 @@ document.addEventListener("keydown", (event) => {
 for (const button of root.querySelectorAll("[data-class]")) {
   button.addEventListener("click", () => pick(Number(button.dataset.class)));
 }
-$("[data-undo]").addEventListener("click", undo);
-$("[data-send-now]").addEventListener("click", sendBatch);
+if (editor) {
+  $("[data-submit-boxes]").addEventListener("click", () => editor.submit());
+} else {
+  $("[data-undo]").addEventListener("click", undo);
+  $("[data-send-now]").addEventListener("click", sendBatch);
+}
 
 async function start() {
   const round = await getJSON(`${api}/qualification`);

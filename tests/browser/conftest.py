@@ -78,6 +78,7 @@ def shared_test_database(browser, django_db_setup, django_db_blocker, tmp_path_f
 @dataclass(frozen=True)
 class LiveServer:
     url: str
+    storage_dir: Path  # the server's blob store: what a test stores there, the pages can show
 
 
 @pytest.fixture(scope="package")
@@ -87,6 +88,7 @@ def live_asgi_server(shared_test_database, local_chain, tmp_path_factory) -> Liv
     call_command("build_static", stdout=io.StringIO())
     port = free_port()
     url = f"http://127.0.0.1:{port}"
+    storage_dir = tmp_path_factory.mktemp("blobs")
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.browser.live_settings",
@@ -94,6 +96,7 @@ def live_asgi_server(shared_test_database, local_chain, tmp_path_factory) -> Liv
         "CHAIN_RPC_URL": local_chain.url,
         # With CHAIN_RPC_URL set the settings no longer fall back to anvil's key: pass the oracle's.
         "ORACLE_PRIVATE_KEY": settings.ORACLE_PRIVATE_KEY,
+        "STORAGE_DIR": str(storage_dir),
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # the server keeps Django's async-safety checks
     log_path = tmp_path_factory.mktemp("daphne") / "daphne.log"
@@ -107,7 +110,7 @@ def live_asgi_server(shared_test_database, local_chain, tmp_path_factory) -> Liv
         )
     try:
         _wait_until_serving(url, process, log_path)
-        yield LiveServer(url=url)
+        yield LiveServer(url=url, storage_dir=storage_dir)
     finally:
         process.terminate()
         try:
@@ -268,9 +271,11 @@ class WalletPage:
 
 
 @pytest.fixture
-def wallet_page(browser, live_asgi_server, w3, transactional_db):
+def wallet_page(browser, live_asgi_server, w3, transactional_db, settings):
     """Factory: `wallet_page(account, chain_id=...)` opens a fresh browser context (its own cookies) on
-    the live site with a wallet holding `account`, on the local chain unless told otherwise."""
+    the live site with a wallet holding `account`, on the local chain unless told otherwise. Blobs the
+    test stores go to the server's store, so item content made by factories is served to the pages."""
+    settings.STORAGE_DIR = live_asgi_server.storage_dir
     contexts: list[BrowserContext] = []
 
     def open_page(account: LocalAccount, *, chain_id: int | None = None) -> WalletPage:
@@ -351,3 +356,76 @@ def create_and_fund_job(page: Page, w3: Web3, *, name: str, csv: bytes, items: i
     expect(page.locator("[data-status-badge]")).to_have_text("Live")
     job.refresh_from_db()
     return job
+
+
+BOX_IMAGE = (1200, 900)  # shown at 640 × 480 by the labeling page in a 1280 × 800 window
+
+
+@pytest.fixture
+def make_box_job(make_job, roles):
+    """Factory: a live bounding-box job on chain and in the database, classes "car" and "person",
+    `items` images of BOX_IMAGE pixels; `gold` maps item index -> gold boxes (dicts) and makes those
+    items the qualification round (`qualification_size` = len(gold))."""
+    from PIL import Image
+
+    from apps.boxes.geometry import box_from_dict
+    from apps.boxes.services import store_gold_boxes
+    from apps.jobs.models import Item, Job
+    from apps.storage.services import store_blob
+    from tests.factories import make_job as make_db_job
+    from tests.factories import make_user
+
+    def create(*, items: int = 3, gold: dict[int, list[dict]] | None = None, **fields):
+        gold = gold or {}
+        on_chain = make_job(num_items=items, num_classes=16, redundancy=2)  # a box vote's label is its box count
+        job = make_db_job(
+            requester=make_user(roles.requester.address), num_items=items, class_names=("car", "person"),
+            redundancy=2, status=Job.Status.LIVE, task_type=Job.TaskType.BOUNDING_BOX,
+            instance_address=on_chain.instance.address, gold={index: 0 for index in gold},
+            qualification_size=len(gold) or 5, **fields,
+        )
+        png = io.BytesIO()
+        Image.new("RGB", BOX_IMAGE, (200, 210, 220)).save(png, format="PNG")
+        image = store_blob(data=png.getvalue(), content_type="image/png")
+        Item.objects.filter(job=job).update(content_cid=image, media_type="image/png", width=BOX_IMAGE[0], height=BOX_IMAGE[1])
+        by_index = dict(job.items.values_list("index", "pk"))
+        store_gold_boxes(items_boxes={by_index[i]: [box_from_dict(b) for b in boxes] for i, boxes in gold.items()})
+        return job
+
+    return create
+
+
+def open_labeling_page(labeler: WalletPage, job) -> Page:
+    """Sign in and open the job's labeling page in a 1280 × 800 window."""
+    labeler.sign_in()
+    labeler.page.set_viewport_size({"width": 1280, "height": 800})
+    labeler.page.goto(f"/jobs/{job.pk}/label")
+    return labeler.page
+
+
+@dataclass(frozen=True)
+class BoxJobPage:
+    job: object  # apps.jobs.models.Job
+    labeler: WalletPage
+    natural: tuple[int, int]  # the images' pixel size
+
+    @property
+    def page(self) -> Page:
+        return self.labeler.page
+
+
+@pytest.fixture
+def box_job_page(make_box_job, wallet_page, dev_accounts, roles) -> BoxJobPage:
+    """A box job of three images and a labeler admitted to it on chain, on its labeling page."""
+    from apps.chain.client import send
+    from apps.chain.registry import job_instance
+    from apps.labeling.models import Qualification
+    from tests.factories import make_user
+
+    job = make_box_job()
+    labeler = wallet_page(dev_accounts[5])
+    admitted = send(job_instance(job.instance_address).functions.admitWorkers([labeler.address]), sender=roles.oracle)
+    Qualification.objects.create(job=job, worker=make_user(labeler.address), passed=True, admitted_tx=admitted.tx_hash)
+    page = open_labeling_page(labeler, job)
+    expect(page.locator("[data-phase]")).to_have_text("Draw the boxes on this image, then press Enter.")
+    return BoxJobPage(job=job, labeler=labeler, natural=BOX_IMAGE)
