@@ -191,7 +191,6 @@ SIWE_MAX_MESSAGE_AGE_SECONDS = int(os.environ.get("SIWE_MAX_MESSAGE_AGE_SECONDS"
 LABELING_LEASE_SECONDS = int(os.environ.get("LABELING_LEASE_SECONDS", "120"))
 # Share of newly served items that are gold honeypots (scored like qualification, look like any item).
 LABELING_HONEYPOT_RATE = float(os.environ.get("LABELING_HONEYPOT_RATE", "0.1"))
-LABELING_QUALIFICATION_RETRY_SECONDS = int(os.environ.get("LABELING_QUALIFICATION_RETRY_SECONDS", "600"))
 
 LOGGING = {
     "version": 1,

@@ -26,7 +26,12 @@ def new_job(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "jobs/new.html",
-        {"task_types": Job.TaskType.choices, "stopping_rules": Job.StoppingRule.choices},
+        {
+            "task_types": Job.TaskType.choices,
+            "stopping_rules": Job.StoppingRule.choices,
+            "aggregation_methods": Job.AggregationMethod.choices,
+            "default_aggregation": Job.AggregationMethod.ANCHORED_DAWID_SKENE,
+        },
     )
 
 
