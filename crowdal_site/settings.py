@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "apps.labeling",
     "apps.learning",
     "apps.quality",
+    "apps.reputation",
     "apps.rewards",
 ]
 

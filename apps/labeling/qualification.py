@@ -2,6 +2,7 @@
 admits the labeler's wallet on chain (the oracle's admitWorkers)."""
 from __future__ import annotations
 
+import logging
 import math
 import random
 from dataclasses import dataclass
@@ -16,6 +17,9 @@ from apps.jobs.models import GoldAnswer, Item, Job
 from apps.labeling.models import Qualification
 from apps.labeling.services import NODE_ERRORS, LabelingError, NotAllowed, check_classes
 from apps.quality.scoring import score_against_gold
+from apps.reputation.services import post_weights
+
+logger = logging.getLogger(__name__)
 
 # admitted_tx of a worker the contract had admitted already (by an earlier, unrecorded admission).
 ALREADY_ADMITTED = "already-admitted"
@@ -148,4 +152,8 @@ def admit_worker(*, qualification: Qualification) -> Qualification:
         tx_hash = sent.tx_hash
     Qualification.objects.filter(pk=qualification.pk, admitted_tx="").update(admitted_tx=tx_hash)
     qualification.refresh_from_db()
+    try:  # a labeler with a reputation in the domain votes with its weight from the start
+        post_weights(job=qualification.job, worker_ids=[qualification.worker_id])
+    except (TransactionFailed, *NODE_ERRORS):
+        logger.warning("posting the voting weight of worker %s failed", qualification.worker_id, exc_info=True)
     return qualification
