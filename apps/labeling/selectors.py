@@ -10,6 +10,8 @@ from django.urls import reverse
 
 from apps.jobs.models import Item, Job
 from apps.labeling.models import ItemLease, Label, LabelBatch, Pause, Qualification
+from apps.reputation.models import Reputation
+from apps.reputation.selectors import reputation_of
 
 
 @dataclass(frozen=True)
@@ -17,6 +19,7 @@ class Standing:
     qualified: bool
     qualification_failed: bool
     paused: bool
+    reputation: Reputation | None  # in the job's domain; None until a settled job showed something
     labels_given: int
     pending: int
     confirmed: int
@@ -42,6 +45,7 @@ def standing(*, job: Job, worker) -> Standing:
         qualified=bool(qualification and qualification.admitted),
         qualification_failed=bool(qualification and qualification.passed is False),
         paused=Pause.objects.filter(job=job, worker=worker, lifted_at__isnull=True).exists(),
+        reputation=reputation_of(worker=worker, domain=job.domain),
         labels_given=counts["given"],
         pending=counts["pending"],
         confirmed=counts["confirmed"],

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 
 from apps.jobs.models import Job
 from apps.labeling import selectors
+from apps.reputation.selectors import reputation_of
 
 TOKEN_UNIT = Decimal(10**18)  # CrowdToken has 18 decimals
 
@@ -29,4 +30,5 @@ def job_board(request: HttpRequest) -> HttpResponse:
 def label_page(request: HttpRequest, job_id: int) -> HttpResponse:
     job = get_object_or_404(Job, pk=job_id, status=Job.Status.LIVE)
     classes = [{"index": c.index, "name": c.name, "shortcut": c.shortcut} for c in job.classes.all()]
-    return render(request, "labeling/label.html", {"job": job, "classes": classes})
+    reputation = reputation_of(worker=request.user, domain=job.domain)
+    return render(request, "labeling/label.html", {"job": job, "classes": classes, "reputation": reputation})
