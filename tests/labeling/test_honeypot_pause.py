@@ -50,6 +50,8 @@ def test_low_honeypot_score_pauses_and_the_requester_lifts_it(honeypot_job, admi
     requester = labeler_for(roles.requester)
     listed = requester.api.get(url).json()
     assert [(p["worker"], p["honeypots"], p["lifted_at"]) for p in listed] == [(labeler.account.address, 3, None)]
+    page = requester.api.get(f"/requester/jobs/{job.pk}/").content.decode()
+    assert labeler.account.address in page and f'data-lift="{pause.pk}"' in page
     lifted = requester.api.post(f"{url}/{pause.pk}/lift")
     assert lifted.status_code == 200 and lifted.json()["lifted_at"]
 
