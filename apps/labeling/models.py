@@ -100,6 +100,7 @@ class Qualification(models.Model):
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     admitted_tx = models.CharField(max_length=66, blank=True, help_text="admitWorkers transaction; empty = not on chain yet")
     score = models.FloatField(null=True, blank=True, help_text="mean per-item score of the last finished round")
+    finished_at = models.DateTimeField(null=True, blank=True, help_text="when the last round was decided; the wait counts from here")
     reused_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         help_text="the pass in another job of the same domain this admission reuses",

@@ -79,10 +79,11 @@ def domain_pass(*, job: Job, worker) -> Qualification | None:
 
 
 def retry_at(*, job: Job, qualification: Qualification):
-    """When a failed round may be retried; None when no attempt is left (or none was made)."""
-    if qualification.attempts >= job.qualification_max_attempts or qualification.last_attempt_at is None:
+    """When a failed round may be retried: the job's wait after the round was decided; None when
+    no attempt is left (or no round finished)."""
+    if qualification.attempts >= job.qualification_max_attempts or qualification.finished_at is None:
         return None
-    return qualification.last_attempt_at + timedelta(seconds=job.qualification_wait_seconds)
+    return qualification.finished_at + timedelta(seconds=job.qualification_wait_seconds)
 
 
 def refuse_retry(*, job: Job, qualification: Qualification) -> None:
@@ -121,6 +122,7 @@ def answer_qualification(*, job: Job, worker, item_id: int, label: int) -> Feedb
         if answered == total:
             qualification.score = sum(scores.values()) / total
             qualification.passed = qualification.score >= job.qualification_bar
+            qualification.finished_at = timezone.now()
         qualification.save()
     if qualification.passed:
         admit_worker(qualification=qualification)

@@ -433,7 +433,7 @@ def update_honeypot_standing(*, job: Job, worker) -> Pause | None:
     if score >= job.qualification_bar:
         return None
     pause = Pause.objects.create(job=job, worker=worker, honeypots=len(answers), score=score)
-    push_to_worker(user_id=worker.pk, message={"paused": True, "detail": pause_message(job=job, pause=pause)})
+    push_to_worker(user_id=worker.pk, message={"job": job.pk, "paused": True, "detail": pause_message(job=job, pause=pause)})
     return pause
 
 
@@ -448,7 +448,7 @@ def lift_pause(*, job: Job, pause_id: int, by) -> Pause:
         if pause.lifted_at is None:
             pause.lifted_at, pause.lifted_by = timezone.now(), by
             pause.save(update_fields=["lifted_at", "lifted_by"])
-            push_to_worker(user_id=pause.worker_id, message={"paused": False})
+            push_to_worker(user_id=pause.worker_id, message={"job": job.pk, "paused": False})
     return pause
 
 

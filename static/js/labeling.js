@@ -239,6 +239,7 @@ function connectUpdates() {
   socket.addEventListener("message", (event) => {
     const update = JSON.parse(event.data);
     if ("paused" in update) {
+      if (String(update.job) !== jobId) return;  // about another job of this labeler
       // A pause stops the work at once; a lifted one needs a reload to start serving again.
       show(update.paused ? { error: update.detail } : { phase: "Your pause was lifted: reload the page to label again." });
       return;

@@ -55,7 +55,7 @@ def test_fail_is_not_admitted_and_retry_waits(chain_job, labeler_for, dev_accoun
     assert refused.status_code == 400 and "retry later, in 10 min" in refused.json()["detail"]
     assert labeler.api.post(f"/api/jobs/{chain_job.pk}/next-items", {}, format="json").status_code == 403
 
-    Qualification.objects.update(last_attempt_at=timezone.now() - timedelta(hours=1))
+    Qualification.objects.update(finished_at=timezone.now() - timedelta(hours=1))
     assert answer_round(labeler, chain_job, wrong=0)[-1]["passed"] is True
     assert Qualification.objects.get().attempts == 2
 

@@ -19,13 +19,13 @@ def test_retry_before_the_wait_is_refused_with_the_time_left(chain_job, labeler_
     assert state["state"] == "failed" and state["attempts"] == 1 and state["max_attempts"] == 3
     assert state["score"] == 0.0 and state["retry_at"] is not None
 
-    Qualification.objects.update(last_attempt_at=timezone.now() - timedelta(seconds=75))
+    Qualification.objects.update(finished_at=timezone.now() - timedelta(seconds=75))
     refused = labeler.api.post(url)
     assert refused.status_code == 400
     assert "retry later, in 45 s" in refused.json()["detail"] or "in 44 s" in refused.json()["detail"]
     assert Qualification.objects.get().attempts == 1  # a refused retry is not an attempt
 
-    Qualification.objects.update(last_attempt_at=timezone.now() - timedelta(seconds=121))
+    Qualification.objects.update(finished_at=timezone.now() - timedelta(seconds=121))
     assert labeler.api.post(url).json()["state"] == "running"
     assert Qualification.objects.get().attempts == 2
 
@@ -41,7 +41,7 @@ def test_out_of_attempts_is_refused_for_good(chain_job, labeler_for, dev_account
     state = labeler.api.get(url).json()
     assert state["attempts"] == 2 and state["retry_at"] is None
 
-    Qualification.objects.update(last_attempt_at=timezone.now() - timedelta(days=30))
+    Qualification.objects.update(finished_at=timezone.now() - timedelta(days=30))
     refused = labeler.api.post(url)
     assert refused.status_code == 403
     assert "used all 2 attempts" in refused.json()["detail"]
