@@ -95,6 +95,9 @@ class Qualification(models.Model):
     worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="qualifications")
     item_ids = models.JSONField(default=list, help_text="gold items of the current attempt, in order")
     answers = models.JSONField(default=dict, help_text="item id (as a string) -> class index answered")
+    revealed_ids = models.JSONField(
+        default=list, help_text="gold items of every round so far, whose answers the labeler may know: never its honeypots"
+    )
     passed = models.BooleanField(null=True, help_text="null while the current attempt is running")
     attempts = models.PositiveSmallIntegerField(default=0)
     last_attempt_at = models.DateTimeField(null=True, blank=True)

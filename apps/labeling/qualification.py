@@ -54,7 +54,12 @@ def start_qualification(*, job: Job, worker) -> Qualification:
         gold = list(Item.objects.filter(job=job, is_gold=True).values_list("id", flat=True))
         if len(gold) < job.qualification_size:
             raise LabelingError("This job does not have enough gold items for a qualification round yet.")
-        qualification.item_ids = random.sample(gold, job.qualification_size)
+        # A retry draws items whose answers the labeler has not been shown first, while there are enough.
+        revealed = set(qualification.revealed_ids)
+        fresh = [i for i in gold if i not in revealed]
+        qualification.item_ids = random.sample(fresh, min(len(fresh), job.qualification_size))
+        qualification.item_ids += random.sample(sorted(revealed & set(gold)), job.qualification_size - len(qualification.item_ids))
+        random.shuffle(qualification.item_ids)
         qualification.answers = {}
         qualification.passed = None
         qualification.attempts += 1
@@ -111,6 +116,7 @@ def answer_qualification(*, job: Job, worker, item_id: int, label: int) -> Feedb
             raise LabelingError("You answered that item already.")
         check_classes(job=job, labels=[label])
         qualification.answers[str(item_id)] = label
+        qualification.revealed_ids = sorted({*qualification.revealed_ids, item_id})
         truths = dict(
             GoldAnswer.objects.filter(item_id__in=qualification.item_ids).values_list("item_id", "label_index")
         )

@@ -160,7 +160,8 @@ def _lease(*, job: Job, worker, gold: bool, count: int, now) -> list[Item]:
     expires_at = now + timedelta(seconds=settings.LABELING_LEASE_SECONDS)
     excluded: list[int] = []
     if gold:  # qualification items were shown with their answers
-        excluded = Qualification.objects.filter(job=job, worker=worker).values_list("item_ids", flat=True).first() or []
+        qualification = Qualification.objects.filter(job=job, worker=worker).values_list("revealed_ids", "item_ids")
+        excluded = [i for ids in qualification.first() or [] for i in ids]
     if connection.vendor == "postgresql":
         params = {
             "job": job.pk, "gold": gold, "excluded": list(excluded), "worker": worker.pk, "failed": str(FAILED),
