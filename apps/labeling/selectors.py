@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from apps.jobs.models import Item, Job
 from apps.labeling.models import ItemLease, Label, LabelBatch, Pause, Qualification
+from apps.labeling.qualification import retry_at
 from apps.reputation.models import Reputation
 from apps.reputation.selectors import reputation_of
 
@@ -95,8 +96,6 @@ def honeypot_accuracy(*, job: Job, worker) -> float | None:
 def qualification_view(*, job: Job, worker) -> dict:
     """Where the worker is in the job's qualification round, and the next gold item to answer (never
     its answer: that comes back only with the feedback to an answer)."""
-    from apps.labeling.qualification import retry_at  # the rule lives with the writes
-
     qualification = Qualification.objects.filter(job=job, worker=worker).first()
     limits = {"max_attempts": job.qualification_max_attempts, "wait_seconds": job.qualification_wait_seconds}
     if qualification is None:
