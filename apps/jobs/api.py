@@ -83,7 +83,9 @@ class JobListApi(APIView):
         qualification_bar = serializers.FloatField(required=False, default=0.8)
         qualification_size = serializers.IntegerField(required=False, default=5, min_value=1, max_value=100)
         qualification_max_attempts = serializers.IntegerField(required=False, default=3, min_value=1, max_value=100)
-        qualification_wait_seconds = serializers.IntegerField(required=False, default=600, min_value=0, max_value=30 * 86_400)
+        qualification_wait_seconds = serializers.IntegerField(
+            required=False, default=600, min_value=0, max_value=30 * 86_400
+        )
         domain = serializers.SlugField(max_length=50, required=False, default="", allow_blank=True)
         honeypot_min = serializers.IntegerField(required=False, default=5, min_value=1, max_value=1000)
         aggregation_method = serializers.ChoiceField(

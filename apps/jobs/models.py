@@ -45,14 +45,15 @@ class Job(models.Model):
     deadline = models.DateTimeField()
     qualification_bar = models.FloatField(default=0.8, help_text="share of gold items a labeler must get right")
     qualification_size = models.PositiveSmallIntegerField(default=5, help_text="gold items in a qualification round")
-    qualification_max_attempts = models.PositiveSmallIntegerField(default=3, help_text="qualification rounds a labeler may take")
-    qualification_wait_seconds = models.PositiveIntegerField(default=600, help_text="wait after a failed round before a retry")
+    qualification_max_attempts = models.PositiveSmallIntegerField(default=3, help_text="rounds a labeler may take")
+    qualification_wait_seconds = models.PositiveIntegerField(default=600, help_text="wait after a failed round")
     domain = models.SlugField(
-        max_length=50, blank=True,
-        help_text="qualification and reputation domain: a pass in one job of the domain admits to the others; empty = this job only",
+        max_length=50,
+        blank=True,
+        help_text="qualification and reputation domain: a pass is reused by the requester's jobs of the domain",
     )
     honeypot_min = models.PositiveSmallIntegerField(
-        default=5, help_text="honeypots a labeler answers before its running gold score can pause it (below the qualification bar)"
+        default=5, help_text="honeypots answered before a gold score below the qualification bar pauses a labeler"
     )
     aggregation_method = models.CharField(
         max_length=32, choices=AggregationMethod.choices, default=AggregationMethod.ANCHORED_DAWID_SKENE

@@ -55,7 +55,7 @@ class QualificationOutputSerializer(serializers.Serializer):
     attempts = serializers.IntegerField()
     max_attempts = serializers.IntegerField()
     wait_seconds = serializers.IntegerField()
-    retry_at = serializers.DateTimeField(allow_null=True, help_text="when a failed round may be retried; null: no attempt left")
+    retry_at = serializers.DateTimeField(allow_null=True, help_text="when a failed round may be retried; null: none left")
     score = serializers.FloatField(allow_null=True, help_text="mean score of the last finished round")
     reused = serializers.BooleanField(help_text="admitted by a pass in another job of the same domain")
 

@@ -96,14 +96,14 @@ class Qualification(models.Model):
     item_ids = models.JSONField(default=list, help_text="gold items of the current attempt, in order")
     answers = models.JSONField(default=dict, help_text="item id (as a string) -> class index answered")
     revealed_ids = models.JSONField(
-        default=list, help_text="gold items of every round so far, whose answers the labeler may know: never its honeypots"
+        default=list, help_text="gold items of every round so far (their answers were shown): never its honeypots"
     )
     passed = models.BooleanField(null=True, help_text="null while the current attempt is running")
     attempts = models.PositiveSmallIntegerField(default=0)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     admitted_tx = models.CharField(max_length=66, blank=True, help_text="admitWorkers transaction; empty = not on chain yet")
     score = models.FloatField(null=True, blank=True, help_text="mean per-item score of the last finished round")
-    finished_at = models.DateTimeField(null=True, blank=True, help_text="when the last round was decided; the wait counts from here")
+    finished_at = models.DateTimeField(null=True, blank=True, help_text="when the last round was decided")
     reused_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         help_text="the pass in another job of the same domain this admission reuses",

@@ -58,7 +58,8 @@ def start_qualification(*, job: Job, worker) -> Qualification:
         revealed = set(qualification.revealed_ids)
         fresh = [i for i in gold if i not in revealed]
         qualification.item_ids = random.sample(fresh, min(len(fresh), job.qualification_size))
-        qualification.item_ids += random.sample(sorted(revealed & set(gold)), job.qualification_size - len(qualification.item_ids))
+        missing = job.qualification_size - len(qualification.item_ids)
+        qualification.item_ids += random.sample(sorted(revealed & set(gold)), missing)
         random.shuffle(qualification.item_ids)
         qualification.answers = {}
         qualification.passed = None

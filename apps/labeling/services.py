@@ -279,7 +279,11 @@ def check_batch(*, job: Job, worker, labels: Sequence[LabelInput]) -> CheckedBat
         raise LabelingError(f"Items {unknown} are not part of this job.")
     check_classes(job=job, labels=[entry.label for entry in labels])
     return CheckedBatch(
-        job=job, worker=worker, labels=labels, onchain_ids=[items[i].index for i in ids], gold=[items[i].is_gold for i in ids]
+        job=job,
+        worker=worker,
+        labels=labels,
+        onchain_ids=[items[i].index for i in ids],
+        gold=[items[i].is_gold for i in ids],
     )
 
 

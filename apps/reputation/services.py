@@ -70,9 +70,8 @@ def refresh_reputation(*, worker_ids: Iterable[int], domain: str) -> None:
             "gold_answered": row["ga"], "gold_score": row["gs"], "truth_answered": row["ta"], "truth_agreed": row["tg"]
         }
         score = reputation_score(**counts)
-        Reputation.objects.update_or_create(
-            worker_id=row["worker_id"], domain=domain, defaults={**counts, "score": score, "weight": voting_weight(score)}
-        )
+        derived = {"score": score, "weight": voting_weight(score)}
+        Reputation.objects.update_or_create(worker_id=row["worker_id"], domain=domain, defaults={**counts, **derived})
 
 
 def post_weights(*, job: Job, worker_ids: Iterable[int] | None = None) -> str | None:

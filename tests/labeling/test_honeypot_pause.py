@@ -39,7 +39,8 @@ def test_low_honeypot_score_pauses_and_the_requester_lifts_it(honeypot_job, admi
     refused = labeler.api.post(f"/api/jobs/{job.pk}/next-items", {}, format="json")
     assert refused.status_code == 403 and "paused" in refused.json()["detail"] and "33%" in refused.json()["detail"]
     gold_left = GoldAnswer.objects.exclude(item__labels__worker=labeler.user).first().item_id
-    prepared = labeler.api.post(f"/api/jobs/{job.pk}/batches/prepare", {"labels": [{"item": gold_left, "label": 0}]}, format="json")
+    one = {"labels": [{"item": gold_left, "label": 0}]}
+    prepared = labeler.api.post(f"/api/jobs/{job.pk}/batches/prepare", one, format="json")
     assert prepared.status_code == 403 and "paused" in prepared.json()["detail"]
     assert post_batch(labeler, job, {"mode": "wallet", "labels": [{"item": gold_left, "label": 0}]}).status_code == 403
 

@@ -29,7 +29,8 @@ def test_answering_an_item_outside_the_round_reveals_nothing(chain_job, labeler_
     labeler = labeler_for(dev_accounts[3])
     url = f"/api/jobs/{chain_job.pk}/qualification"
     labeler.api.post(url)
-    outside = Item.objects.filter(job=chain_job, is_gold=True).exclude(pk__in=labeler.user.qualifications.get().item_ids).first()
+    round_items = labeler.user.qualifications.get().item_ids
+    outside = Item.objects.filter(job=chain_job, is_gold=True).exclude(pk__in=round_items).first()
     reply = labeler.api.post(f"{url}/answers", {"item": outside.pk, "label": 0}, format="json")
     assert reply.status_code == 400 and "correct_label" not in reply.json()
 

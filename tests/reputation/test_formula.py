@@ -15,7 +15,10 @@ def test_gold_counts_twice_as_much_as_agreement():
     assert gold == pytest.approx(21 / 32) and agreement == pytest.approx(11 / 32)
 
 
-@pytest.mark.parametrize(("score", "weight"), [(0.0, 1), (0.3, 1), (0.5, 1), (0.6, 2), (0.8, 8), (0.9, 13), (0.95, 16), (0.999, 16), (1.0, 16)])
+@pytest.mark.parametrize(
+    ("score", "weight"),
+    [(0.0, 1), (0.3, 1), (0.5, 1), (0.6, 2), (0.8, 8), (0.9, 13), (0.95, 16), (0.999, 16), (1.0, 16)],
+)
 def test_weight_is_bounded_log_odds(score, weight):
     assert voting_weight(score) == weight
 
