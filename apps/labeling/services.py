@@ -159,9 +159,8 @@ SELECT * FROM taken ORDER BY priority DESC, id
 def _lease(*, job: Job, worker, gold: bool, count: int, now) -> list[Item]:
     expires_at = now + timedelta(seconds=settings.LABELING_LEASE_SECONDS)
     excluded: list[int] = []
-    if gold:  # qualification items were shown with their answers
-        qualification = Qualification.objects.filter(job=job, worker=worker).values_list("revealed_ids", "item_ids")
-        excluded = [i for ids in qualification.first() or [] for i in ids]
+    if gold:
+        excluded = sorted(revealed_items(job=job, worker=worker))
     if connection.vendor == "postgresql":
         params = {
             "job": job.pk, "gold": gold, "excluded": list(excluded), "worker": worker.pk, "failed": str(FAILED),
@@ -182,6 +181,13 @@ def _lease(*, job: Job, worker, gold: bool, count: int, now) -> list[Item]:
         taken = [item for item in candidates if _take_slot(item_id=item.pk)]
         ItemLease.objects.bulk_create(ItemLease(item=item, worker=worker, expires_at=expires_at) for item in taken)
     return taken
+
+
+def revealed_items(*, job: Job, worker) -> set[int]:
+    """Gold items whose answers the worker was shown in its qualification rounds (and the current
+    round's): they are never its honeypots, and it may not label them."""
+    rounds = Qualification.objects.filter(job=job, worker=worker).values_list("revealed_ids", "item_ids").first()
+    return {item_id for ids in rounds or () for item_id in ids}
 
 
 def _take_slot(*, item_id: int) -> bool:
@@ -266,7 +272,8 @@ class CheckedBatch:
 
 
 def check_batch(*, job: Job, worker, labels: Sequence[LabelInput]) -> CheckedBatch:
-    """Admitted worker, LIVE job, each item of this job once, each class in range."""
+    """Admitted, unpaused worker, LIVE job, each item of this job once and not one of the worker's
+    qualification items, each class in range."""
     require_admitted(job=job, worker=worker)
     ids = [entry.item_id for entry in labels]
     if not ids:
@@ -278,6 +285,9 @@ def check_batch(*, job: Job, worker, labels: Sequence[LabelInput]) -> CheckedBat
     if unknown:
         raise LabelingError(f"Items {unknown} are not part of this job.")
     check_classes(job=job, labels=[entry.label for entry in labels])
+    if shown := sorted(set(ids) & revealed_items(job=job, worker=worker)):
+        # Their answers would score as honeypots the worker already knows the answers to.
+        raise LabelingError(f"Items {shown} were in your qualification round; they are not labeled again.")
     return CheckedBatch(
         job=job,
         worker=worker,

@@ -21,3 +21,13 @@ def test_retry_draws_unseen_gold_and_honeypots_skip_revealed_items(chain_job, la
     served = serve(labeler, chain_job, 10)
     assert len(served) == 10
     assert not Item.objects.filter(pk__in=[i["id"] for i in served], is_gold=True).exists()
+
+
+def test_a_labeler_may_not_label_its_qualification_items(chain_job, labeler_for, dev_accounts):
+    labeler = labeler_for(dev_accounts[3])
+    assert answer_round(labeler, chain_job, wrong=0)[-1]["passed"] is True
+    known = Qualification.objects.get().item_ids[0]
+    body = {"mode": "wallet", "labels": [{"item": known, "label": 0}]}
+    refused = labeler.api.post(f"/api/jobs/{chain_job.pk}/batches", body, format="json")
+    assert refused.status_code == 400 and "qualification round" in refused.json()["detail"]
+    assert not Item.objects.get(pk=known).labels.exists()
