@@ -1,5 +1,6 @@
-"""Labeler API: qualification round, next items, label batches, item content. Thin views: input
-serializers validate shape, services decide, output serializers shape the answer."""
+"""Labeler API: qualification round, next items, label batches, item content; and the requester's
+view of the job's honeypot pauses. Thin views: input serializers validate shape, services decide,
+output serializers shape the answer."""
 from __future__ import annotations
 
 import json
