@@ -126,6 +126,9 @@ def measure(setup: Setup) -> dict[str, int]:
     single_voted = send(job.functions.submitLabels(single), sender=singles[1])
 
     truth = send(job.functions.postTruth(0, truth_words()), sender=oracle)
+    weights = [16 - i for i in range(len(workers))]
+    weighted = send(job.functions.setWeights([w.address for w in workers], weights), sender=oracle)
+    reweighted = send(job.functions.setWeights([w.address for w in workers], weights[::-1]), sender=oracle)
 
     paid = [Payout(index=i + 1, account=w.address, amount=10**18) for i, w in enumerate(workers)]
     others = [Payout(index=i + 1, account=Account.create().address, amount=10**18) for i in range(len(paid), PAYOUT_LEAVES)]
@@ -146,6 +149,8 @@ def measure(setup: Setup) -> dict[str, int]:
         "box_relayed_single": box_fresh,
         "box_relayed_single_voted_item": box_voted,
         "post_truth_per_item": truth.gas_used // NUM_ITEMS,
+        "set_weights_per_worker": weighted.gas_used // len(workers),
+        "set_weights_again_per_worker": reweighted.gas_used // len(workers),
         "post_payout_root": root.gas_used,
         "claim": first_claim.gas_used,
         "claim_second": second_claim.gas_used,

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "apps.labeling",
     "apps.learning",
     "apps.quality",
+    "apps.reputation",
     "apps.rewards",
     "apps.boxes",  # before gamification: its vote handlers run first (see apps.gamification.apps)
     "apps.gamification",
@@ -203,7 +204,6 @@ SIWE_MAX_MESSAGE_AGE_SECONDS = int(os.environ.get("SIWE_MAX_MESSAGE_AGE_SECONDS"
 LABELING_LEASE_SECONDS = int(os.environ.get("LABELING_LEASE_SECONDS", "120"))
 # Share of newly served items that are gold honeypots (scored like qualification, look like any item).
 LABELING_HONEYPOT_RATE = float(os.environ.get("LABELING_HONEYPOT_RATE", "0.1"))
-LABELING_QUALIFICATION_RETRY_SECONDS = int(os.environ.get("LABELING_QUALIFICATION_RETRY_SECONDS", "600"))
 # Most boxes a labeler may draw on one image (bounding-box jobs).
 BOXES_MAX_PER_ITEM = int(os.environ.get("BOXES_MAX_PER_ITEM", "100"))
 

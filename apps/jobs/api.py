@@ -62,7 +62,8 @@ class JobOutputSerializer(serializers.ModelSerializer):
         model = Job
         fields = [
             "id", "name", "instructions", "task_type", "classes", "redundancy", "price_per_label", "budget",
-            "deadline", "qualification_bar", "qualification_size", "stopping_rule", "target_accuracy", "status",
+            "deadline", "qualification_bar", "qualification_size", "qualification_max_attempts",
+            "qualification_wait_seconds", "domain", "honeypot_min", "aggregation_method", "stopping_rule", "target_accuracy", "status",
             "items", "manifest_cid", "manifest_digest", "chain_id", "onchain_id", "instance_address", "created_tx",
             "created_at",
         ]  # fmt: skip
@@ -84,6 +85,15 @@ class JobListApi(APIView):
         deadline = serializers.DateTimeField()
         qualification_bar = serializers.FloatField(required=False, default=0.8)
         qualification_size = serializers.IntegerField(required=False, default=5, min_value=1, max_value=100)
+        qualification_max_attempts = serializers.IntegerField(required=False, default=3, min_value=1, max_value=100)
+        qualification_wait_seconds = serializers.IntegerField(
+            required=False, default=600, min_value=0, max_value=30 * 86_400
+        )
+        domain = serializers.SlugField(max_length=50, required=False, default="", allow_blank=True)
+        honeypot_min = serializers.IntegerField(required=False, default=5, min_value=1, max_value=1000)
+        aggregation_method = serializers.ChoiceField(
+            choices=Job.AggregationMethod.choices, default=Job.AggregationMethod.ANCHORED_DAWID_SKENE
+        )
         stopping_rule = serializers.ChoiceField(choices=Job.StoppingRule.choices, default=Job.StoppingRule.BUDGET)
         target_accuracy = serializers.FloatField(required=False, allow_null=True, default=None)
 

@@ -21,6 +21,13 @@ class Job(models.Model):
         TARGET_ACCURACY = "target_accuracy", "When held-out accuracy reaches the target"
         MANUAL = "manual", "When the requester stops it"
 
+    class AggregationMethod(models.TextChoices):
+        # Values are apps.quality.aggregation.METHODS keys.
+        MAJORITY = "majority", "Majority vote"
+        WEIGHTED_MAJORITY = "weighted_majority", "Reputation-weighted majority"
+        DAWID_SKENE = "dawid_skene", "Dawid-Skene"
+        ANCHORED_DAWID_SKENE = "anchored_dawid_skene", "Gold-anchored Dawid-Skene"
+
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"  # items imported, not funded yet
         FUNDING = "funding", "Funding"  # createJob sent from the requester's wallet, not yet indexed
@@ -39,6 +46,19 @@ class Job(models.Model):
     deadline = models.DateTimeField()
     qualification_bar = models.FloatField(default=0.8, help_text="share of gold items a labeler must get right")
     qualification_size = models.PositiveSmallIntegerField(default=5, help_text="gold items in a qualification round")
+    qualification_max_attempts = models.PositiveSmallIntegerField(default=3, help_text="rounds a labeler may take")
+    qualification_wait_seconds = models.PositiveIntegerField(default=600, help_text="wait after a failed round")
+    domain = models.SlugField(
+        max_length=50,
+        blank=True,
+        help_text="qualification and reputation domain: a pass is reused by the requester's jobs of the domain",
+    )
+    honeypot_min = models.PositiveSmallIntegerField(
+        default=5, help_text="honeypots answered before a gold score below the qualification bar pauses a labeler"
+    )
+    aggregation_method = models.CharField(
+        max_length=32, choices=AggregationMethod.choices, default=AggregationMethod.ANCHORED_DAWID_SKENE
+    )
     stopping_rule = models.CharField(max_length=20, choices=StoppingRule.choices, default=StoppingRule.BUDGET)
     target_accuracy = models.FloatField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)

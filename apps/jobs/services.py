@@ -102,6 +102,11 @@ def create_job(
     instructions: str = "",
     qualification_bar: float = 0.8,
     qualification_size: int = 5,
+    qualification_max_attempts: int = 3,
+    qualification_wait_seconds: int = 600,
+    domain: str = "",
+    honeypot_min: int = 5,
+    aggregation_method: str = Job.AggregationMethod.ANCHORED_DAWID_SKENE,
     stopping_rule: str = Job.StoppingRule.BUDGET,
     target_accuracy: float | None = None,
 ) -> Job:
@@ -128,6 +133,11 @@ def create_job(
         deadline=deadline,
         qualification_bar=qualification_bar,
         qualification_size=qualification_size,
+        qualification_max_attempts=qualification_max_attempts,
+        qualification_wait_seconds=qualification_wait_seconds,
+        domain=domain,
+        honeypot_min=honeypot_min,
+        aggregation_method=aggregation_method,
         stopping_rule=stopping_rule,
         target_accuracy=target_accuracy if stopping_rule == Job.StoppingRule.TARGET_ACCURACY else None,
     )

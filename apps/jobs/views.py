@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 from apps.jobs.models import Job
 from apps.jobs.dashboard import dashboard
 from apps.jobs.selectors import job_of, jobs_of
+from apps.labeling.selectors import pauses_of
 
 
 def requester_page(view):
@@ -26,7 +27,12 @@ def new_job(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "jobs/new.html",
-        {"task_types": Job.TaskType.choices, "stopping_rules": Job.StoppingRule.choices},
+        {
+            "task_types": Job.TaskType.choices,
+            "stopping_rules": Job.StoppingRule.choices,
+            "aggregation_methods": Job.AggregationMethod.choices,
+            "default_aggregation": Job.AggregationMethod.ANCHORED_DAWID_SKENE,
+        },
     )
 
 
@@ -36,5 +42,11 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     return render(
         request,
         "jobs/detail.html",
-        {"job": job, "dashboard": dashboard(job=job).as_json(), "classes": job.classes.all(), "Status": Job.Status},
+        {
+            "job": job,
+            "dashboard": dashboard(job=job).as_json(),
+            "classes": job.classes.all(),
+            "Status": Job.Status,
+            "pauses": pauses_of(job=job),
+        },
     )

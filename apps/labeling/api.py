@@ -1,5 +1,6 @@
-"""Labeler API: qualification round, next items, label batches, item content. Thin views: input
-serializers validate shape, services decide, output serializers shape the answer."""
+"""Labeler API: qualification round, next items, label batches, item content; and the requester's
+view of the job's honeypot pauses. Thin views: input serializers validate shape, services decide,
+output serializers shape the answer."""
 from __future__ import annotations
 
 import json
@@ -54,6 +55,12 @@ class QualificationOutputSerializer(serializers.Serializer):
     answered = serializers.IntegerField()
     total = serializers.IntegerField()
     item = ItemOutputSerializer(allow_null=True)
+    attempts = serializers.IntegerField()
+    max_attempts = serializers.IntegerField()
+    wait_seconds = serializers.IntegerField()
+    retry_at = serializers.DateTimeField(allow_null=True, help_text="when a failed round may be retried; null: none left")
+    score = serializers.FloatField(allow_null=True, help_text="mean score of the last finished round")
+    reused = serializers.BooleanField(help_text="admitted by a pass in another job of the same domain")
 
 
 class QualificationApi(LabelingApi):
@@ -82,7 +89,8 @@ class QualificationAnswerApi(LabelingApi):
     @extend_schema_serializer(component_name="QualificationFeedback")
     class OutputSerializer(serializers.Serializer):
         correct = serializers.BooleanField()
-        correct_label = serializers.IntegerField()
+        score = serializers.FloatField()
+        correct_label = serializers.IntegerField(help_text="the gold answer of the item just answered")
         answered = serializers.IntegerField()
         total = serializers.IntegerField()
         passed = serializers.BooleanField(allow_null=True)
@@ -130,7 +138,9 @@ def next_items(request, job_id: int) -> JsonResponse:
     if job is None:
         return JsonResponse({"detail": "No Job matches the given query."}, status=404)
     try:
-        services.require_admitted(job=job, worker=request.user, admitted=job.serving_admitted)
+        services.require_admitted(
+            job=job, worker=request.user, admitted=job.serving_admitted, paused=job.serving_paused
+        )
         items = services.next_items_for(job=job, worker=request.user, count=count, expired=job.serving_expired)
     except services.NotAllowed as error:
         return JsonResponse({"detail": str(error)}, status=403)
@@ -243,6 +253,36 @@ class BatchTxApi(LabelingApi):
             reason = data.validated_data.get("error") or "The wallet did not send the batch."
             batch = services.fail_batch(batch=batch, reason=reason)
         return Response(BatchOutputSerializer(batch).data)
+
+
+@extend_schema_serializer(component_name="WorkerPause")
+class PauseOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    worker = serializers.CharField(source="worker.address")
+    created_at = serializers.DateTimeField()
+    honeypots = serializers.IntegerField()
+    score = serializers.FloatField()
+    lifted_at = serializers.DateTimeField(allow_null=True)
+
+
+class RequesterJobApi(LabelingApi):
+    def job(self, job_id: int) -> Job:
+        """Only the requester's own job; any other answers 404, as the requester API does."""
+        return get_object_or_404(Job, pk=job_id, requester=self.request.user)
+
+
+class PausesApi(RequesterJobApi):
+    @extend_schema(responses=PauseOutputSerializer(many=True))
+    def get(self, request: Request, job_id: int) -> Response:
+        """The job's honeypot pauses (active first): labelers whose hidden-gold score fell below the bar."""
+        return Response(PauseOutputSerializer(selectors.pauses_of(job=self.job(job_id)), many=True).data)
+
+
+class LiftPauseApi(RequesterJobApi):
+    @extend_schema(request=None, responses=PauseOutputSerializer)
+    def post(self, request: Request, job_id: int, pause_id: int) -> Response:
+        pause = services.lift_pause(job=self.job(job_id), pause_id=pause_id, by=request.user)
+        return Response(PauseOutputSerializer(pause).data)
 
 
 class ItemContentApi(APIView):

@@ -87,19 +87,27 @@ class ItemLease(models.Model):
 class Qualification(models.Model):
     """A labeler's qualification round in a job: the gold items it was given, its answers, and the
     outcome. Passing admits its wallet on chain (`admitted_tx`); a failed round may be retried after
-    LABELING_QUALIFICATION_RETRY_SECONDS, with fresh items when the job has enough gold.
-
-    Lives here rather than in apps/quality because it gates serving; a later issue (reputation) may
-    move the scoring to quality and keep this record."""
+    the job's qualification_wait_seconds, up to qualification_max_attempts rounds, with fresh items
+    when the job has enough gold. A pass in another job of the same requester and domain is reused
+    (`reused_from`, no round taken). Lives here rather than in apps/quality because it gates serving."""
 
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="qualifications")
     worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="qualifications")
     item_ids = models.JSONField(default=list, help_text="gold items of the current attempt, in order")
     answers = models.JSONField(default=dict, help_text="item id (as a string) -> class index answered")
+    revealed_ids = models.JSONField(
+        default=list, help_text="gold items of every round so far (their answers were shown): never its honeypots"
+    )
     passed = models.BooleanField(null=True, help_text="null while the current attempt is running")
     attempts = models.PositiveSmallIntegerField(default=0)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     admitted_tx = models.CharField(max_length=66, blank=True, help_text="admitWorkers transaction; empty = not on chain yet")
+    score = models.FloatField(null=True, blank=True, help_text="mean per-item score of the last finished round")
+    finished_at = models.DateTimeField(null=True, blank=True, help_text="when the last round was decided")
+    reused_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="the pass in another job of the same domain this admission reuses",
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["job", "worker"], name="one_qualification_per_worker_job")]
@@ -107,3 +115,27 @@ class Qualification(models.Model):
     @property
     def admitted(self) -> bool:
         return bool(self.passed and self.admitted_tx)
+
+
+class Pause(models.Model):
+    """A labeler stopped in a job because its running score on honeypots (gold items served inside
+    normal work) fell below the job's qualification bar. While `lifted_at` is empty, next-items and
+    label batches are refused. The requester may lift it; the running score then restarts from the
+    lift, so the labeler gets honeypot_min fresh honeypots before it can be paused again."""
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="pauses")
+    worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pauses")
+    created_at = models.DateTimeField(auto_now_add=True)
+    honeypots = models.PositiveIntegerField(help_text="honeypots answered in the window that paused it")
+    score = models.FloatField(help_text="mean honeypot score in that window")
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["job", "worker"], condition=Q(lifted_at__isnull=True), name="one_active_pause_per_worker_job"
+            )
+        ]

@@ -2,11 +2,12 @@
 admits the labeler's wallet on chain (the oracle's admitWorkers)."""
 from __future__ import annotations
 
+import logging
+import math
 import random
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -15,6 +16,10 @@ from apps.chain.registry import job_instance
 from apps.jobs.models import GoldAnswer, Item, Job
 from apps.labeling.models import Qualification
 from apps.labeling.services import NODE_ERRORS, LabelingError, NotAllowed, check_classes, require_tier
+from apps.quality.scoring import score_against_gold
+from apps.reputation.services import post_weights
+
+logger = logging.getLogger(__name__)
 
 # admitted_tx of a worker the contract had admitted already (by an earlier, unrecorded admission).
 ALREADY_ADMITTED = "already-admitted"
@@ -23,14 +28,16 @@ ALREADY_ADMITTED = "already-admitted"
 @dataclass(frozen=True)
 class Feedback:
     correct: bool
-    correct_label: int
+    score: float  # this answer's score against gold, in [0, 1] (classes: 1 or 0)
+    correct_label: int  # the gold answer of the item just answered, never of one still to answer
     answered: int
     total: int
     passed: bool | None  # None until the round's last answer
 
 
 def start_qualification(*, job: Job, worker) -> Qualification:
-    """The worker's current round, starting one (or a retry, once the wait is over) when needed."""
+    """The worker's current round, starting one (or a retry, once the wait is over and while
+    attempts are left) when needed. A pass in another job of the requester's domain is reused."""
     if job.status != Job.Status.LIVE or not job.instance_address:
         raise NotAllowed("This job is not open for labeling.")
     require_tier(job=job, worker=worker)
@@ -39,12 +46,22 @@ def start_qualification(*, job: Job, worker) -> Qualification:
         running = qualification.item_ids and qualification.passed is None
         if qualification.passed or running:
             return qualification
-        if qualification.passed is False and not retry_allowed(qualification=qualification):
-            raise LabelingError("You did not pass the qualification; you can retry later.")
+        if earlier := domain_pass(job=job, worker=worker):
+            qualification.passed, qualification.score, qualification.reused_from = True, earlier.score, earlier
+            qualification.save()
+            return qualification
+        if qualification.passed is False:
+            refuse_retry(job=job, qualification=qualification)
         gold = list(Item.objects.filter(job=job, is_gold=True).values_list("id", flat=True))
         if len(gold) < job.qualification_size:
             raise LabelingError("This job does not have enough gold items for a qualification round yet.")
-        qualification.item_ids = random.sample(gold, job.qualification_size)
+        # A retry draws items whose answers the labeler has not been shown first, while there are enough.
+        revealed = set(qualification.revealed_ids)
+        fresh = [i for i in gold if i not in revealed]
+        qualification.item_ids = random.sample(fresh, min(len(fresh), job.qualification_size))
+        missing = job.qualification_size - len(qualification.item_ids)
+        qualification.item_ids += random.sample(sorted(revealed & set(gold)), missing)
+        random.shuffle(qualification.item_ids)
         qualification.answers = {}
         qualification.passed = None
         qualification.attempts += 1
@@ -53,14 +70,46 @@ def start_qualification(*, job: Job, worker) -> Qualification:
         return qualification
 
 
-def retry_allowed(*, qualification: Qualification) -> bool:
-    wait = timedelta(seconds=settings.LABELING_QUALIFICATION_RETRY_SECONDS)
-    return qualification.last_attempt_at is None or timezone.now() >= qualification.last_attempt_at + wait
+def domain_pass(*, job: Job, worker) -> Qualification | None:
+    """The worker's pass in another job of the same domain and requester. Only the same requester's
+    jobs count: a domain is a free-text tag, and anyone else could set up an easy job under it."""
+    if not job.domain:
+        return None
+    return (
+        Qualification.objects.filter(
+            worker=worker, passed=True, job__domain=job.domain, job__requester_id=job.requester_id
+        )
+        .exclude(job=job)
+        .order_by("pk")
+        .first()
+    )
+
+
+def retry_at(*, job: Job, qualification: Qualification):
+    """When a failed round may be retried: the job's wait after the round was decided; None when
+    no attempt is left (or no round finished)."""
+    if qualification.attempts >= job.qualification_max_attempts or qualification.finished_at is None:
+        return None
+    return qualification.finished_at + timedelta(seconds=job.qualification_wait_seconds)
+
+
+def refuse_retry(*, job: Job, qualification: Qualification) -> None:
+    """Raise, with what the labeler can do, unless a failed round may be retried now."""
+    if qualification.attempts >= job.qualification_max_attempts:
+        raise NotAllowed(
+            f"You did not pass the qualification and have used all {job.qualification_max_attempts} attempts"
+            " this job allows."
+        )
+    left = retry_at(job=job, qualification=qualification) - timezone.now()
+    if left > timedelta(0):
+        minutes, seconds = divmod(math.ceil(left.total_seconds()), 60)
+        wait = f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
+        raise LabelingError(f"You did not pass the qualification; you can retry later, in {wait}.")
 
 
 def answer_qualification(*, job: Job, worker, item_id: int, label: int) -> Feedback:
-    """Score one answer of the running round; the last answer decides the round, and a pass admits
-    the worker on chain."""
+    """Score one answer of the running round; the last answer decides the round (mean score at or
+    above the job's bar), and a pass admits the worker on chain."""
     if job.task_type == Job.TaskType.BOUNDING_BOX:  # apps.boxes.services.answer_box_qualification
         raise LabelingError("This job's gold images are answered with boxes, not a class label.")
     with transaction.atomic():
@@ -70,20 +119,30 @@ def answer_qualification(*, job: Job, worker, item_id: int, label: int) -> Feedb
         if str(item_id) in qualification.answers:
             raise LabelingError("You answered that item already.")
         check_classes(job=job, labels=[label])
-        truth = GoldAnswer.objects.get(item_id=item_id).label_index
         qualification.answers[str(item_id)] = label
-        answered = len(qualification.answers)
-        total = len(qualification.item_ids)
+        qualification.revealed_ids = sorted({*qualification.revealed_ids, item_id})
+        truths = dict(
+            GoldAnswer.objects.filter(item_id__in=qualification.item_ids).values_list("item_id", "label_index")
+        )
+        scores = {
+            int(i): score_against_gold(task_type=job.task_type, answer=answer, gold=truths[int(i)])
+            for i, answer in qualification.answers.items()
+        }
+        answered, total = len(qualification.answers), len(qualification.item_ids)
         if answered == total:
-            gold = GoldAnswer.objects.filter(item_id__in=qualification.item_ids)
-            truths = dict(gold.values_list("item_id", "label_index"))
-            correct = sum(truths[int(i)] == answer for i, answer in qualification.answers.items())
-            qualification.passed = correct / total >= job.qualification_bar
+            qualification.score = sum(scores.values()) / total
+            qualification.passed = qualification.score >= job.qualification_bar
+            qualification.finished_at = timezone.now()
         qualification.save()
     if qualification.passed:
         admit_worker(qualification=qualification)
     return Feedback(
-        correct=truth == label, correct_label=truth, answered=answered, total=total, passed=qualification.passed
+        correct=scores[item_id] == 1.0,
+        score=scores[item_id],
+        correct_label=truths[item_id],
+        answered=answered,
+        total=total,
+        passed=qualification.passed,
     )
 
 
@@ -105,4 +164,8 @@ def admit_worker(*, qualification: Qualification) -> Qualification:
         tx_hash = sent.tx_hash
     Qualification.objects.filter(pk=qualification.pk, admitted_tx="").update(admitted_tx=tx_hash)
     qualification.refresh_from_db()
+    try:  # a labeler with a reputation in the domain votes with its weight from the start
+        post_weights(job=qualification.job, worker_ids=[qualification.worker_id])
+    except (TransactionFailed, *NODE_ERRORS):
+        logger.warning("posting the voting weight of worker %s failed", qualification.worker_id, exc_info=True)
     return qualification

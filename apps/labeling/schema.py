@@ -18,8 +18,10 @@ def _next_items_operation() -> dict:
             "index": {"type": "integer", "description": "the item's id on chain"},
             "media_type": {"type": "string"},
             "content_url": {"type": "string", "description": "GET it with the same session"},
+            "width": {"type": "integer", "nullable": True, "description": "image pixels; null for text"},
+            "height": {"type": "integer", "nullable": True, "description": "image pixels; null for text"},
         },
-        "required": ["id", "index", "media_type", "content_url"],
+        "required": ["id", "index", "media_type", "content_url", "width", "height"],
     }
     return {
         "operationId": "jobs_next_items_create",

@@ -9,13 +9,18 @@ from django.utils import timezone
 from django.urls import reverse
 
 from apps.jobs.models import Item, Job
-from apps.labeling.models import ItemLease, Label, LabelBatch, Qualification
+from apps.labeling.models import ItemLease, Label, LabelBatch, Pause, Qualification
+from apps.labeling.qualification import retry_at
+from apps.reputation.models import Reputation
+from apps.reputation.selectors import reputation_of
 
 
 @dataclass(frozen=True)
 class Standing:
     qualified: bool
     qualification_failed: bool
+    paused: bool
+    reputation: Reputation | None  # in the job's domain; None until a settled job showed something
     labels_given: int
     pending: int
     confirmed: int
@@ -40,6 +45,8 @@ def standing(*, job: Job, worker) -> Standing:
     return Standing(
         qualified=bool(qualification and qualification.admitted),
         qualification_failed=bool(qualification and qualification.passed is False),
+        paused=Pause.objects.filter(job=job, worker=worker, lifted_at__isnull=True).exists(),
+        reputation=reputation_of(worker=worker, domain=job.domain),
         labels_given=counts["given"],
         pending=counts["pending"],
         confirmed=counts["confirmed"],
@@ -93,8 +100,12 @@ def qualification_view(*, job: Job, worker) -> dict:
     """Where the worker is in the job's qualification round, and the next gold item to answer (never
     its answer: that comes back only with the feedback to an answer)."""
     qualification = Qualification.objects.filter(job=job, worker=worker).first()
+    limits = {"max_attempts": job.qualification_max_attempts, "wait_seconds": job.qualification_wait_seconds}
     if qualification is None:
-        return {"state": "not_started", "answered": 0, "total": job.qualification_size, "item": None}
+        return {
+            "state": "not_started", "answered": 0, "total": job.qualification_size, "item": None, "attempts": 0,
+            "retry_at": None, "score": None, "reused": False, **limits,
+        }
     state = {None: "running", True: "passed", False: "failed"}[qualification.passed]
     if state == "running" and not qualification.item_ids:
         state = "not_started"
@@ -106,8 +117,18 @@ def qualification_view(*, job: Job, worker) -> dict:
         "total": len(qualification.item_ids) or job.qualification_size,
         "item": item_view(item) if item else None,
         "attempts": qualification.attempts,
-        "last_attempt_at": qualification.last_attempt_at,
+        "retry_at": retry_at(job=job, qualification=qualification) if state == "failed" else None,
+        "score": qualification.score,
+        "reused": qualification.reused_from_id is not None,
+        **limits,
     }
+
+
+def pauses_of(*, job: Job) -> list[Pause]:
+    """The job's honeypot pauses, active ones first, for its requester."""
+    return list(
+        Pause.objects.filter(job=job).select_related("worker").order_by(F("lifted_at").desc(nulls_first=True), "-pk")
+    )
 
 
 def recent_batches(*, job: Job, worker, limit: int = 20) -> list[LabelBatch]:
@@ -117,12 +138,15 @@ def recent_batches(*, job: Job, worker, limit: int = 20) -> list[LabelBatch]:
 
 def job_for_serving(*, job_id: int, worker) -> Job | None:
     """The job for a next-items call, in one query: annotated with `serving_admitted` (the worker
-    passed and was admitted on chain, as services.require_admitted checks) and `serving_expired`
+    passed and was admitted on chain, as services.require_admitted checks), `serving_paused` (an
+    active honeypot pause) and `serving_expired`
     (some lease has expired: the sweep has work). None if there is no such job."""
     admitted = Qualification.objects.filter(job=OuterRef("pk"), worker=worker, passed=True).exclude(admitted_tx="")
+    paused = Pause.objects.filter(job=OuterRef("pk"), worker=worker, lifted_at__isnull=True)
     return (
         Job.objects.annotate(
             serving_admitted=Exists(admitted),
+            serving_paused=Exists(paused),
             serving_expired=Exists(ItemLease.objects.filter(expires_at__lt=timezone.now())),
         )
         .filter(pk=job_id)

@@ -33,7 +33,8 @@ from apps.chain.models import ChainEvent
 from apps.chain.registry import job_instance
 from apps.gamification.selectors import tier_lock
 from apps.jobs.models import Item, Job
-from apps.labeling.models import ItemLease, Label, LabelBatch, Qualification
+from apps.labeling.models import ItemLease, Label, LabelBatch, Pause, Qualification
+from apps.quality.scoring import score_against_gold
 
 User = get_user_model()
 
@@ -161,8 +162,8 @@ SELECT * FROM taken ORDER BY priority DESC, id
 def _lease(*, job: Job, worker, gold: bool, count: int, now) -> list[Item]:
     expires_at = now + timedelta(seconds=settings.LABELING_LEASE_SECONDS)
     excluded: list[int] = []
-    if gold:  # qualification items were shown with their answers
-        excluded = Qualification.objects.filter(job=job, worker=worker).values_list("item_ids", flat=True).first() or []
+    if gold:
+        excluded = sorted(revealed_items(job=job, worker=worker))
     if connection.vendor == "postgresql":
         params = {
             "job": job.pk, "gold": gold, "excluded": list(excluded), "worker": worker.pk, "failed": str(FAILED),
@@ -183,6 +184,13 @@ def _lease(*, job: Job, worker, gold: bool, count: int, now) -> list[Item]:
         taken = [item for item in candidates if _take_slot(item_id=item.pk)]
         ItemLease.objects.bulk_create(ItemLease(item=item, worker=worker, expires_at=expires_at) for item in taken)
     return taken
+
+
+def revealed_items(*, job: Job, worker) -> set[int]:
+    """Gold items whose answers the worker was shown in its qualification rounds (and the current
+    round's): they are never its honeypots, and it may not label them."""
+    rounds = Qualification.objects.filter(job=job, worker=worker).values_list("revealed_ids", "item_ids").first()
+    return {item_id for ids in rounds or () for item_id in ids}
 
 
 def _take_slot(*, item_id: int) -> bool:
@@ -218,15 +226,27 @@ def check_classes(*, job: Job, labels: Iterable[int]) -> None:
         raise LabelingError(f"Class {wrong[0]} does not exist in this job.")
 
 
-def require_admitted(*, job: Job, worker, admitted: bool | None = None) -> None:
-    """`admitted`: the answer of the admission query when the caller has it already
-    (selectors.job_for_serving); None runs the query."""
+def require_admitted(*, job: Job, worker, admitted: bool | None = None, paused: bool | None = None) -> None:
+    """Admitted and not paused in a LIVE job. `admitted` / `paused`: the answers of those queries
+    when the caller has them already (selectors.job_for_serving); None runs the query."""
     if job.status != Job.Status.LIVE or not job.instance_address:
         raise NotAllowed("This job is not open for labeling.")
     if admitted is None:
         admitted = Qualification.objects.filter(job=job, worker=worker, passed=True).exclude(admitted_tx="").exists()
     if not admitted:
         raise NotAllowed("You are not admitted to this job: pass its qualification first.")
+    if paused is False:
+        return
+    if pause := Pause.objects.filter(job=job, worker=worker, lifted_at__isnull=True).first():
+        raise NotAllowed(pause_message(job=job, pause=pause))
+
+
+def pause_message(*, job: Job, pause: Pause) -> str:
+    return (
+        f"You are paused in this job: your score on its hidden gold items fell to {pause.score:.0%}"
+        f" over {pause.honeypots} of them, below the job's bar of {job.qualification_bar:.0%}."
+        " The requester can lift the pause."
+    )
 
 
 def require_tier(*, job: Job, worker, item_ids: Sequence[int] = ()) -> None:
@@ -247,6 +267,7 @@ class CheckedBatch:
     worker: object
     labels: Sequence[LabelInput]
     onchain_ids: list[int]
+    gold: list[bool]  # per label: the item is a gold honeypot
 
     @property
     def packed(self) -> bytes:
@@ -264,7 +285,8 @@ class CheckedBatch:
 
 
 def check_batch(*, job: Job, worker, labels: Sequence[LabelInput]) -> CheckedBatch:
-    """Admitted worker, LIVE job of classes, each item of this job once, each class in range."""
+    """Admitted, unpaused worker, LIVE job of classes, each item of this job once and not one of the
+    worker's qualification items, each class in range."""
     if job.task_type == Job.TaskType.BOUNDING_BOX:
         raise LabelingError("This job takes boxes, not class labels: submit them per image.")
     checked = check_items(job=job, worker=worker, labels=labels)
@@ -273,7 +295,8 @@ def check_batch(*, job: Job, worker, labels: Sequence[LabelInput]) -> CheckedBat
 
 
 def check_items(*, job: Job, worker, labels: Sequence[LabelInput]) -> CheckedBatch:
-    """Admitted worker, LIVE job, each item of this job once (the label values are the caller's to check)."""
+    """Admitted, unpaused worker, LIVE job, each item of this job once and not one of the worker's
+    qualification items (the label values are the caller's to check)."""
     require_admitted(job=job, worker=worker)
     ids = [entry.item_id for entry in labels]
     if not ids:
@@ -285,7 +308,16 @@ def check_items(*, job: Job, worker, labels: Sequence[LabelInput]) -> CheckedBat
     unknown = [i for i in ids if i not in items or items[i].job_id != job.pk]
     if unknown:
         raise LabelingError(f"Items {unknown} are not part of this job.")
-    return CheckedBatch(job=job, worker=worker, labels=labels, onchain_ids=[items[i].index for i in ids])
+    if shown := sorted(set(ids) & revealed_items(job=job, worker=worker)):
+        # Their answers would score as honeypots the worker already knows the answers to.
+        raise LabelingError(f"Items {shown} were in your qualification round; they are not labeled again.")
+    return CheckedBatch(
+        job=job,
+        worker=worker,
+        labels=labels,
+        onchain_ids=[items[i].index for i in ids],
+        gold=[items[i].is_gold for i in ids],
+    )
 
 
 def next_nonce(*, job: Job, worker) -> int:
@@ -366,6 +398,8 @@ def record_batch(*, checked: CheckedBatch, mode: str, nonce: int | None, signatu
                 Label(batch=batch, job=job, item_id=e.item_id, worker=worker, label_index=e.label, answer_ms=e.answer_ms)
                 for e in labels
             )
+            if any(checked.gold):
+                update_honeypot_standing(job=job, worker=worker)
     except IntegrityError as error:
         raise LabelingError("You labeled one of these items already, or reused a batch nonce.") from error
     return batch
@@ -421,6 +455,45 @@ def fail_batch(*, batch: LabelBatch, reason: str, tx_hash: str = "") -> LabelBat
             push_to_worker(user_id=batch.worker_id, message={"batch": batch.pk, "status": FAILED, "error": reason})
     batch.refresh_from_db()
     return batch
+
+
+# --- honeypots --------------------------------------------------------------------------------
+
+
+def update_honeypot_standing(*, job: Job, worker) -> Pause | None:
+    """Pause the worker when its running score on honeypots (its live labels on gold items since
+    its last lifted pause) is below the job's qualification bar, once it has answered at least
+    job.honeypot_min of them. Runs in the transaction that records the honeypot labels; recomputed
+    from the labels each time, so a failed batch's labels stop counting and nothing counts twice."""
+    if Pause.objects.filter(job=job, worker=worker, lifted_at__isnull=True).exists():
+        return None
+    labels = Label.objects.filter(job=job, worker=worker, item__is_gold=True).exclude(status=FAILED)
+    if since := Pause.objects.filter(job=job, worker=worker).aggregate(m=Max("lifted_at"))["m"]:
+        labels = labels.filter(created_at__gt=since)
+    answers = list(labels.values_list("label_index", "item__gold_answer__label_index"))
+    if len(answers) < job.honeypot_min:
+        return None
+    score = sum(score_against_gold(task_type=job.task_type, answer=a, gold=g) for a, g in answers) / len(answers)
+    if score >= job.qualification_bar:
+        return None
+    pause = Pause.objects.create(job=job, worker=worker, honeypots=len(answers), score=score)
+    push_to_worker(user_id=worker.pk, message={"job": job.pk, "paused": True, "detail": pause_message(job=job, pause=pause)})
+    return pause
+
+
+def lift_pause(*, job: Job, pause_id: int, by) -> Pause:
+    """The requester lets a paused worker label again."""
+    if job.requester_id != by.pk:
+        raise NotAllowed("Only the job's requester can lift a pause.")
+    with transaction.atomic():
+        pause = Pause.objects.select_for_update().filter(pk=pause_id, job=job).first()
+        if pause is None:
+            raise LabelingError("This job has no such pause.")
+        if pause.lifted_at is None:
+            pause.lifted_at, pause.lifted_by = timezone.now(), by
+            pause.save(update_fields=["lifted_at", "lifted_by"])
+            push_to_worker(user_id=pause.worker_id, message={"job": job.pk, "paused": False})
+    return pause
 
 
 # --- confirmation from the chain --------------------------------------------------------------

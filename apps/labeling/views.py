@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 from apps.gamification.selectors import tier_lock
 from apps.jobs.models import Job
 from apps.labeling import selectors
+from apps.reputation.selectors import reputation_of
 
 TOKEN_UNIT = Decimal(10**18)  # CrowdToken has 18 decimals
 
@@ -32,4 +33,6 @@ def label_page(request: HttpRequest, job_id: int) -> HttpResponse:
     job = get_object_or_404(Job, pk=job_id, status=Job.Status.LIVE)
     classes = [{"index": c.index, "name": c.name, "shortcut": c.shortcut} for c in job.classes.all()]
     boxes = job.task_type == Job.TaskType.BOUNDING_BOX
-    return render(request, "labeling/label.html", {"job": job, "classes": classes, "boxes": boxes})
+    reputation = reputation_of(worker=request.user, domain=job.domain)
+    context = {"job": job, "classes": classes, "boxes": boxes, "reputation": reputation}
+    return render(request, "labeling/label.html", context)

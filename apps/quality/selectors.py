@@ -8,6 +8,7 @@ import numpy as np
 from apps.jobs.models import GoldAnswer, Item, Job
 from apps.labeling.models import Label
 from apps.quality.models import ItemAggregate
+from apps.reputation.selectors import weights_for
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,8 @@ class JobLabels:
     tx_hashes: list[str]  # per label: the transaction that carried it
     gold: dict[int, int]  # item position -> known class
     n_classes: int
+    method: str  # the job's aggregation method (apps.quality.aggregation.METHODS)
+    worker_weights: np.ndarray | None  # per worker position: voting weight, for weighted majority
 
     @property
     def n_items(self) -> int:
@@ -41,6 +44,10 @@ def job_labels(*, job: Job) -> JobLabels:
     worker_ids = sorted({worker for _, worker, _, _ in rows})
     worker_position = {worker: w for w, worker in enumerate(worker_ids)}
     gold = dict(GoldAnswer.objects.filter(item__job=job).values_list("item_id", "label_index"))
+    weights = None
+    if job.aggregation_method == Job.AggregationMethod.WEIGHTED_MAJORITY:
+        by_worker = weights_for(job=job, worker_ids=worker_ids)
+        weights = np.array([by_worker[worker] for worker in worker_ids], dtype=np.float64)
     return JobLabels(
         item_ids=np.array([item_id for item_id, _ in items], dtype=np.int64),
         item_indexes=np.array([index for _, index in items], dtype=np.int64),
@@ -51,6 +58,8 @@ def job_labels(*, job: Job) -> JobLabels:
         tx_hashes=[tx for _, _, _, tx in rows],
         gold={position[item_id]: label for item_id, label in gold.items()},
         n_classes=job.classes.count(),
+        method=job.aggregation_method,
+        worker_weights=weights,
     )
 
 

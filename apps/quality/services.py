@@ -20,6 +20,8 @@ def infer_job_truth(*, labels: JobLabels) -> Truth:
         n_workers=len(labels.worker_ids),
         n_classes=labels.n_classes,
         gold=labels.gold,
+        method=labels.method,
+        worker_weights=labels.worker_weights,
     )
 
 

@@ -1,6 +1,6 @@
-"""Truth for a job's items from its label records: the aggregation method chosen by how much the
-crowd overlaps. Pure (arrays in, arrays out) so the worker's aggregation, settlement and the
-settlement benchmark share it."""
+"""Truth for a job's items from its label records with the job's aggregation method, or a plain
+vote when the crowd overlaps too little for Dawid–Skene. Pure (arrays in, arrays out) so the
+worker's aggregation, settlement and the settlement benchmark share it."""
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -17,6 +17,8 @@ from apps.quality.crowd import AggregationResult
 # to a plain vote (docs/aggregation.md).
 MIN_OVERLAPPING_ITEMS = 10
 FALLBACK_METHOD = "majority"
+# Methods that need no overlap between workers: used as asked whatever the crowd.
+VOTES = {"majority", "weighted_majority"}
 
 
 @dataclass(frozen=True)
@@ -26,8 +28,10 @@ class Truth:
     votes: np.ndarray  # (n_items,) labels per item
 
 
-def choose_method(*, votes: np.ndarray) -> str:
-    return DEFAULT_METHOD if int((votes >= 2).sum()) >= MIN_OVERLAPPING_ITEMS else FALLBACK_METHOD
+def choose_method(*, votes: np.ndarray, method: str = DEFAULT_METHOD) -> str:
+    if method in VOTES or int((votes >= 2).sum()) >= MIN_OVERLAPPING_ITEMS:
+        return method
+    return FALLBACK_METHOD
 
 
 def infer_truth(
@@ -39,12 +43,15 @@ def infer_truth(
     n_workers: int,
     n_classes: int,
     gold: Mapping[int, int] | None = None,
+    method: str = DEFAULT_METHOD,
+    worker_weights: ArrayLike | None = None,
 ) -> Truth:
-    """Aggregate records (item, worker, class indices). Gold items always take their known class:
-    the majority fallback ignores gold, and truth must never contradict a known answer."""
+    """Aggregate records (item, worker, class indices) with `method` (see choose_method).
+    `worker_weights` (per worker) weight the votes of "weighted_majority". Gold items always take
+    their known class: the votes ignore gold, and truth must never contradict a known answer."""
     items = np.asarray(items, dtype=np.int64)
     votes = np.bincount(items, minlength=n_items)
-    method = choose_method(votes=votes)
+    method = choose_method(votes=votes, method=method)
     result = aggregate(
         method,
         items=items,
@@ -54,6 +61,7 @@ def infer_truth(
         n_items=n_items,
         n_workers=n_workers,
         gold=gold,
+        worker_weights=worker_weights if method == "weighted_majority" else None,
     )
     if gold:
         known = np.fromiter(gold.keys(), dtype=np.int64, count=len(gold))

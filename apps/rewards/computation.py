@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from apps.chain.merkle import Payout, PayoutTree, build_payout_tree
+from apps.quality.aggregation import DEFAULT_METHOD
 from apps.quality.truth import Truth, infer_truth
 
 # Accuracy above chance a worker must show to be paid: uniform spammers sit at 1/K, and with a few
@@ -48,6 +49,8 @@ class SettlementInput:
     price: int
     budget: int
     label_txs: Sequence[str]
+    method: str = DEFAULT_METHOD  # the job's aggregation method
+    worker_weights: np.ndarray | None = None  # per worker: voting weight (weighted majority)
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,7 @@ def _report(
     report = {
         "job": dict(data.job),
         "method": method,
+        "worker_weights": None if data.worker_weights is None else [int(w) for w in data.worker_weights],
         "num_classes": data.n_classes,
         "price_per_label": str(data.price),
         "budget": str(data.budget),
@@ -153,6 +157,8 @@ def compute_settlement(data: SettlementInput) -> SettlementOutcome:
         n_workers=len(data.worker_addresses),
         n_classes=data.n_classes,
         gold=data.gold,
+        method=data.method,
+        worker_weights=data.worker_weights,
     )
     truth = inferred.result.labels
     given, correct = worker_scores(data=data, truth=truth)

@@ -33,6 +33,7 @@ from apps.learning.selectors import latest_model_version
 from apps.quality.selectors import JobLabels, job_labels
 from apps.quality.services import store_item_aggregates
 from apps.rewards.computation import SettlementInput, compute_settlement, pack_truth
+from apps.reputation.services import record_settlement_evidence
 from apps.rewards.models import Payout, Settlement
 from apps.storage.selectors import read_blob
 from apps.storage.services import store_blob
@@ -66,6 +67,8 @@ def settlement_input(*, job: Job, labels: JobLabels) -> SettlementInput:
         price=int(job.price_per_label),
         budget=int(job.budget),
         label_txs=labels.tx_hashes,
+        method=labels.method,
+        worker_weights=labels.worker_weights,
     )
 
 
@@ -83,6 +86,7 @@ def _compute(*, settlement: Settlement) -> None:
 
         def store_aggregates() -> None:
             store_item_aggregates(labels=labels, truth=outcome.inferred)
+            record_settlement_evidence(job=job, labels=labels, truth=outcome.truth)
     report_cid = store_blob(data=outcome.report, content_type="application/json")
     addresses = [w.address for w in outcome.workers]
     worker_pk = dict(get_user_model().objects.filter(address__in=addresses).values_list("address", "pk"))

@@ -139,6 +139,7 @@ def _create_draft(*, items: int, gold: int, redundancy: int) -> Job:
         deadline=deadline,
         qualification_bar=0.6,
         qualification_size=5,
+        domain="digits",  # passes and reputation are kept per domain (docs/reputation.md)
     )
     try:
         import_items(job=job, upload=_upload(rows, _gold_rows(rows, gold)))

@@ -14,8 +14,9 @@ import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProo
 ///      - item word: bits 0-3 vote count, bits 4-7 extra cap granted by the oracle, then up to 12
 ///        votes of 20 bits each from bit 16: (worker index << 4 | label). Double votes are found by
 ///        scanning the item's own votes; tallies and the majority are derived in views.
-///      - worker record: bits 0-15 index (1-based, 0 = not admitted), 16-31 reserved for a voting
-///        weight, 32-95 last EIP-712 nonce used, bit 96 claimed.
+///      - worker record: bits 0-15 index (1-based, 0 = not admitted), 16-31 voting weight (0 = the
+///        default weight 1; set by the oracle, read only by views), 32-95 last EIP-712 nonce used,
+///        bit 96 claimed.
 ///      - truth: 64 items per word, 4 bits each.
 ///      - state: total payout, amount paid, worker count and the settled/refunded flags in one word.
 ///      Clone arguments (128 bytes, big-endian, one word per reader):
@@ -43,6 +44,7 @@ contract JobInstance is EIP712 {
     uint256 private constant VOTES_OFFSET = 16;
     uint256 private constant VOTE_BITS = 20;
     uint256 private constant MAX_WORKERS = type(uint16).max;
+    uint256 private constant WEIGHT_SHIFT = 16;
     uint256 private constant NONCE_SHIFT = 32;
     uint256 private constant CLAIMED_BIT = 1 << 96;
     uint256 private constant PAID_SHIFT = 96;
@@ -62,9 +64,13 @@ contract JobInstance is EIP712 {
     mapping(address worker => uint256) private _workers;
     mapping(uint256 itemId => uint256) private _items;
     mapping(uint256 wordIndex => uint256) private _truth;
+    /// @dev Worker index -> address, for the workers setWeights has weighted (votes hold indexes).
+    mapping(uint256 index => address) private _weightedWorker;
 
     /// @notice Workers admitted after off-chain qualification; worker i has index firstIndex + i.
     event WorkersAdmitted(uint256 firstIndex, address[] workers);
+    /// @notice The oracle set these workers' voting weights (0 = the default weight 1).
+    event WeightsSet(address[] workers, uint16[] weights);
     /// @notice A batch of labels, packed as in submitLabels; the indexer rebuilds votes from these.
     event LabelsSubmitted(address indexed worker, bytes labels);
     /// @notice A batch of bounding-box votes: labels packed as in LabelsSubmitted (label = min(box
@@ -99,6 +105,7 @@ contract JobInstance is EIP712 {
     error StaleNonce(uint64 lastNonce);
     error InvalidSignature();
     error MalformedTruth();
+    error MalformedWeights();
     error AlreadySettled();
     error NotSettled();
     error PayoutExceedsEscrow();
@@ -141,6 +148,48 @@ contract JobInstance is EIP712 {
     /// @notice Number of admitted workers.
     function workerCount() external view returns (uint256) {
         return (_state >> WORKER_COUNT_SHIFT) & MAX_WORKERS;
+    }
+
+    // --- voting weights ------------------------------------------------------------------------
+
+    /// @notice Set admitted workers' voting weights (derived from reputation off chain); only the
+    ///         oracle, before settlement. Setting a weight again replaces it. Labels never read the
+    ///         weights, so they cost labelling nothing; weightedTally does.
+    /// @param workers admitted workers
+    /// @param weights one per worker; 0 means the default weight 1
+    function setWeights(address[] calldata workers, uint16[] calldata weights) external {
+        _onlyOracle();
+        if (_state & SETTLED_BIT != 0) revert AlreadySettled();
+        if (workers.length != weights.length) revert MalformedWeights();
+        for (uint256 i; i < workers.length; ++i) {
+            address worker = workers[i];
+            uint256 record = _workers[worker];
+            uint256 index = record & MAX_WORKERS;
+            if (index == 0) revert NotAdmitted(worker);
+            _workers[worker] = (record & ~(MAX_WORKERS << WEIGHT_SHIFT)) | (uint256(weights[i]) << WEIGHT_SHIFT);
+            _weightedWorker[index] = worker;
+        }
+        emit WeightsSet(workers, weights);
+    }
+
+    /// @notice A worker's voting weight: 1 unless the oracle set another (see setWeights).
+    function weightOf(address worker) public view returns (uint256 weight) {
+        weight = (_workers[worker] >> WEIGHT_SHIFT) & MAX_WORKERS;
+        if (weight == 0) weight = 1;
+    }
+
+    /// @notice Sum of the voting weights of an item's votes per class (length numClasses); a worker
+    ///         never weighted counts 1, so with no weights set this equals tally's counts.
+    function weightedTally(uint256 itemId) external view returns (uint256[] memory weights) {
+        (uint256 numItems, uint256 numClasses,) = _shape(_argWord(0));
+        if (itemId >= numItems) revert ItemOutOfRange(itemId);
+        uint256 word = _items[itemId];
+        weights = new uint256[](numClasses);
+        for (uint256 k; k < (word & 15); ++k) {
+            uint256 vote = word >> (VOTES_OFFSET + VOTE_BITS * k);
+            address worker = _weightedWorker[(vote >> 4) & MAX_WORKERS];
+            weights[vote & 15] += worker == address(0) ? 1 : weightOf(worker);
+        }
     }
 
     // --- labels --------------------------------------------------------------------------------

@@ -90,8 +90,15 @@ async function showQualification(round) {
   if (round.state === "admitted") return startLabeling();
   if (round.state === "failed") {
     await render(null);
-    show({ phase: "You did not reach the qualification bar.", error: "Not passed. You can retry after a short wait." });
-    $("[data-retry]").hidden = false;
+    const left = round.max_attempts - round.attempts;
+    const when = round.retry_at ? ` from ${new Date(round.retry_at).toLocaleTimeString()}` : "";
+    show({
+      phase: "You did not reach the qualification bar.",
+      error: left > 0
+        ? `Not passed. ${left} attempt${left === 1 ? "" : "s"} left; you can retry${when}.`
+        : "Not passed, and no attempt is left for this job.",
+    });
+    $("[data-retry]").hidden = left <= 0;
     return;
   }
   state.phase = "qualifying";
@@ -329,6 +336,12 @@ function connectUpdates() {
   const socket = new WebSocket(`${scheme}://${window.location.host}/ws/labeling/`);
   socket.addEventListener("message", (event) => {
     const update = JSON.parse(event.data);
+    if ("paused" in update) {
+      if (String(update.job) !== jobId) return;  // about another job of this labeler
+      // A pause stops the work at once; a lifted one needs a reload to start serving again.
+      show(update.paused ? { error: update.detail } : { phase: "Your pause was lifted: reload the page to label again." });
+      return;
+    }
     if ("annotation" in update) {
       // The indexer checked an answer's boxes against the chain's commitment; a mismatch never counts.
       const row = $(`[data-annotation="${update.annotation}"]`);

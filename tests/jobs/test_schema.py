@@ -21,5 +21,5 @@ def test_schema_describes_next_items(requester):
     count = operation["requestBody"]["content"]["application/json"]["schema"]["properties"]["count"]
     assert (count["minimum"], count["maximum"]) == (1, MAX_PREFETCH)
     item = operation["responses"]["200"]["content"]["application/json"]["schema"]["properties"]["items"]["items"]
-    assert set(item["required"]) == {"id", "index", "media_type", "content_url"}
+    assert set(item["required"]) == {"id", "index", "media_type", "content_url", "width", "height"}
     assert {"400", "403", "404"} <= set(operation["responses"])

@@ -52,10 +52,10 @@ def test_fail_is_not_admitted_and_retry_waits(chain_job, labeler_for, dev_accoun
     url = f"/api/jobs/{chain_job.pk}/qualification"
     assert labeler.api.get(url).json()["state"] == "failed"
     refused = labeler.api.post(url)
-    assert refused.status_code == 400 and "retry later" in refused.json()["detail"]
+    assert refused.status_code == 400 and "retry later, in 10 min" in refused.json()["detail"]
     assert labeler.api.post(f"/api/jobs/{chain_job.pk}/next-items", {}, format="json").status_code == 403
 
-    Qualification.objects.update(last_attempt_at=timezone.now() - timedelta(hours=1))
+    Qualification.objects.update(finished_at=timezone.now() - timedelta(hours=1))
     assert answer_round(labeler, chain_job, wrong=0)[-1]["passed"] is True
     assert Qualification.objects.get().attempts == 2
 
@@ -66,6 +66,7 @@ def test_gold_answers_never_reach_the_labeler_before_it_answers(chain_job, label
     state = labeler.api.post(url).json()
     shown = json.dumps(state)
     assert set(state["item"]) == {"id", "index", "media_type", "content_url", "width", "height"}
+    assert state["score"] is None
     assert "label" not in shown and "gold" not in shown
     content = labeler.api.get(state["item"]["content_url"])
     assert content.status_code == 200 and content.content.startswith(b"item ")

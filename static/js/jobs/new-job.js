@@ -36,6 +36,11 @@ function jobFromForm() {
     deadline: new Date(value("deadline")).toISOString(),
     qualification_bar: Number(value("qualification_bar")),
     qualification_size: Number(value("qualification_size")),
+    qualification_max_attempts: Number(value("qualification_max_attempts")),
+    qualification_wait_seconds: Math.round(Number(value("qualification_wait_minutes")) * 60),
+    domain: value("domain"),
+    honeypot_min: Number(value("honeypot_min")),
+    aggregation_method: value("aggregation_method"),
     stopping_rule: value("stopping_rule"),
     target_accuracy: value("target_accuracy") ? Number(value("target_accuracy")) : null,
   };
