@@ -2,7 +2,9 @@
 of claims and refunds.
 
 settle_job advances Settlement.step one conditional UPDATE at a time, each after its effect is
-durable: COMPUTED once the report is stored and the payouts recorded (frozen from then on: labels
+durable: SCREENED once the integrity signals are assessed and every flagged worker it would pay is
+reviewed (HELD until then: settle_job returns, and the review that unblocks it schedules it again;
+docs/integrity.md), COMPUTED once the report is stored and the payouts recorded (frozen from then on: labels
 the contract still accepts until the root is posted do not change it), TRUTH_POSTED once the truth
 on chain equals the report's, ROOT_POSTED once the root is on chain, DONE with the job SETTLED.
 Before sending a transaction it reads what the chain already holds, so a run killed between a
@@ -23,6 +25,8 @@ from web3.contract import Contract
 from apps.chain.client import get_web3, oracle_account, send
 from apps.chain.registry import job_instance
 from apps.jobs.consumers import push_dashboard_on_commit
+from apps.integrity.selectors import blocking_flags, withheld_addresses
+from apps.integrity.services import assess_job
 from apps.jobs.models import Job
 from apps.labeling.models import Label
 from apps.labeling.services import push_to_worker
@@ -47,7 +51,7 @@ class SettlementConflict(RuntimeError):
     """The chain holds a payout root other than the one this settlement computed."""
 
 
-def settlement_input(*, job: Job, labels: JobLabels) -> SettlementInput:
+def settlement_input(*, job: Job, labels: JobLabels, withheld: frozenset[str] = frozenset()) -> SettlementInput:
     if labels.item_indexes.tolist() != list(range(labels.n_items)):
         raise ValueError(f"job {job.pk}: item indexes are not 0..{labels.n_items - 1}")
     addresses = dict(get_user_model().objects.filter(pk__in=labels.worker_ids).values_list("pk", "address"))
@@ -63,17 +67,46 @@ def settlement_input(*, job: Job, labels: JobLabels) -> SettlementInput:
         price=int(job.price_per_label),
         budget=int(job.budget),
         label_txs=labels.tx_hashes,
+        withheld=withheld,
     )
+
+
+def _screen(*, settlement: Settlement) -> None:
+    """Assess the integrity signals on the final labels, telling the review queue whom the settlement
+    would pay; hold while any such flagged worker is unreviewed."""
+    job = settlement.job
+    would_pay = compute_settlement(settlement_input(job=job, labels=job_labels(job=job))).payouts
+    assess_job(job=job, payable=[p.account for p in would_pay])
+    step = Step.HELD if blocking_flags(job=job).exists() else Step.SCREENED
+    Settlement.objects.filter(pk=settlement.pk, step=Step.STARTED).update(step=step)
+    push_dashboard_on_commit(job_id=job.pk)
+
+
+def _release(*, settlement: Settlement) -> bool:
+    """HELD -> SCREENED once no flag blocks; False while one does."""
+    if blocking_flags(job=settlement.job).exists():
+        return False
+    Settlement.objects.filter(pk=settlement.pk, step=Step.HELD).update(step=Step.SCREENED)
+    return True
+
+
+def resume_held_settlement(*, job_id: int) -> bool:
+    """After a review decision: schedule the held settlement once no flag blocks it any more."""
+    held = Settlement.objects.filter(job_id=job_id, step=Step.HELD).exists()
+    unblocked = held and not blocking_flags(job=Job(pk=job_id)).exists()
+    if unblocked:
+        schedule_settlement(job_id)
+    return unblocked
 
 
 def _compute(*, settlement: Settlement) -> None:
     job = settlement.job
     labels = job_labels(job=job)
-    outcome = compute_settlement(settlement_input(job=job, labels=labels))
+    outcome = compute_settlement(settlement_input(job=job, labels=labels, withheld=withheld_addresses(job=job)))
     report_cid = store_blob(data=outcome.report, content_type="application/json")
     worker_pk = {w.address: pk for pk, w in zip(labels.worker_ids, outcome.workers)}
     with transaction.atomic():
-        won = Settlement.objects.filter(pk=settlement.pk, step=Step.STARTED).update(
+        won = Settlement.objects.filter(pk=settlement.pk, step=Step.SCREENED).update(
             step=Step.COMPUTED,
             method=outcome.inferred.method,
             report_cid=report_cid,
@@ -143,20 +176,26 @@ def _finish(*, settlement: Settlement) -> None:
 
 
 def settle_job(*, job_id: int) -> Settlement:
-    """Settle a stopped job: final aggregation and payouts, truth on chain, report stored, payout
-    root on chain, job SETTLED. Safe to run again at any point: it resumes, and pays once."""
+    """Settle a stopped job: integrity screening, final aggregation and payouts, truth on chain, report
+    stored, payout root on chain, job SETTLED. Safe to run again at any point: it resumes, and pays
+    once. Returns early, with the step HELD, while a flagged worker it would pay is unreviewed."""
     job = Job.objects.get(pk=job_id)
     if job.status not in (Job.Status.STOPPED, Job.Status.SETTLED):
         raise ValueError(f"job {job_id} is {job.status}: only a stopped job is settled")
     Settlement.objects.get_or_create(job=job)
     instance = job_instance(job.instance_address, w3=get_web3())
     steps = {
-        Step.STARTED: lambda s: _compute(settlement=s),
+        Step.STARTED: lambda s: _screen(settlement=s),
+        Step.SCREENED: lambda s: _compute(settlement=s),
         Step.COMPUTED: lambda s: _post_truth(settlement=s, instance=instance),
         Step.TRUTH_POSTED: lambda s: _post_payout_root(settlement=s, instance=instance),
         Step.ROOT_POSTED: lambda s: _finish(settlement=s),
     }
     while (settlement := Settlement.objects.select_related("job").get(job=job)).step != Step.DONE:
+        if settlement.step == Step.HELD:
+            if not _release(settlement=settlement):
+                return settlement
+            continue
         steps[settlement.step](settlement)
     return settlement
 
