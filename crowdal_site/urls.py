@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from apps.integrity import urls as integrity_urls
 from apps.jobs import urls as jobs_urls
 from apps.labeling import urls as labeling_urls
 from apps.rewards import urls as rewards_urls
@@ -16,5 +17,7 @@ urlpatterns = [
     path("api/", include(labeling_urls.api_patterns)),
     path("", include(labeling_urls.page_patterns)),
     path("", include(rewards_urls.page_patterns)),
+    path("api/", include(integrity_urls.api_patterns)),
+    path("", include(integrity_urls.page_patterns)),
     path("", include("apps.pages.urls")),
 ]
