@@ -12,7 +12,7 @@ Every signal has a score, a threshold, whether it fired and a reason a requester
   never flagged on a handful of answers.
 - pattern_similarity: for each pair of workers with enough shared items, two binomial tests.
   (1) On the items both answered wrongly, how often they chose the same wrong class, against the
-  crowd's typical rate (the median over pairs, never below 1/(K-1)): independent workers rarely make
+  rate the crowd's own confusions predict (coincidence_rate, never below 1/(K-1)): independent workers rarely make
   the same mistake, copies always do. (2) On all shared items, agreement against what their
   accuracies predict. Fires when a p-value is below ALPHA divided by the number of pairs tested
   (Bonferroni: a job with 200 workers tests ~20,000 pairs). Score = -log10(p).
@@ -163,6 +163,23 @@ def _peer_hits(ev: Evidence) -> tuple[np.ndarray, np.ndarray]:
     return hits, total
 
 
+def coincidence_rate(ev: Evidence, wrong_record: np.ndarray) -> float:
+    """How often two independent wrong answers to the same item coincide, from the crowd's own
+    confusions: for each true class t, the share pi_tc of wrong answers that chose c, and
+    q = sum_t w_t sum_c pi_tc^2 (w_t: share of wrong answers on class-t items). Uniform mistakes give
+    1/(K-1), never less; classes people confuse (4 and 9) raise it. Taken over the whole crowd, a
+    ring's copies barely move it."""
+    chance = 1.0 / max(ev.n_classes - 1, 1)
+    confusion = np.zeros((ev.n_classes, ev.n_classes))
+    np.add.at(confusion, (ev.truth[ev.items][wrong_record], ev.labels[wrong_record]), 1)
+    per_class = confusion.sum(axis=1)
+    if per_class.sum() == 0:
+        return chance
+    shares = np.divide(confusion, per_class[:, None], out=np.zeros_like(confusion), where=per_class[:, None] > 0)
+    q = float(((shares**2).sum(axis=1) * per_class).sum() / per_class.sum())
+    return min(max(chance, q), 0.95)
+
+
 def _pairs(ev: Evidence) -> tuple[dict[int, list[Signal]], list[tuple[int, int]]]:
     """Pattern-similarity signals per worker (the strongest pair of each) and the fired pairs."""
     n_workers, k = len(ev.addresses), ev.n_classes
@@ -189,9 +206,7 @@ def _pairs(ev: Evidence) -> tuple[dict[int, list[Signal]], list[tuple[int, int]]
 
     upper = np.triu(np.ones((n_workers, n_workers), dtype=bool), 1)
     tested = upper & (shared >= MIN_SHARED)
-    rates = same_wrong[tested & (both_wrong >= 3)] / both_wrong[tested & (both_wrong >= 3)]
-    chance = 1.0 / max(k - 1, 1)
-    q = min(max(chance, float(np.median(rates)) if rates.size else chance), 0.95)
+    q = coincidence_rate(ev, wrong_record)
     n_tests = max(int(tested.sum()), 1)
     threshold = -math.log10(ALPHA / n_tests)
 
