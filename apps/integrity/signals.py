@@ -36,7 +36,7 @@ REGULAR_CV = 0.15
 MIN_GOLD = 5
 MIN_PEER = 10
 WILSON_Z = 1.645  # one-sided 95%
-MIN_SHARED = 10
+MIN_SHARED = 20  # fewer shared items carry too little evidence, and each tested pair costs power (Bonferroni)
 MIN_SAME_WRONG = 3
 ALPHA = 0.01
 
