@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from scipy.stats import binom
@@ -103,7 +103,10 @@ def _timing(ms: np.ndarray) -> list[Signal]:
     ms = ms[~np.isnan(ms)]
     if ms.size < MIN_TIMED:
         reason = f"only {ms.size} timed answers (needs {MIN_TIMED})"
-        return [Signal("too_fast", math.nan, FAST_MEDIAN_MS, False, reason), Signal("too_regular", math.nan, REGULAR_CV, False, reason)]
+        return [
+            Signal("too_fast", math.nan, FAST_MEDIAN_MS, False, reason),
+            Signal("too_regular", math.nan, REGULAR_CV, False, reason),
+        ]
     median = float(np.median(ms))
     cv = float(ms.std() / ms.mean()) if ms.mean() > 0 else 0.0
     return [
@@ -112,7 +115,8 @@ def _timing(ms: np.ndarray) -> list[Signal]:
             median,
             FAST_MEDIAN_MS,
             median < FAST_MEDIAN_MS,
-            f"median answer time {median:.0f} ms over {ms.size} answers, as its page measured (flag below {FAST_MEDIAN_MS} ms)",
+            f"median answer time {median:.0f} ms over {ms.size} answers, as its page measured"
+            f" (flag below {FAST_MEDIAN_MS} ms)",
         ),
         Signal(
             "too_regular",
@@ -180,7 +184,7 @@ def coincidence_rate(ev: Evidence, wrong_record: np.ndarray) -> float:
     return min(max(chance, q), 0.95)
 
 
-def _pairs(ev: Evidence) -> tuple[dict[int, list[Signal]], list[tuple[int, int]]]:
+def _pairs(ev: Evidence) -> tuple[dict[int, Signal], list[tuple[int, int]]]:
     """Pattern-similarity signals per worker (the strongest pair of each) and the fired pairs."""
     n_workers, k = len(ev.addresses), ev.n_classes
     present = np.zeros((ev.n_items, n_workers), dtype=np.float32)
@@ -222,25 +226,26 @@ def _pairs(ev: Evidence) -> tuple[dict[int, list[Signal]], list[tuple[int, int]]
         score = -math.log10(max(min(p_all, p_wrong), 1e-300))
         fired = score >= threshold
         for me, other in ((i, j), (j, i)):
+            peer = ev.addresses[other]
             if p_wrong <= p_all:
-                detail = f"chose the same wrong class as {ev.addresses[other]} on {sw} of the {nw} items both got wrong (chance ~{nw * q:.1f})"
+                detail = f"chose the same wrong class as {peer} on {sw} of the {nw} items both got wrong"
+                detail += f" (chance ~{nw * q:.1f})"
             else:
-                detail = f"agreed with {ev.addresses[other]} on {agreed} of {n} shared items (their accuracies predict ~{n * expected:.1f})"
-            signal = Signal("pattern_similarity", score, threshold, fired, f"{detail}; -log10 p = {score:.1f}, flag at {threshold:.1f}", (ev.addresses[other],))
+                detail = f"agreed with {peer} on {agreed} of {n} shared items"
+                detail += f" (their accuracies predict ~{n * expected:.1f})"
+            reason = f"{detail}; -log10 p = {score:.1f}, flag at {threshold:.1f}"
+            signal = Signal("pattern_similarity", score, threshold, fired, reason, (peer,))
             if me not in best or signal.score > best[me].score:
                 best[me] = signal
         if fired:
             fired_pairs.append((i, j))
-    signals = {w: [best[w]] for w in best}
-    for w in range(n_workers):
-        if w not in best:
-            signals[w] = [Signal("pattern_similarity", 0.0, threshold, False, f"no other worker shares {MIN_SHARED}+ items with it")]
-    # Every fired pair shows on both workers, not only the strongest one.
+    alone = Signal("pattern_similarity", 0.0, threshold, False, f"no other worker shares {MIN_SHARED}+ items with it")
+    signals = {w: best.get(w, alone) for w in range(n_workers)}
+    # Every fired pair shows on both workers, not only on the strongest one.
     for i, j in fired_pairs:
         for me, other in ((i, j), (j, i)):
-            head = signals[me][0]
-            if ev.addresses[other] not in head.related:
-                signals[me][0] = Signal(head.name, head.score, head.threshold, True, head.reason, head.related + (ev.addresses[other],))
+            if ev.addresses[other] not in signals[me].related:
+                signals[me] = replace(signals[me], related=signals[me].related + (ev.addresses[other],))
     return signals, fired_pairs
 
 
@@ -261,12 +266,14 @@ def _funding(ev: Evidence) -> tuple[dict[int, Signal], list[tuple[int, int]]]:
     for worker in range(len(ev.addresses)):
         shared = groups.get(worker, [])
         if not shared:
-            signals[worker] = Signal("common_funder", 1.0, 2.0, False, "no other worker of this job shares its first funder")
+            reason = "no other worker of this job shares its first funder"
+            signals[worker] = Signal("common_funder", 1.0, 2.0, False, reason)
             continue
         size = max(len(workers) for _, _, workers in shared)
         related = sorted({ev.addresses[w] for _, _, workers in shared for w in workers if w != worker})
         reason = "; ".join(
-            f"its first {'ETH' if kind == 'eth' else 'tokens'} came from {source}, which also funded {len(workers) - 1} other worker(s) of this job"
+            f"its first {'ETH' if kind == 'eth' else 'tokens'} came from {source},"
+            f" which also funded {len(workers) - 1} other worker(s) of this job"
             for kind, source, workers in shared
         )
         signals[worker] = Signal("common_funder", float(size), 2.0, True, reason, tuple(related))
@@ -306,9 +313,15 @@ def assess(ev: Evidence) -> Assessment:
             _timing(ev.answer_ms[ev.workers == w])
             + [
                 _accuracy_signal("gold_accuracy", "gold answers", int(gold_hits[w]), int(gold_n[w]), MIN_GOLD, floor),
-                _accuracy_signal("peer_agreement", "answers matching the other workers' plurality", int(peer_hits[w]), int(peer_n[w]), MIN_PEER, floor),
+                _accuracy_signal(
+                    "peer_agreement",
+                    "answers matching the other workers' plurality",
+                    int(peer_hits[w]),
+                    int(peer_n[w]),
+                    MIN_PEER,
+                    floor,
+                ),
             ]
-            + pair_signals[w]
-            + [funding_signals[w]]
+            + [pair_signals[w], funding_signals[w]]
         )
     return Assessment(signals=signals, clusters=_components(n_workers, pairs + funding_edges))
