@@ -96,10 +96,14 @@ def assess_job(*, job: Job, payable: Collection[str] | None = None) -> Assessmen
                     flag.save()
                     _audit(flag=flag, status=Status.CLEARED, note="no signal fires any more")
                 continue
+            if payable_set is not None:
+                holds = addresses[w].lower() in payable_set
+            else:  # unknown here: a flag keeps what settlement's screening decided, a new one holds
+                holds = flag.holds_payout if flag else True
             fields = {
                 "signals": [s.as_dict() for s in assessment.signals[w]],
                 "cluster": sorted(addresses[m] for m in assessment.clusters[clusters[w]]) if w in clusters else [],
-                "holds_payout": payable_set is None or addresses[w].lower() in payable_set,
+                "holds_payout": holds,
             }
             if flag is None:
                 flag = WorkerFlag.objects.create(job=job, worker_id=worker_id, **fields)
