@@ -13,10 +13,9 @@ from rest_framework.views import APIView
 
 from apps.chain.client import ChainNotConfigured
 from apps.integrity.models import WorkerFlag
-from apps.integrity.selectors import blocking_flags, can_review, job_flags
+from apps.integrity.selectors import can_review, job_flags, review_queue
 from apps.integrity.services import MAX_NOTE, assess_job, review_flag
 from apps.jobs.models import Job
-from apps.rewards.models import Settlement
 
 
 class SignalSerializer(serializers.Serializer):
@@ -60,14 +59,6 @@ def reviewable_job(*, job_id: int, user) -> Job:
     return job
 
 
-def review_queue(*, job: Job) -> dict:
-    step = Settlement.objects.filter(job=job).values_list("step", flat=True).first()
-    blocking = blocking_flags(job=job).count()
-    held = step == Settlement.Step.HELD
-    reason = f"Settlement waits for your review of {blocking} flagged worker(s) it would pay." if held else ""
-    return {"settlement_step": step, "held": held, "hold_reason": reason, "flags": list(job_flags(job=job))}
-
-
 class ReviewQueueApi(APIView):
     """GET /api/jobs/<id>/flags: the job's flagged workers with every signal and decision, and whether
     settlement is held. POST: assess the job's workers now (settlement also does it when it starts)."""
@@ -102,9 +93,8 @@ class ReviewDecisionApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            flag = review_flag(
-                flag_id=flag_id, reviewer=request.user, status=data.validated_data["decision"], note=data.validated_data["note"]
-            )
+            decision = data.validated_data
+            flag = review_flag(flag_id=flag_id, reviewer=request.user, status=decision["decision"], note=decision["note"])
         except PermissionDenied as error:
             raise Http404 from error
         except ValidationError as error:

@@ -14,6 +14,7 @@ from apps.jobs.models import Job
 from apps.labeling.models import Label
 from apps.quality.selectors import JobLabels
 from apps.quality.truth import infer_truth
+from apps.rewards.models import Settlement
 
 PLATFORM_CONTRACTS = ("CrowdToken", "JobManagement", "JobInstance")
 
@@ -56,7 +57,18 @@ def ignored_funders(*, w3: Web3) -> set[str]:
 
 
 def job_flags(*, job: Job) -> QuerySet[WorkerFlag]:
-    return WorkerFlag.objects.filter(job=job).select_related("worker").prefetch_related("decisions__reviewer").order_by("status", "worker__address")
+    flags = WorkerFlag.objects.filter(job=job).select_related("worker").prefetch_related("decisions__reviewer")
+    return flags.order_by("status", "worker__address")
+
+
+def review_queue(*, job: Job) -> dict:
+    """The job's flags, and whether (and why) its settlement waits for them."""
+    step = Settlement.objects.filter(job=job).values_list("step", flat=True).first()
+    held = step == Settlement.Step.HELD
+    reason = ""
+    if held:
+        reason = f"Settlement waits for your review of {blocking_flags(job=job).count()} flagged worker(s) it would pay."
+    return {"settlement_step": step, "held": held, "hold_reason": reason, "flags": list(job_flags(job=job))}
 
 
 def can_review(*, job: Job, user) -> bool:

@@ -6,7 +6,8 @@ from django.shortcuts import render
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET
 
-from apps.integrity.api import review_queue, reviewable_job
+from apps.integrity.api import reviewable_job
+from apps.integrity.selectors import review_queue
 
 
 @require_GET
