@@ -67,7 +67,7 @@ def review_queue(*, job: Job) -> dict:
     held = step == Settlement.Step.HELD
     reason = ""
     if held:
-        reason = f"Settlement waits for your review of {blocking_flags(job=job).count()} flagged worker(s) it would pay."
+        reason = f"Settlement waits for your review of {blocking_flags(job_id=job.pk).count()} flagged worker(s) it would pay."
     return {"settlement_step": step, "held": held, "hold_reason": reason, "flags": list(job_flags(job=job))}
 
 
@@ -75,9 +75,9 @@ def can_review(*, job: Job, user) -> bool:
     return bool(user.is_authenticated and (user.is_staff or job.requester_id == user.pk))
 
 
-def blocking_flags(*, job: Job) -> QuerySet[WorkerFlag]:
+def blocking_flags(*, job_id: int) -> QuerySet[WorkerFlag]:
     """Flags that hold the job's settlement: pending, of a worker the settlement would pay."""
-    return WorkerFlag.objects.filter(job=job, status=WorkerFlag.Status.PENDING, holds_payout=True)
+    return WorkerFlag.objects.filter(job_id=job_id, status=WorkerFlag.Status.PENDING, holds_payout=True)
 
 
 def withheld_addresses(*, job: Job) -> frozenset[str]:

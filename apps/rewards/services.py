@@ -77,14 +77,14 @@ def _screen(*, settlement: Settlement) -> None:
     job = settlement.job
     would_pay = compute_settlement(settlement_input(job=job, labels=job_labels(job=job))).payouts
     assess_job(job=job, payable=[p.account for p in would_pay])
-    step = Step.HELD if blocking_flags(job=job).exists() else Step.SCREENED
+    step = Step.HELD if blocking_flags(job_id=job.pk).exists() else Step.SCREENED
     Settlement.objects.filter(pk=settlement.pk, step=Step.STARTED).update(step=step)
     push_dashboard_on_commit(job_id=job.pk)
 
 
 def _release(*, settlement: Settlement) -> bool:
     """HELD -> SCREENED once no flag blocks; False while one does."""
-    if blocking_flags(job=settlement.job).exists():
+    if blocking_flags(job_id=settlement.job_id).exists():
         return False
     Settlement.objects.filter(pk=settlement.pk, step=Step.HELD).update(step=Step.SCREENED)
     return True
@@ -93,7 +93,7 @@ def _release(*, settlement: Settlement) -> bool:
 def resume_held_settlement(*, job_id: int) -> bool:
     """After a review decision: schedule the held settlement once no flag blocks it any more."""
     held = Settlement.objects.filter(job_id=job_id, step=Step.HELD).exists()
-    unblocked = held and not blocking_flags(job=Job(pk=job_id)).exists()
+    unblocked = held and not blocking_flags(job_id=job_id).exists()
     if unblocked:
         schedule_settlement(job_id)
     return unblocked

@@ -9,12 +9,15 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.core.management import call_command
 
+from apps.chain.client import send
 from apps.integrity.models import ReviewDecision, WorkerFlag
 from apps.integrity.services import review_flag
 from apps.labeling.models import Label
 from apps.rewards.models import Payout, Settlement
+from apps.rewards.selectors import claim_for
 from apps.rewards.services import SETTLEMENT_CHANNEL, settle_job, stop_job
 from apps.storage.selectors import read_blob
+from tests.chain_fixtures import BUDGET
 from tests.factories import make_user
 from tests.rewards.conftest import labelled_job  # noqa: F401  (fixture)
 
@@ -59,7 +62,7 @@ def test_held_then_approved_pays_as_usual(w3, labelled_job, settings):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_held_then_rejected_withholds_and_refunds(w3, labelled_job, settings):
+def test_held_then_rejected_withholds_and_refunds(w3, labelled_job, deployed, roles, settings):
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     job, chain_job, settlement, (careful, careful2, sloppy, _) = held_job(labelled_job)
     flag = WorkerFlag.objects.get(job=job, worker__address=careful.address)
@@ -77,7 +80,17 @@ def test_held_then_rejected_withholds_and_refunds(w3, labelled_job, settings):
     others = sum(int(workers[a.address]["amount"]) for a in (careful2, sloppy))
     assert others > 0 and int(done.total) == others
     _, total, settled, _ = chain_job.instance.functions.escrowState().call()
-    assert settled and total == others  # the withheld share stays in escrow: the refund returns BUDGET - total
+    assert settled and total == others
+    # On chain: the others claim, the requester's refund takes the rest, the withheld share included.
+    instance, token = chain_job.instance, deployed.token
+    for account in (careful2, sloppy):
+        claim = claim_for(job=job, worker=make_user(account.address))
+        send(instance.functions.claim(claim["index"], int(claim["amount"]), claim["proof"]), sender=account)
+    before = token.functions.balanceOf(roles.requester.address).call()
+    send(instance.functions.refund(), sender=roles.requester)
+    refunded = token.functions.balanceOf(roles.requester.address).call() - before
+    assert refunded == BUDGET - others and token.functions.balanceOf(instance.address).call() == 0
+    assert token.functions.balanceOf(careful.address).call() == 0
     # Settling again changes nothing and pays nobody twice.
     assert settle_job(job_id=job.pk).root == done.root
     assert Payout.objects.filter(job=job).count() == 2
