@@ -16,6 +16,7 @@ from apps.integrity.models import WorkerFlag
 from apps.integrity.selectors import can_review, job_flags, review_queue
 from apps.integrity.services import MAX_NOTE, assess_job, review_flag
 from apps.jobs.models import Job
+from apps.rewards.services import resume_held_settlement
 
 
 class SignalSerializer(serializers.Serializer):
@@ -77,6 +78,7 @@ class ReviewQueueApi(APIView):
             assess_job(job=job)
         except ChainNotConfigured as error:
             return Response({"detail": str(error)}, status=503)
+        resume_held_settlement(job_id=job.pk)  # the assessment may have cleared the flags it waited for
         return Response(ReviewQueueSerializer(review_queue(job=job)).data)
 
 

@@ -33,6 +33,7 @@ def wallet_funders(*, w3: Web3, addresses: Collection[str]) -> dict[str, dict[st
     addresses = [Web3.to_checksum_address(a) for a in addresses]
     cached = {f.address: f for f in WalletFunding.objects.filter(chain_id=chain_id, address__in=addresses)}
     todo = [a for a in addresses if a not in cached or (len(cached[a].sources()) < 2 and cached[a].scanned_through < head)]
+    ignored = ignored_funders(w3=w3)
     if todo:
         try:
             token = contract_address("CrowdToken", w3=w3)
@@ -40,7 +41,7 @@ def wallet_funders(*, w3: Web3, addresses: Collection[str]) -> dict[str, dict[st
             token = None
         start = min(cached[a].scanned_through + 1 if a in cached else floor for a in todo)
         found = first_funding(
-            w3=w3, addresses=todo, token=token, from_block=start, to_block=head, ignored=ignored_funders(w3=w3)
+            w3=w3, addresses=todo, token=token, from_block=start, to_block=head, ignored=ignored
         ).first
         with transaction.atomic():
             for address in todo:
@@ -52,7 +53,8 @@ def wallet_funders(*, w3: Web3, addresses: Collection[str]) -> dict[str, dict[st
                 record.scanned_through = head
                 record.save()
                 cached[address] = record
-    return {a: cached[a].sources() for a in addresses}
+    # A source listed as ignored after it was cached stops counting too.
+    return {a: {k: v for k, v in cached[a].sources().items() if v.lower() not in ignored} for a in addresses}
 
 
 def _audit(*, flag: WorkerFlag, status: str, note: str, reviewer=None) -> None:

@@ -75,3 +75,16 @@ def test_assessment_flags_the_workers_with_a_common_funder_only(w3, deployed, ro
         assert flags[wallet.address].cluster == sorted(w.address for w in ring)
         assert flags[wallet.address].status == WorkerFlag.Status.PENDING
         assert flags[wallet.address].decisions.get().note.startswith("its first ETH came from")
+
+
+def test_a_funder_listed_later_stops_counting(w3, deployed, roles, settings):
+    exchange = roles.stranger
+    customers = [Account.create() for _ in range(2)]
+    for wallet in customers:
+        send_eth(w3, exchange, wallet.address)
+    addresses = [w.address for w in customers]
+    assert wallet_funders(w3=w3, addresses=addresses) == {a: {"eth": exchange.address} for a in addresses}
+
+    settings.INTEGRITY_IGNORED_FUNDERS = [exchange.address]
+
+    assert wallet_funders(w3=w3, addresses=addresses) == {a: {} for a in addresses}

@@ -75,3 +75,11 @@ def test_no_decision_once_payouts_are_computed(client, flag):
     response = client.post(f"/api/flags/{flag.pk}/review", {"decision": "rejected", "note": "late"}, content_type="application/json")
     assert response.status_code == 409 and "computed" in response.json()["detail"]
     assert WorkerFlag.objects.get(pk=flag.pk).status == WorkerFlag.Status.PENDING
+
+
+def test_assessing_is_for_the_requester_of_a_job_on_chain(client, flag):
+    client.force_login(make_user(WORKER))
+    assert client.post(f"/api/jobs/{flag.job_id}/flags").status_code == 404
+    client.force_login(flag.job.requester)
+    response = client.post(f"/api/jobs/{flag.job_id}/flags")
+    assert response.status_code == 409 and "not on chain" in response.json()["detail"]
