@@ -2,11 +2,11 @@
 of claims and refunds.
 
 settle_job advances Settlement.step one conditional UPDATE at a time, each after its effect is
-durable: SCREENED once the integrity signals are assessed and every flagged worker it would pay is
-reviewed (HELD until then: settle_job returns, and the review that unblocks it schedules it again;
-docs/integrity.md), COMPUTED once the report is stored and the payouts recorded (frozen from then on: labels
-the contract still accepts until the root is posted do not change it), TRUTH_POSTED once the truth
-on chain equals the report's, ROOT_POSTED once the root is on chain, DONE with the job SETTLED.
+durable: SCREENED once the integrity signals are assessed and every flagged worker it would pay
+is reviewed (HELD until then: settle_job returns, and the review that unblocks it schedules it
+again; docs/integrity.md), COMPUTED once the report is stored and the payouts recorded (frozen
+from then on: labels the contract still accepts until the root is posted do not change it),
+TRUTH_POSTED once the truth on chain equals the report's, ROOT_POSTED once the root is on chain, DONE with the job SETTLED.
 Before sending a transaction it reads what the chain already holds, so a run killed between a
 mined transaction and its UPDATE does not send it again.
 """
@@ -24,9 +24,9 @@ from web3.contract import Contract
 
 from apps.chain.client import get_web3, oracle_account, send
 from apps.chain.registry import job_instance
-from apps.jobs.consumers import push_dashboard_on_commit
 from apps.integrity.selectors import blocking_flags, withheld_addresses
 from apps.integrity.services import assess_job
+from apps.jobs.consumers import push_dashboard_on_commit
 from apps.jobs.models import Job
 from apps.labeling.models import Label
 from apps.labeling.services import push_to_worker
