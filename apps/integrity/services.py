@@ -19,6 +19,7 @@ from apps.integrity.selectors import answer_times, can_review, ignored_funders, 
 from apps.integrity.signals import Assessment, Evidence, assess
 from apps.jobs.models import Job
 from apps.quality.selectors import job_labels
+from apps.rewards.models import Settlement
 from apps.rewards.selectors import payouts_computed
 
 Status = WorkerFlag.Status
@@ -135,6 +136,9 @@ def review_flag(*, flag_id: int, reviewer, status: str, note: str) -> WorkerFlag
         flag = WorkerFlag.objects.select_for_update().select_related("job").filter(pk=flag_id).first()
         if flag is None or not can_review(job=flag.job, user=reviewer):
             raise PermissionDenied("no such flag among the jobs you can review")
+        # Lock the settlement row (settlement's compute step updates it) so that a decision either
+        # lands before the payouts are computed, and counts, or is refused.
+        list(Settlement.objects.select_for_update().filter(job=flag.job))
         if payouts_computed(job=flag.job):
             raise ValidationError("the job's payouts are computed already; a decision can no longer change them")
         flag.status = status

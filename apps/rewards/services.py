@@ -99,32 +99,44 @@ def resume_held_settlement(*, job_id: int) -> bool:
     return unblocked
 
 
+class _ReviewChanged(Exception):
+    """A review decision committed while the payouts were computed: compute them again."""
+
+
 def _compute(*, settlement: Settlement) -> None:
     job = settlement.job
     labels = job_labels(job=job)
-    outcome = compute_settlement(settlement_input(job=job, labels=labels, withheld=withheld_addresses(job=job)))
+    withheld = withheld_addresses(job=job)
+    outcome = compute_settlement(settlement_input(job=job, labels=labels, withheld=withheld))
     report_cid = store_blob(data=outcome.report, content_type="application/json")
     worker_pk = {w.address: pk for pk, w in zip(labels.worker_ids, outcome.workers)}
-    with transaction.atomic():
-        won = Settlement.objects.filter(pk=settlement.pk, step=Step.SCREENED).update(
-            step=Step.COMPUTED,
-            method=outcome.inferred.method,
-            report_cid=report_cid,
-            root="0x" + outcome.root.hex(),
-            total=outcome.total,
-        )
-        if won:
-            store_item_aggregates(labels=labels, truth=outcome.inferred)
-            Payout.objects.bulk_create(
-                Payout(
-                    job=job,
-                    worker_id=worker_pk[p.account],
-                    index=p.index,
-                    amount=p.amount,
-                    proof=["0x" + h.hex() for h in outcome.proofs[p.index]],
-                )
-                for p in outcome.payouts
+    try:
+        with transaction.atomic():
+            won = Settlement.objects.filter(pk=settlement.pk, step=Step.SCREENED).update(
+                step=Step.COMPUTED,
+                method=outcome.inferred.method,
+                report_cid=report_cid,
+                root="0x" + outcome.root.hex(),
+                total=outcome.total,
             )
+            # The UPDATE holds the settlement row, which review_flag locks before deciding: a
+            # decision committed before it shows here; one after it finds the payouts computed.
+            if won and withheld_addresses(job=job) != withheld:
+                raise _ReviewChanged
+            if won:
+                store_item_aggregates(labels=labels, truth=outcome.inferred)
+                Payout.objects.bulk_create(
+                    Payout(
+                        job=job,
+                        worker_id=worker_pk[p.account],
+                        index=p.index,
+                        amount=p.amount,
+                        proof=["0x" + h.hex() for h in outcome.proofs[p.index]],
+                    )
+                    for p in outcome.payouts
+                )
+    except _ReviewChanged:
+        return  # rolled back, still SCREENED: settle_job's loop computes again
 
 
 def _posted_truth_words(*, instance: Contract, job: Job) -> dict[int, int]:

@@ -14,6 +14,7 @@ from apps.integrity.models import ReviewDecision, WorkerFlag
 from apps.integrity.services import review_flag
 from apps.labeling.models import Label
 from apps.rewards.models import Payout, Settlement
+from apps.rewards import services
 from apps.rewards.selectors import claim_for
 from apps.rewards.services import SETTLEMENT_CHANNEL, settle_job, stop_job
 from apps.storage.selectors import read_blob
@@ -96,3 +97,25 @@ def test_held_then_rejected_withholds_and_refunds(w3, labelled_job, deployed, ro
     assert Payout.objects.filter(job=job).count() == 2
     assert ReviewDecision.objects.filter(flag=flag).values_list("status", flat=True).count() == 2
     assert make_user(careful.address).payouts.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_decision_taken_while_payouts_are_computed_counts(w3, labelled_job, settings, monkeypatch):
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    job, _, _, (careful, *_) = held_job(labelled_job)
+    flag = WorkerFlag.objects.get(job=job, worker__address=careful.address)
+    review_flag(flag_id=flag.pk, reviewer=job.requester, status="approved", note="looks fine")
+    compute = services.compute_settlement
+
+    def requester_changes_its_mind_meanwhile(data):
+        outcome = compute(data)
+        if not data.withheld:
+            review_flag(flag_id=flag.pk, reviewer=job.requester, status="rejected", note="on second thought")
+        return outcome
+
+    monkeypatch.setattr(services, "compute_settlement", requester_changes_its_mind_meanwhile)
+    done = settle_job(job_id=job.pk)
+
+    workers = {w["address"]: w for w in json.loads(read_blob(done.report_cid))["workers"]}
+    assert done.step == Settlement.Step.DONE and workers[careful.address]["withheld"] is True
+    assert not Payout.objects.filter(job=job, worker__address=careful.address).exists()
