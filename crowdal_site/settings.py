@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "apps.boxes",  # before gamification: its vote handlers run first (see apps.gamification.apps)
     "apps.gamification",
     "apps.audit",
+    "apps.integrity",
 ]
 
 MIDDLEWARE = [
@@ -206,6 +207,14 @@ LABELING_LEASE_SECONDS = int(os.environ.get("LABELING_LEASE_SECONDS", "120"))
 LABELING_HONEYPOT_RATE = float(os.environ.get("LABELING_HONEYPOT_RATE", "0.1"))
 # Most boxes a labeler may draw on one image (bounding-box jobs).
 BOXES_MAX_PER_ITEM = int(os.environ.get("BOXES_MAX_PER_ITEM", "100"))
+
+# --- Integrity (fraud and sybil signals, docs/integrity.md) ------------------------------------
+# Wallets whose transfers do not count as a common funder: exchanges' hot wallets, public faucets
+# (comma-separated). The platform's own accounts and contracts are always ignored.
+INTEGRITY_IGNORED_FUNDERS = [a.strip() for a in os.environ.get("INTEGRITY_IGNORED_FUNDERS", "").split(",") if a.strip()]
+# How far back the first-funder scan reads (blocks before the head), and from which block at least.
+INTEGRITY_FUNDING_MAX_BLOCKS = int(os.environ.get("INTEGRITY_FUNDING_MAX_BLOCKS", "200000"))
+INTEGRITY_FUNDING_FROM_BLOCK = int(os.environ.get("INTEGRITY_FUNDING_FROM_BLOCK", "0"))
 
 LOGGING = {
     "version": 1,

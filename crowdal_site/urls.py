@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView
 from apps.audit import urls as audit_urls
 from apps.boxes import urls as boxes_urls
 from apps.gamification import urls as gamification_urls
+from apps.integrity import urls as integrity_urls
 from apps.jobs import urls as jobs_urls
 from apps.labeling import urls as labeling_urls
 from apps.rewards import urls as rewards_urls
@@ -24,5 +25,7 @@ urlpatterns = [
     path("api/labeling/", include(boxes_urls.api_patterns)),
     path("", include(labeling_urls.page_patterns)),
     path("", include(rewards_urls.page_patterns)),
+    path("api/", include(integrity_urls.api_patterns)),
+    path("", include(integrity_urls.page_patterns)),
     path("", include("apps.pages.urls")),
 ]

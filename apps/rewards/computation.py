@@ -30,7 +30,8 @@ SPAM_MARGIN = 0.1
 EMPTY_ROOT = b"\x00" * 32
 FORMULA = (
     "amount = price * correct_labels if accuracy > 1/num_classes + spam_margin else 0;"
-    " scaled down pro rata (floor) when the sum exceeds the budget"
+    " scaled down pro rata (floor) when the sum exceeds the budget;"
+    " 0 for a worker whose pay a review withheld (the workers' withheld=true)"
 )
 
 
@@ -51,6 +52,9 @@ class SettlementInput:
     label_txs: Sequence[str]
     method: str = DEFAULT_METHOD  # the job's aggregation method
     worker_weights: np.ndarray | None = None  # per worker: voting weight (weighted majority)
+    # Addresses whose pay a review withheld (apps/integrity): their labels still count towards truth,
+    # they get no leaf, and their share stays in the escrow for the requester's refund.
+    withheld: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,7 @@ def _report(
     total: int,
 ) -> bytes:
     index_of = {p.account: p.index for p in payouts}
+    withheld = {a.lower() for a in data.withheld}
     report = {
         "job": dict(data.job),
         "method": method,
@@ -131,6 +136,7 @@ def _report(
                 "accuracy": round(w.accuracy, 6),
                 "amount": str(w.amount),
                 "leaf_index": index_of.get(w.address),
+                "withheld": w.address.lower() in withheld,
             }
             for w in workers
         ],
@@ -165,6 +171,8 @@ def compute_settlement(data: SettlementInput) -> SettlementOutcome:
     amounts = reward_amounts(
         given=given, correct=correct, n_classes=data.n_classes, price=data.price, budget=data.budget
     )
+    withheld = {a.lower() for a in data.withheld}
+    amounts = [0 if a.lower() in withheld else amount for a, amount in zip(data.worker_addresses, amounts)]
     workers = [
         WorkerResult(address=address, labels=int(n), correct=int(c), accuracy=(c / n if n else 0.0), amount=amount)
         for address, n, c, amount in zip(data.worker_addresses, given.tolist(), correct.tolist(), amounts)

@@ -7,9 +7,15 @@ from django.db.models.functions import Coalesce
 from apps.chain.registry import contract, job_instance
 from apps.jobs.models import Job
 from apps.labeling.models import Label
-from apps.rewards.models import Payout
+from apps.rewards.models import Payout, Settlement
 
 UNSETTLED = (Job.Status.LIVE, Job.Status.STOPPED)
+# Settlement steps before the payouts are computed: review decisions still change them.
+BEFORE_PAYOUTS = (Settlement.Step.STARTED, Settlement.Step.HELD, Settlement.Step.SCREENED)
+
+
+def payouts_computed(*, job: Job) -> bool:
+    return Settlement.objects.filter(job=job).exclude(step__in=BEFORE_PAYOUTS).exists()
 
 
 def claim_for(*, job: Job, worker) -> dict | None:

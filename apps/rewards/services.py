@@ -2,9 +2,11 @@
 of claims and refunds.
 
 settle_job advances Settlement.step one conditional UPDATE at a time, each after its effect is
-durable: COMPUTED once the report is stored and the payouts recorded (frozen from then on: labels
-the contract still accepts until the root is posted do not change it), TRUTH_POSTED once the truth
-on chain equals the report's, ROOT_POSTED once the root is on chain, DONE with the job SETTLED.
+durable: SCREENED once the integrity signals are assessed and every flagged worker it would pay
+is reviewed (HELD until then: settle_job returns, and the review that unblocks it schedules it
+again; docs/integrity.md), COMPUTED once the report is stored and the payouts recorded (frozen
+from then on: labels the contract still accepts until the root is posted do not change it),
+TRUTH_POSTED once the truth on chain equals the report's, ROOT_POSTED once the root is on chain, DONE with the job SETTLED.
 Before sending a transaction it reads what the chain already holds, so a run killed between a
 mined transaction and its UPDATE does not send it again.
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -25,6 +28,8 @@ from apps.boxes.services import record_consensus
 from apps.boxes.settlement import compute_box_settlement
 from apps.chain.client import get_web3, oracle_account, send
 from apps.chain.registry import job_instance
+from apps.integrity.selectors import blocking_flags, withheld_addresses
+from apps.integrity.services import assess_job
 from apps.jobs.consumers import push_dashboard_on_commit
 from apps.jobs.models import Job
 from apps.labeling.models import Label
@@ -51,7 +56,7 @@ class SettlementConflict(RuntimeError):
     """The chain holds a payout root other than the one this settlement computed."""
 
 
-def settlement_input(*, job: Job, labels: JobLabels) -> SettlementInput:
+def settlement_input(*, job: Job, labels: JobLabels, withheld: frozenset[str] = frozenset()) -> SettlementInput:
     if labels.item_indexes.tolist() != list(range(labels.n_items)):
         raise ValueError(f"job {job.pk}: item indexes are not 0..{labels.n_items - 1}")
     addresses = dict(get_user_model().objects.filter(pk__in=labels.worker_ids).values_list("pk", "address"))
@@ -69,47 +74,97 @@ def settlement_input(*, job: Job, labels: JobLabels) -> SettlementInput:
         label_txs=labels.tx_hashes,
         method=labels.method,
         worker_weights=labels.worker_weights,
+        withheld=withheld,
     )
 
 
-def _compute(*, settlement: Settlement) -> None:
-    job = settlement.job
+def _outcome(*, job: Job, withheld: frozenset[str]) -> tuple[object, Callable[[], None]]:
+    """The job's settlement arithmetic (class labels or boxes) and how to store its aggregates.
+    Withholding applies to class jobs; a box job's review decisions are not applied yet."""
     if job.task_type == Job.TaskType.BOUNDING_BOX:
         box_input = box_settlement_input(job=job)
         outcome = compute_box_settlement(box_input)
 
         def store_aggregates() -> None:
             record_consensus(job=job, consensus=outcome.consensus, answers=box_input.answers)
-    else:
-        labels = job_labels(job=job)
-        outcome = compute_settlement(settlement_input(job=job, labels=labels))
 
-        def store_aggregates() -> None:
-            store_item_aggregates(labels=labels, truth=outcome.inferred)
-            record_settlement_evidence(job=job, labels=labels, truth=outcome.truth)
+        return outcome, store_aggregates
+    labels = job_labels(job=job)
+    outcome = compute_settlement(settlement_input(job=job, labels=labels, withheld=withheld))
+
+    def store_aggregates() -> None:
+        store_item_aggregates(labels=labels, truth=outcome.inferred)
+        record_settlement_evidence(job=job, labels=labels, truth=outcome.truth)
+
+    return outcome, store_aggregates
+
+
+def _screen(*, settlement: Settlement) -> None:
+    """Assess the integrity signals on the final labels, telling the review queue whom the settlement
+    would pay; hold while any such flagged worker is unreviewed."""
+    job = settlement.job
+    would_pay = _outcome(job=job, withheld=frozenset())[0].payouts
+    assess_job(job=job, payable=[p.account for p in would_pay])
+    step = Step.HELD if blocking_flags(job_id=job.pk).exists() else Step.SCREENED
+    Settlement.objects.filter(pk=settlement.pk, step=Step.STARTED).update(step=step)
+    push_dashboard_on_commit(job_id=job.pk)
+
+
+def _release(*, settlement: Settlement) -> bool:
+    """HELD -> SCREENED once no flag blocks; False while one does."""
+    if blocking_flags(job_id=settlement.job_id).exists():
+        return False
+    Settlement.objects.filter(pk=settlement.pk, step=Step.HELD).update(step=Step.SCREENED)
+    return True
+
+
+def resume_held_settlement(*, job_id: int) -> bool:
+    """After a review decision: schedule the held settlement once no flag blocks it any more."""
+    held = Settlement.objects.filter(job_id=job_id, step=Step.HELD).exists()
+    unblocked = held and not blocking_flags(job_id=job_id).exists()
+    if unblocked:
+        schedule_settlement(job_id)
+    return unblocked
+
+
+class _ReviewChanged(Exception):
+    """A review decision committed while the payouts were computed: compute them again."""
+
+
+def _compute(*, settlement: Settlement) -> None:
+    job = settlement.job
+    withheld = withheld_addresses(job=job)
+    outcome, store_aggregates = _outcome(job=job, withheld=withheld)
     report_cid = store_blob(data=outcome.report, content_type="application/json")
     addresses = [w.address for w in outcome.workers]
     worker_pk = dict(get_user_model().objects.filter(address__in=addresses).values_list("address", "pk"))
-    with transaction.atomic():
-        won = Settlement.objects.filter(pk=settlement.pk, step=Step.STARTED).update(
-            step=Step.COMPUTED,
-            method=outcome.method,
-            report_cid=report_cid,
-            root="0x" + outcome.root.hex(),
-            total=outcome.total,
-        )
-        if won:
-            store_aggregates()
-            Payout.objects.bulk_create(
-                Payout(
-                    job=job,
-                    worker_id=worker_pk[p.account],
-                    index=p.index,
-                    amount=p.amount,
-                    proof=["0x" + h.hex() for h in outcome.proofs[p.index]],
-                )
-                for p in outcome.payouts
+    try:
+        with transaction.atomic():
+            won = Settlement.objects.filter(pk=settlement.pk, step=Step.SCREENED).update(
+                step=Step.COMPUTED,
+                method=outcome.method,
+                report_cid=report_cid,
+                root="0x" + outcome.root.hex(),
+                total=outcome.total,
             )
+            # The UPDATE holds the settlement row, which review_flag locks before deciding: a
+            # decision committed before it shows here; one after it finds the payouts computed.
+            if won and withheld_addresses(job=job) != withheld:
+                raise _ReviewChanged
+            if won:
+                store_aggregates()
+                Payout.objects.bulk_create(
+                    Payout(
+                        job=job,
+                        worker_id=worker_pk[p.account],
+                        index=p.index,
+                        amount=p.amount,
+                        proof=["0x" + h.hex() for h in outcome.proofs[p.index]],
+                    )
+                    for p in outcome.payouts
+                )
+    except _ReviewChanged:
+        return  # rolled back, still SCREENED: settle_job's loop computes again
 
 
 def _posted_truth_words(*, instance: Contract, job: Job) -> dict[int, int]:
@@ -161,20 +216,26 @@ def _finish(*, settlement: Settlement) -> None:
 
 
 def settle_job(*, job_id: int) -> Settlement:
-    """Settle a stopped job: final aggregation and payouts, truth on chain, report stored, payout
-    root on chain, job SETTLED. Safe to run again at any point: it resumes, and pays once."""
+    """Settle a stopped job: integrity screening, final aggregation and payouts, truth on chain, report
+    stored, payout root on chain, job SETTLED. Safe to run again at any point: it resumes, and pays
+    once. Returns early, with the step HELD, while a flagged worker it would pay is unreviewed."""
     job = Job.objects.get(pk=job_id)
     if job.status not in (Job.Status.STOPPED, Job.Status.SETTLED):
         raise ValueError(f"job {job_id} is {job.status}: only a stopped job is settled")
     Settlement.objects.get_or_create(job=job)
     instance = job_instance(job.instance_address, w3=get_web3())
     steps = {
-        Step.STARTED: lambda s: _compute(settlement=s),
+        Step.STARTED: lambda s: _screen(settlement=s),
+        Step.SCREENED: lambda s: _compute(settlement=s),
         Step.COMPUTED: lambda s: _post_truth(settlement=s, instance=instance),
         Step.TRUTH_POSTED: lambda s: _post_payout_root(settlement=s, instance=instance),
         Step.ROOT_POSTED: lambda s: _finish(settlement=s),
     }
     while (settlement := Settlement.objects.select_related("job").get(job=job)).step != Step.DONE:
+        if settlement.step == Step.HELD:
+            if not _release(settlement=settlement):
+                return settlement
+            continue
         steps[settlement.step](settlement)
     return settlement
 
@@ -187,11 +248,10 @@ def settle_stopped_jobs() -> list[int]:
     settled = []
     for job_id in Job.objects.filter(status=Job.Status.STOPPED).order_by("pk").values_list("pk", flat=True):
         try:
-            settle_job(job_id=job_id)
+            if settle_job(job_id=job_id).step == Step.DONE:  # a held one waits for its review
+                settled.append(job_id)
         except Exception:
             logger.exception("settling job %s failed; the next sweep retries", job_id)
-        else:
-            settled.append(job_id)
     return settled
 
 

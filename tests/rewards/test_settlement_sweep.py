@@ -56,10 +56,11 @@ def test_one_failing_settlement_does_not_hold_up_the_others(db, monkeypatch):
     make_db_job(requester=requester, status=Job.Status.LIVE)  # not stopped: never swept
     attempted = []
 
-    def settle_job(*, job_id: int):
+    def settle_job(*, job_id: int) -> Settlement:
         attempted.append(job_id)
         if job_id == broken.pk:
             raise ConnectionError("chain away")
+        return Settlement(job_id=job_id, step=Settlement.Step.DONE)
 
     monkeypatch.setattr(services, "settle_job", settle_job)
 
