@@ -80,7 +80,7 @@ def settlement_input(*, job: Job, labels: JobLabels, withheld: frozenset[str] = 
 
 def _outcome(*, job: Job, withheld: frozenset[str]) -> tuple[object, Callable[[], None]]:
     """The job's settlement arithmetic (class labels or boxes) and how to store its aggregates.
-    Withholding applies to class jobs; a box job's review decisions are not applied yet."""
+    Withholding applies to class jobs (box jobs are not screened yet)."""
     if job.task_type == Job.TaskType.BOUNDING_BOX:
         box_input = box_settlement_input(job=job)
         outcome = compute_box_settlement(box_input)
@@ -103,9 +103,13 @@ def _screen(*, settlement: Settlement) -> None:
     """Assess the integrity signals on the final labels, telling the review queue whom the settlement
     would pay; hold while any such flagged worker is unreviewed."""
     job = settlement.job
-    would_pay = _outcome(job=job, withheld=frozenset())[0].payouts
-    assess_job(job=job, payable=[p.account for p in would_pay])
-    step = Step.HELD if blocking_flags(job_id=job.pk).exists() else Step.SCREENED
+    if job.task_type == Job.TaskType.BOUNDING_BOX:
+        # The integrity signals read class labels; box answers are not screened yet (docs/integrity.md).
+        step = Step.SCREENED
+    else:
+        would_pay = _outcome(job=job, withheld=frozenset())[0].payouts
+        assess_job(job=job, payable=[p.account for p in would_pay])
+        step = Step.HELD if blocking_flags(job_id=job.pk).exists() else Step.SCREENED
     Settlement.objects.filter(pk=settlement.pk, step=Step.STARTED).update(step=step)
     push_dashboard_on_commit(job_id=job.pk)
 

@@ -6,7 +6,7 @@ import json
 from apps.jobs.models import GoldAnswer, Item
 from tests.labeling.batching import serve
 
-ITEM_FIELDS = {"id", "index", "media_type", "content_url"}
+ITEM_FIELDS = {"id", "index", "media_type", "content_url", "width", "height"}
 
 
 def test_qualification_reveals_an_answer_only_after_it_is_given(chain_job, labeler_for, dev_accounts):
