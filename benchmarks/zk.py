@@ -1,0 +1,175 @@
+"""Anonymous labeling: gas of an anonymous label on anvil and Semaphore proof time in Node and in
+headless Chromium, both at tree depth 20 (the browser's circuit, zk/label-proof.mjs PROOF_DEPTH).
+
+    .venv/bin/python benchmarks/zk.py                # table (with a few more gas figures)
+    .venv/bin/python benchmarks/zk.py --json         # {"anon_label_gas", "anon_claim_gas", "proof_ms_browser", "proof_ms_node"}
+    .venv/bin/python benchmarks/zk.py --runs 7       # proofs per median (default 5)
+
+anon_label_gas is the receipt's gasUsed (21,000 base and calldata included) of AnonymousLabels.submitLabel
+for a fresh item (first anonymous vote: a new tally word and a new nullifier) with a depth-20 proof;
+anon_label_gas_voted_item is a later vote on the same item. Proof times are medians of wall-clock
+`generateProof` (witness + Groth16 prove) after one warm-up proof, artifacts read from local files
+(Node) or fetched from a local static server (Chromium) and cached by the browser after the first use.
+"""
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import json
+import os
+import statistics
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crowdal_site.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from eth_account import Account  # noqa: E402
+from web3 import Web3  # noqa: E402
+
+from apps.chain.client import send  # noqa: E402
+from apps.chain.deploy import deploy_unrecorded  # noqa: E402
+from apps.chain.local_chain import dev_private_keys, free_port, start_local_chain  # noqa: E402
+from apps.chain.registry import contract_at, job_instance  # noqa: E402
+from apps.chain.semaphore import PROOF_DEPTH, LabelProof, node_prover  # noqa: E402
+from apps.pages.management.commands.build_static import vendor_dir  # noqa: E402
+
+NUM_ITEMS, NUM_CLASSES, REDUNDANCY = 1024, 4, 3
+BUDGET = 1_000 * 10**18
+MEMBERS = 8
+JSON_FIGURES = ("anon_label_gas", "anon_claim_gas", "proof_ms_browser", "proof_ms_node")
+
+
+def measure_gas() -> dict[str, int]:
+    oracle, requester, relayer = (Account.from_key(key) for key in dev_private_keys(3))
+    with start_local_chain() as chain:
+        w3 = Web3(Web3.HTTPProvider(chain.url))
+        suite = deploy_unrecorded(w3=w3, deployer=oracle)
+        token = contract_at("CrowdToken", suite["CrowdToken"].address, w3=w3)
+        management = contract_at("JobManagement", suite["JobManagement"].address, w3=w3)
+        anonymous = contract_at("AnonymousLabels", suite["AnonymousLabels"].address, w3=w3)
+        send(token.functions.mint(requester.address, BUDGET), sender=oracle)
+        send(token.functions.approve(management.address, BUDGET), sender=requester)
+        deadline = w3.eth.get_block("latest")["timestamp"] + 86_400
+        send(
+            management.functions.createJob(NUM_ITEMS, NUM_CLASSES, REDUNDANCY, 10**18, deadline, BUDGET, b"\x11" * 32),
+            sender=requester,
+        )
+        job = job_instance(management.functions.jobAt(0).call(), w3=w3)
+
+        identities = node_prover({"command": "identities", "count": MEMBERS})
+        members = [i["commitment"] for i in identities]
+        added = send(anonymous.functions.addMembers(job.address, [int(m) for m in members]), sender=oracle)
+        requests = [
+            {
+                "privateKey": identity["privateKey"], "members": members, "chainId": w3.eth.chain_id,
+                "contract": anonymous.address, "job": job.address, "itemId": 0, "label": k % NUM_CLASSES,
+                "depth": PROOF_DEPTH,
+            }
+            for k, identity in enumerate(identities[:2])
+        ]
+        first, second = (LabelProof.from_json(p) for p in node_prover({"command": "label_proofs", "requests": requests}))
+        fresh = send(anonymous.functions.submitLabel(*first.args()), sender=relayer)
+        voted = send(anonymous.functions.submitLabel(*second.args()), sender=relayer)
+        return {
+            "anon_label_gas": fresh.gas_used,
+            "anon_label_gas_voted_item": voted.gas_used,
+            f"add_members_{MEMBERS}_per_member": added.gas_used // MEMBERS,
+        }
+
+
+def proof_ms_node(runs: int) -> float:
+    timing = node_prover({"command": "bench", "depth": PROOF_DEPTH, "runs": runs + 1})
+    return statistics.median(timing["ms"][1:])  # the first run pays for loading the artifacts
+
+
+@contextmanager
+def serve_static_vendor() -> Iterator[str]:
+    """static/vendor/ (the bundle and the artifacts, as build_static writes them) on a local port."""
+    call_command("build_static", stdout=open(os.devnull, "w"))
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(vendor_dir()))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+# Runs in the page: identities and group made in the browser, then `runs + 1` timed label proofs.
+BROWSER_BENCH = """
+async ({ runs }) => {
+  const zk = await import("/zk.bundle.js");
+  const identities = Array.from({ length: 8 }, () => new zk.Identity());
+  const members = identities.map((identity) => identity.commitment);
+  const ms = [];
+  for (let run = 0; run <= runs; run += 1) {
+    const started = performance.now();
+    await zk.generateLabelProof({
+      identity: identities[run % identities.length], members, chainId: 31337,
+      contract: "0x" + "11".repeat(20), job: "0x" + "22".repeat(20), itemId: run, label: 1,
+    });
+    ms.push(performance.now() - started);
+  }
+  return ms;
+}
+"""
+
+
+def proof_ms_browser(runs: int) -> float:
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    with serve_static_vendor() as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(url + "/")
+            ms = page.evaluate(BROWSER_BENCH, {"runs": runs})
+        finally:
+            browser.close()
+    return statistics.median(ms[1:])  # the first run pays for fetching and compiling the artifacts
+
+
+def run(runs: int) -> dict[str, float | int | None]:
+    gas = measure_gas()
+    return {
+        "anon_label_gas": gas["anon_label_gas"],
+        # TODO(lead): fill from zk-claim's AnonymousRewards benchmark (the anonymous performance claim).
+        "anon_claim_gas": None,
+        "proof_ms_browser": round(proof_ms_browser(runs)),
+        "proof_ms_node": round(proof_ms_node(runs)),
+        **{name: value for name, value in gas.items() if name != "anon_label_gas"},
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    parser.add_argument("--runs", type=int, default=5, help="timed proofs per median (after one warm-up)")
+    options = parser.parse_args()
+    figures = run(options.runs)
+    if options.json:
+        print(json.dumps({name: figures[name] for name in JSON_FIGURES}))
+        return
+    width = max(map(len, figures))
+    print(f"{'figure':<{width}}  {'value':>9}")
+    for name, value in figures.items():
+        print(f"{name:<{width}}  {value if value is None else f'{value:,}':>9}")
+
+
+if __name__ == "__main__":
+    main()
