@@ -92,12 +92,16 @@ def proof_ms_node(runs: int) -> float:
     return statistics.median(timing["ms"][1:])  # the first run pays for loading the artifacts
 
 
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # keep stdout for the figures
+        pass
+
+
 @contextmanager
 def serve_static_vendor() -> Iterator[str]:
     """static/vendor/ (the bundle and the artifacts, as build_static writes them) on a local port."""
     call_command("build_static", stdout=open(os.devnull, "w"))
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(vendor_dir()))
-    handler.log_message = lambda *args: None
+    handler = functools.partial(QuietHandler, directory=str(vendor_dir()))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -168,7 +172,8 @@ def main() -> None:
     width = max(map(len, figures))
     print(f"{'figure':<{width}}  {'value':>9}")
     for name, value in figures.items():
-        print(f"{name:<{width}}  {value if value is None else f'{value:,}':>9}")
+        shown = "n/a" if value is None else f"{value:,}"
+        print(f"{name:<{width}}  {shown:>9}")
 
 
 if __name__ == "__main__":

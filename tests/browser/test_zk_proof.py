@@ -1,5 +1,7 @@
 """The browser bundle (static/vendor/zk.bundle.js) makes a depth-20 label proof in Chromium that the
 chain accepts: the identity is created and kept in the page, only its commitment leaves it."""
+import pytest
+
 from apps.chain.client import send
 from apps.chain.semaphore import PROOF_DEPTH, LabelProof, check_label_proof, submit_label_proof
 from tests.chain_fixtures import events
@@ -11,6 +13,8 @@ async () => {
   return window.me.commitment.toString();
 }
 """
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 PROVE = "async (request) => window.CrowdZK.generateLabelProof({ ...request, identity: window.me })"
 
