@@ -58,7 +58,9 @@ def prove(w3: Web3, anonymous_labels: Contract) -> Callable[..., list[LabelProof
     in one Node run. `depth` defaults to the group's own depth: small circuits prove fast, and the
     browser's depth-20 circuit has its own test."""
 
-    def make(requests: Sequence[LabelRequest], members: Sequence[Identity], *, depth: int | None = None) -> list[LabelProof]:
+    def make(
+        requests: Sequence[LabelRequest], members: Sequence[Identity], *, depth: int | None = None
+    ) -> list[LabelProof]:
         tree_depth = depth or max(1, (len(members) - 1).bit_length())
         answers = node_prover(
             {

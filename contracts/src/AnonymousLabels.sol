@@ -157,13 +157,20 @@ contract AnonymousLabels {
         uint256[8] calldata points
     ) external {
         (uint256 numItems, uint256 numClasses, uint256 redundancy) = _openJob(job);
-        _record(job, numItems, numClasses, redundancy, itemId, label, merkleTreeDepth, merkleTreeRoot, nullifier, points);
+        _record(
+            job, numItems, numClasses, redundancy, itemId, label, merkleTreeDepth, merkleTreeRoot, nullifier, points
+        );
     }
 
     /// @notice Record several anonymous labels of one job in one transaction (one proof each, since
     ///         each item has its own scope). The whole batch reverts on any bad entry.
     /// @param job the JobInstance being labelled
-    /// @param itemIds, labels, merkleTreeDepths, merkleTreeRoots, nullifiers, points one entry per label, as in submitLabel
+    /// @param itemIds items, one per label
+    /// @param labels class indexes
+    /// @param merkleTreeDepths circuit depth of each proof
+    /// @param merkleTreeRoots group root of each proof
+    /// @param nullifiers nullifier of each proof
+    /// @param points packed Groth16 proofs
     function submitLabels(
         address job,
         uint32[] calldata itemIds,
@@ -195,7 +202,7 @@ contract AnonymousLabels {
         }
     }
 
-    /// @notice Anonymous votes on an item, one count per class.
+    /// @notice Anonymous votes on an item, one count per class (reverts for an item the job does not have).
     function anonymousTally(address job, uint32 itemId) external view returns (uint256[] memory counts) {
         (,,, uint256 numItems, uint256 numClasses,,,,,) = IJobInstance(job).params();
         if (itemId >= numItems) revert ItemOutOfRange(itemId);

@@ -29,7 +29,8 @@ def test_browser_proof_is_accepted_on_chain(
         page.goto("/")
         commitment = page.evaluate(NEW_IDENTITY)
         members = [str(i.commitment) for i in identities[:2]] + [commitment]
-        send(anonymous_labels.functions.addMembers(job.instance.address, [int(m) for m in members]), sender=roles.oracle)
+        add = anonymous_labels.functions.addMembers(job.instance.address, [int(m) for m in members])
+        send(add, sender=roles.oracle)
         answer = page.evaluate(
             PROVE,
             {

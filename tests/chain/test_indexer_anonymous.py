@@ -5,7 +5,9 @@ from apps.chain.models import ChainEvent
 from tests.zk_fixtures import LabelRequest
 
 
-def test_members_and_anonymous_labels_are_indexed(w3, settings, anonymous_labels, make_job, add_members, prove, identities, roles):
+def test_members_and_anonymous_labels_are_indexed(
+    w3, settings, anonymous_labels, make_job, add_members, prove, identities, roles
+):
     settings.CHAIN_CONFIRMATIONS = 0
     job = make_job()
     add_members(job, identities[:2])

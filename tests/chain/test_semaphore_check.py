@@ -8,7 +8,9 @@ from apps.chain.semaphore import LabelProof, MalformedProof, check_label_proof, 
 from tests.zk_fixtures import LabelRequest
 
 
-def test_check_gives_the_reason_before_any_gas_is_spent(w3, anonymous_labels, make_job, add_members, prove, identities, roles):
+def test_check_gives_the_reason_before_any_gas_is_spent(
+    w3, anonymous_labels, make_job, add_members, prove, identities, roles
+):
     job = make_job()
     add_members(job, identities[:2])
     (proof,) = prove([LabelRequest(identities[0], job, 3, 2)], identities[:2])

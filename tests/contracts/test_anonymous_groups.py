@@ -28,7 +28,8 @@ def test_only_the_jobs_oracle_adds_members(anonymous_labels, make_job, identitie
     job = make_job()
     for outsider in (roles.requester, roles.workers[0], roles.stranger):
         with reverts_with("NotOracle"):
-            send(anonymous_labels.functions.addMembers(job.instance.address, [identities[0].commitment]), sender=outsider)
+            add = anonymous_labels.functions.addMembers(job.instance.address, [identities[0].commitment])
+            send(add, sender=outsider)
     assert anonymous_labels.functions.groupSize(job.instance.address).call() == 0
 
 

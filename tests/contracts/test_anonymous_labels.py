@@ -12,7 +12,9 @@ def submit(anonymous_labels, proof, relayer):
     return send(anonymous_labels.functions.submitLabel(*proof.args()), sender=relayer)
 
 
-def test_member_label_is_tallied_without_naming_the_member(w3, anonymous_labels, make_job, add_members, prove, identities, roles):
+def test_member_label_is_tallied_without_naming_the_member(
+    anonymous_labels, make_job, add_members, prove, identities, roles
+):
     job = make_job()
     members = identities[:3]
     add_members(job, members)
@@ -35,7 +37,8 @@ def test_contract_and_python_agree_on_scope_and_message(w3, anonymous_labels, jo
     assert anonymous_labels.functions.labelScope(address, 9).call() == label_scope(
         chain_id=w3.eth.chain_id, contract_address=anonymous_labels.address, job=address, item_id=9
     )
-    assert anonymous_labels.functions.labelMessage(address, 9, 3).call() == label_message(job=address, item_id=9, label=3)
+    message = label_message(job=address, item_id=9, label=3)
+    assert anonymous_labels.functions.labelMessage(address, 9, 3).call() == message
 
 
 def test_browser_depth_twenty_proof_is_accepted(anonymous_labels, make_job, add_members, prove, identities, roles):
@@ -52,7 +55,11 @@ def test_batch_of_labels_is_all_or_nothing(anonymous_labels, make_job, add_membe
     members = identities[:2]
     add_members(job, members)
     good, other, bad_class = prove(
-        [LabelRequest(members[0], job, 1, 0), LabelRequest(members[0], job, 2, 2), LabelRequest(members[1], job, 3, 3)],
+        [
+            LabelRequest(members[0], job, 1, 0),
+            LabelRequest(members[0], job, 2, 2),
+            LabelRequest(members[1], job, 3, 3),
+        ],
         members,
     )
 
@@ -69,7 +76,9 @@ def test_batch_of_labels_is_all_or_nothing(anonymous_labels, make_job, add_membe
         send(anonymous_labels.functions.submitLabels(job.instance.address, [1], [0], [], [], [], []), sender=roles.relayer)
 
 
-def test_item_and_class_must_exist_and_item_not_be_full(anonymous_labels, make_job, add_members, prove, identities, roles):
+def test_item_and_class_must_exist_and_item_not_be_full(
+    anonymous_labels, make_job, add_members, prove, identities, roles
+):
     job = make_job(num_items=10, num_classes=2, redundancy=2)
     members = identities[:3]
     add_members(job, members)
@@ -94,7 +103,9 @@ def test_item_and_class_must_exist_and_item_not_be_full(anonymous_labels, make_j
     assert anonymous_labels.functions.anonymousTally(job.instance.address, 5).call() == [0, 2]
 
 
-def test_closed_job_takes_no_labels(w3, anonymous_labels, make_job, add_members, prove, identities, roles):
+def test_closed_job_takes_no_labels(
+    w3, anonymous_labels, make_job, add_members, prove, identities, roles
+):
     job = make_job(deadline_in=DAY)
     add_members(job, identities[:2])
     (proof,) = prove([LabelRequest(identities[0], job, 1, 1)], identities[:2])
