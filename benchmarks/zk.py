@@ -7,7 +7,8 @@ headless Chromium, both at tree depth 20 (the browser's circuit, zk/label-proof.
 
 anon_label_gas is the receipt's gasUsed (21,000 base and calldata included) of AnonymousLabels.submitLabel
 for a fresh item (first anonymous vote: a new tally word and a new nullifier) with a depth-20 proof;
-anon_label_gas_voted_item is a later vote on the same item. Proof times are medians of wall-clock
+anon_label_gas_voted_item is a later vote on the same item; anon_label_batch4_per_label is
+submitLabels with four fresh items (one proof each) divided by four. Proof times are medians of wall-clock
 `generateProof` (witness + Groth16 prove) after one warm-up proof, artifacts read from local files
 (Node) or fetched from a local static server (Chromium) and cached by the browser after the first use.
 """
@@ -46,6 +47,7 @@ from apps.pages.management.commands.build_static import vendor_dir  # noqa: E402
 NUM_ITEMS, NUM_CLASSES, REDUNDANCY = 1024, 4, 3
 BUDGET = 1_000 * 10**18
 MEMBERS = 8
+BATCH = 4
 JSON_FIGURES = ("anon_label_gas", "anon_claim_gas", "proof_ms_browser", "proof_ms_node")
 
 
@@ -69,20 +71,24 @@ def measure_gas() -> dict[str, int]:
         identities = node_prover({"command": "identities", "count": MEMBERS})
         members = [i["commitment"] for i in identities]
         added = send(anonymous.functions.addMembers(job.address, [int(m) for m in members]), sender=oracle)
+        # Two members label item 0 (fresh item, then a voted one); a third labels items 1..BATCH in one batch.
+        labels = [(identities[0], 0), (identities[1], 0)] + [(identities[2], item) for item in range(1, BATCH + 1)]
         requests = [
             {
                 "privateKey": identity["privateKey"], "members": members, "chainId": w3.eth.chain_id,
-                "contract": anonymous.address, "job": job.address, "itemId": 0, "label": k % NUM_CLASSES,
-                "depth": PROOF_DEPTH,
+                "contract": anonymous.address, "job": job.address, "itemId": item, "label": 1, "depth": PROOF_DEPTH,
             }
-            for k, identity in enumerate(identities[:2])
+            for identity, item in labels
         ]
-        first, second = (LabelProof.from_json(p) for p in node_prover({"command": "label_proofs", "requests": requests}))
-        fresh = send(anonymous.functions.submitLabel(*first.args()), sender=relayer)
-        voted = send(anonymous.functions.submitLabel(*second.args()), sender=relayer)
+        proofs = [LabelProof.from_json(p) for p in node_prover({"command": "label_proofs", "requests": requests})]
+        fresh = send(anonymous.functions.submitLabel(*proofs[0].args()), sender=relayer)
+        voted = send(anonymous.functions.submitLabel(*proofs[1].args()), sender=relayer)
+        columns = [list(column) for column in zip(*(p.args()[1:] for p in proofs[2:]))]
+        batch = send(anonymous.functions.submitLabels(job.address, *columns), sender=relayer)
         return {
             "anon_label_gas": fresh.gas_used,
             "anon_label_gas_voted_item": voted.gas_used,
+            f"anon_label_batch{BATCH}_per_label": batch.gas_used // BATCH,
             f"add_members_{MEMBERS}_per_member": added.gas_used // MEMBERS,
         }
 
