@@ -43,7 +43,7 @@ contract AnonymousLabels {
     /// @notice How many roots back a proof may be made against: a proof made just before other
     ///         members joined still verifies. One `addMembers` call makes one root.
     uint256 public constant ROOT_HISTORY = 32;
-    /// @notice Most classes a job can have (as in JobInstance).
+    /// @notice Most classes a job can have (as in JobInstance): one 16-bit tally counter each.
     uint256 public constant MAX_CLASSES = 16;
 
     uint256 private constant COUNTER_BITS = 16;
@@ -244,7 +244,8 @@ contract AnonymousLabels {
         uint256[8] calldata points
     ) private {
         if (itemId >= numItems) revert ItemOutOfRange(itemId);
-        if (label >= numClasses) revert ClassOutOfRange(itemId, label);
+        // MAX_CLASSES too: the tally word has 16 counters, whatever a job contract claims.
+        if (label >= numClasses || label >= MAX_CLASSES) revert ClassOutOfRange(itemId, label);
         Group storage group = _groups[job];
         uint256 word = group.tally[itemId];
         if (_total(word, numClasses) >= redundancy) revert ItemFull(itemId);
