@@ -10,6 +10,7 @@ from web3 import Web3
 
 from apps.chain.local_chain import dev_private_keys, start_local_chain
 from tests.chain_fixtures import deployed, job, make_job, roles  # noqa: F401  (fixtures)
+from tests.zk_fixtures import add_members, anonymous_labels, identities, prove  # noqa: F401  (fixtures)
 
 # .ci/run sets this: a test that needs PostgreSQL or Redis must then fail, not skip, when one is missing.
 REQUIRE_SERVICES = os.environ.get("CROWDAL_REQUIRE_SERVICES") == "1"
