@@ -1,4 +1,5 @@
-"""Deploy CrowdToken, the JobInstance implementation and JobManagement; idempotent per chain id.
+"""Deploy CrowdToken, the JobInstance implementation, JobManagement and the anonymous-reward
+contracts (AnonClaimVerifier, AnonymousRewards); idempotent per chain id.
 
 A recorded deployment is reused while code is still at its address and the init code (creation
 bytecode + constructor arguments) hashes the same, so a changed contract or a changed dependency
@@ -64,7 +65,7 @@ Deployer = Callable[[InitCode], Deployment]
 
 
 def deploy_suite(*, w3: Web3, deployer: LocalAccount, deploy: Deployer) -> dict[str, Deployment]:
-    """The three contracts in dependency order; `deploy` decides whether to send or reuse.
+    """The contracts in dependency order; `deploy` decides whether to send or reuse.
     The deployer owns the token (dev: mintable) and JobManagement, and is the jobs' oracle."""
     owner = deployer.address
     token = deploy(init_code(w3=w3, name="CrowdToken", args=(TOKEN_NAME, TOKEN_SYMBOL, owner, 0, False)))
@@ -72,7 +73,9 @@ def deploy_suite(*, w3: Web3, deployer: LocalAccount, deploy: Deployer) -> dict[
     management = deploy(
         init_code(w3=w3, name="JobManagement", args=(token.address, implementation.address, owner, owner))
     )
-    return {d.name: d for d in (token, implementation, management)}
+    claim_verifier = deploy(init_code(w3=w3, name="AnonClaimVerifier"))
+    anonymous_rewards = deploy(init_code(w3=w3, name="AnonymousRewards", args=(claim_verifier.address,)))
+    return {d.name: d for d in (token, implementation, management, claim_verifier, anonymous_rewards)}
 
 
 def deploy_unrecorded(*, w3: Web3, deployer: LocalAccount) -> dict[str, Deployment]:
