@@ -24,7 +24,6 @@ $SNARKJS zkey contribute "$WORK/anon_claim_0000.zkey" "$WORK/anon_claim_0001.zke
   --name="CrowdAL dev phase 2" -e="$(head -c 64 /dev/urandom | base64)"
 BEACON=$(printf 'CrowdAL anon_claim phase 2 development beacon' | sha256sum | cut -d' ' -f1)
 $SNARKJS zkey beacon "$WORK/anon_claim_0001.zkey" "$OUT/anon_claim.zkey" "$BEACON" 10 -n="Final beacon phase 2"
-$SNARKJS zkey verify "$WORK/anon_claim.r1cs" "$HERE/ptau/pot15_final.ptau" "$OUT/anon_claim.zkey"
 $SNARKJS zkey export verificationkey "$OUT/anon_claim.zkey" "$OUT/anon_claim.vkey.json"
 cp "$WORK/anon_claim_js/anon_claim.wasm" "$OUT/anon_claim.wasm"
 
@@ -35,3 +34,6 @@ $SNARKJS zkey export solidityverifier "$OUT/anon_claim.zkey" "$WORK/verifier.sol
   sed -e 's/contract Groth16Verifier/contract AnonClaimVerifier/' -e 's/^pragma solidity .*/pragma solidity 0.8.24;/' \
     "$WORK/verifier.sol"
 } > "$ROOT/contracts/src/AnonClaimVerifier.sol"
+
+# Last, as it is the slowest step: check the final zkey against the circuit and the ptau.
+$SNARKJS zkey verify "$WORK/anon_claim.r1cs" "$HERE/ptau/pot15_final.ptau" "$OUT/anon_claim.zkey"

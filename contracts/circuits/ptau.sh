@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Phase 1 (powers of tau) for circuits of up to 2^15 constraints, run once; its output
-# ptau/pot15_final.ptau is committed so builds and CI never regenerate it. This is a development
-# ceremony (two local contributions + a public beacon); docs/zk-ceremony.md describes the
-# production one. Re-running it produces a different (equally valid) file and invalidates every zkey.
+# Phase 1 (powers of tau) for circuits of up to 2^15 constraints: a development ceremony (two local
+# contributions + a public beacon) writing ptau/pot15_final.ptau, then run build.sh for new keys.
+# docs/zk-ceremony.md says which file is committed now and describes the production ceremony.
+# Slow: `prepare phase2` needs over an hour on a busy 2-core machine.
 set -euo pipefail
 cd "$(dirname "$0")"
 SNARKJS="node ../../node_modules/snarkjs/build/cli.cjs"
