@@ -68,7 +68,8 @@ def run() -> dict[str, int]:
 
         secret = secrets.randbelow(2**250)
         scopes = [secrets.randbelow(2**248) for _ in range(OWN)]
-        own = [int(n) for n in run_zk_claim_helper("tree.mjs", {"secret": secret, "scopeHashes": scopes})["labelNullifiers"]]
+        mine = run_zk_claim_helper("tree.mjs", {"secret": secret, "scopeHashes": scopes})
+        own = [int(n) for n in mine["labelNullifiers"]]
         correct = own + [secrets.randbelow(2**253) + 1 for _ in range(CORRECT - OWN)]
 
         pool = anonymous_pool_payout(rewards=rewards, index=1, reward_per_label=REWARD, correct_count=CORRECT)

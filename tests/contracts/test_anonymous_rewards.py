@@ -15,6 +15,7 @@ from eth_account import Account
 from web3 import Web3
 
 from apps.chain.anonymous_rewards import (
+    AnonymousLabel,
     CLAIM_DEPTH,
     CLAIM_SLOTS,
     ClaimProof,
@@ -23,7 +24,6 @@ from apps.chain.anonymous_rewards import (
     build_correct_tree,
     check_claim,
     correct_nullifiers,
-    AnonymousLabel,
     merkle_path,
     post_correct_root,
     prove_claim,
@@ -103,7 +103,9 @@ def settle(rewards, roles):
         send(job.instance.functions.postPayoutRoot(tree.root, tree.total, "report"), sender=roles.oracle)
         address = job.instance.address
         if correct_count is None:
-            post_correct_root(rewards=rewards, job=address, nullifiers=correct, reward_per_label=REWARD, oracle=roles.oracle)
+            post_correct_root(
+                rewards=rewards, job=address, nullifiers=correct, reward_per_label=REWARD, oracle=roles.oracle
+            )
         else:
             root = build_correct_tree(correct).root
             send(rewards.functions.postCorrectRoot(address, root, REWARD, count), sender=roles.oracle)
@@ -124,7 +126,9 @@ def balance(deployed, address: str) -> int:
 
 
 def relay(rewards, job, recipient, claim, roles):
-    return relay_claim(rewards=rewards, job=job.instance.address, recipient=recipient, claim=claim, relayer=roles.relayer)
+    return relay_claim(
+        rewards=rewards, job=job.instance.address, recipient=recipient, claim=claim, relayer=roles.relayer
+    )
 
 
 def junk_claim(count: int = 1) -> ClaimProof:
@@ -152,7 +156,9 @@ def test_a_claim_pays_a_fresh_address_through_a_relayer(w3, deployed, rewards, j
     print(f"\nanon_claim_gas={sent.gas_used} claim_proof_ms_node={claim.ms}")
 
 
-def test_a_proof_binds_its_count_nullifiers_recipient_and_job(deployed, rewards, make_job, job, roles, settle, scenario):
+def test_a_proof_binds_its_count_nullifiers_recipient_and_job(
+    deployed, rewards, make_job, job, roles, settle, scenario
+):
     address, fresh = job.instance.address, Account.create().address
     claim = scenario.proof(rewards, address, scenario.a, [1, 2], fresh)
     forged = [
@@ -205,7 +211,8 @@ def test_a_label_twice_in_one_claim_is_rejected(rewards, job, roles, scenario):
         "pathIndices": [path.path_indices] * 2 + [[0] * CLAIM_DEPTH] * unused,
     }
     answer = run_zk_claim_helper("prove.mjs", {"input": witness})
-    claim = ClaimProof(answer["count"], [int(n) for n in answer["claimNullifiers"]], [int(w) for w in answer["proof"]], 0)
+    nullifiers, proof = [int(n) for n in answer["claimNullifiers"]], [int(w) for w in answer["proof"]]
+    claim = ClaimProof(answer["count"], nullifiers, proof, 0)
     assert claim.count == 2 and claim.claim_nullifiers[0] == claim.claim_nullifiers[1]
     with reverts_with("NullifierSpent"):
         relay(rewards, job, fresh, claim, roles)
