@@ -8,7 +8,8 @@ Imports of npm packages (`@openzeppelin/...`, `@semaphore-protocol/...`, `poseid
 `@zk-kit/lean-imt.sol/...`) resolve into node_modules through the wrapper's import callback. The few
 npm contracts we deploy ourselves (NPM_DEPLOYABLES) are compiled as sources too so they get artifacts;
 a contract calling a public library function (LeanIMT -> PoseidonT3) carries link references, and
-`linked_bytecode` fills in the library's address.
+`linked_bytecode` fills in the library's address. Generated contracts (contracts/generated: the
+snarkjs-exported Groth16 verifier) are compiled like the npm ones.
 """
 from __future__ import annotations
 
@@ -63,6 +64,10 @@ def source_files() -> list[Path]:
     return sorted(Path(settings.CONTRACTS_SRC_DIR).rglob("*.sol"))
 
 
+def generated_files() -> list[Path]:
+    return sorted((Path(settings.CONTRACTS_SRC_DIR).parent / "generated").glob("*.sol"))
+
+
 def _compile(sources: dict[str, dict], *, via_ir: bool, runs: int) -> dict[str, Artifact]:
     """One solc run; code is generated only for `sources` (imports are just read), and one artifact
     is written per deployable contract they define."""
@@ -113,20 +118,22 @@ def compile_contracts() -> dict[str, Artifact]:
     """Compile every source under contracts/src, then the npm contracts we deploy, and write one JSON
     artifact per deployable contract.
 
-    The npm ones are built as their authors build them (legacy pipeline, default runs): their large
-    hand-written assembly (Poseidon rounds, pairing checks) takes solc-js many minutes through viaIR."""
+    The npm and generated ones are built as their authors build them (legacy pipeline, default runs):
+    their large hand-written assembly (Poseidon rounds, pairing checks) takes solc-js many minutes
+    through viaIR."""
     src_dir = Path(settings.CONTRACTS_SRC_DIR)
     node_modules = Path(settings.NODE_MODULES_DIR)
     ours = {str(p.relative_to(src_dir)): {"content": p.read_text()} for p in source_files()}
-    npm = {name: {"content": (node_modules / name).read_text()} for name in NPM_DEPLOYABLES}
-    return _compile(ours, via_ir=True, runs=OPTIMIZER_RUNS) | _compile(npm, via_ir=False, runs=NPM_OPTIMIZER_RUNS)
+    legacy = {name: {"content": (node_modules / name).read_text()} for name in NPM_DEPLOYABLES}
+    legacy |= {f"generated/{p.name}": {"content": p.read_text()} for p in generated_files()}
+    return _compile(ours, via_ir=True, runs=OPTIMIZER_RUNS) | _compile(legacy, via_ir=False, runs=NPM_OPTIMIZER_RUNS)
 
 
 def _build_is_stale(path: Path) -> bool:
     if not path.exists():
         return True
     built = path.stat().st_mtime
-    return any(source.stat().st_mtime > built for source in source_files())
+    return any(source.stat().st_mtime > built for source in (*source_files(), *generated_files()))
 
 
 def load_artifact(name: str) -> Artifact:

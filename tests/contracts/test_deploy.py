@@ -5,7 +5,10 @@ from apps.chain.deploy import deploy_contracts
 from apps.chain.models import ContractDeployment
 from apps.chain.registry import ContractNotDeployed, contract
 
-NAMES = {"CrowdToken", "JobInstance", "JobManagement", "PoseidonT3", "SemaphoreVerifier", "AnonymousLabels"}
+NAMES = {
+    "CrowdToken", "JobInstance", "JobManagement", "PoseidonT3", "SemaphoreVerifier", "AnonymousLabels",
+    "AnonClaimVerifier", "AnonymousRewards",
+}
 
 
 def recorded(w3) -> dict[str, str]:
@@ -22,6 +25,8 @@ def test_deploy_records_every_contract(w3, deployed, roles):
     assert management.implementation().call() == deployed.addresses["JobInstance"]
     assert management.oracle().call() == management.owner().call() == roles.oracle.address
     assert deployed.token.functions.owner().call() == roles.oracle.address
+    rewards = contract("AnonymousRewards", w3=w3)
+    assert rewards.functions.verifier().call() == deployed.addresses["AnonClaimVerifier"]
 
 
 def test_redeploying_reuses_what_is_there(w3, deployed, roles):
