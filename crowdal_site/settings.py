@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "apps.learning",
     "apps.quality",
     "apps.rewards",
+    "apps.anonymity",
 ]
 
 MIDDLEWARE = [

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from apps.anonymity import urls as anonymity_urls
 from apps.jobs import urls as jobs_urls
 from apps.labeling import urls as labeling_urls
 from apps.rewards import urls as rewards_urls
@@ -14,6 +15,7 @@ urlpatterns = [
     path("api/jobs/", include((jobs_urls.api_patterns, "jobs-api"))),
     path("", include((jobs_urls.page_patterns, "jobs"))),
     path("api/", include(labeling_urls.api_patterns)),
+    path("api/", include(anonymity_urls.api_patterns)),
     path("", include(labeling_urls.page_patterns)),
     path("", include(rewards_urls.page_patterns)),
     path("", include("apps.pages.urls")),

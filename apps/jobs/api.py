@@ -59,7 +59,7 @@ class JobOutputSerializer(serializers.ModelSerializer):
         model = Job
         fields = [
             "id", "name", "instructions", "task_type", "classes", "redundancy", "price_per_label", "budget",
-            "deadline", "qualification_bar", "qualification_size", "stopping_rule", "target_accuracy", "status",
+            "deadline", "qualification_bar", "qualification_size", "stopping_rule", "target_accuracy", "anonymous", "status",
             "items", "manifest_cid", "manifest_digest", "chain_id", "onchain_id", "instance_address", "created_tx",
             "created_at",
         ]  # fmt: skip
@@ -83,6 +83,7 @@ class JobListApi(APIView):
         qualification_size = serializers.IntegerField(required=False, default=5, min_value=1, max_value=100)
         stopping_rule = serializers.ChoiceField(choices=Job.StoppingRule.choices, default=Job.StoppingRule.BUDGET)
         target_accuracy = serializers.FloatField(required=False, allow_null=True, default=None)
+        anonymous = serializers.BooleanField(required=False, default=False)
 
     @extend_schema(responses=JobOutputSerializer(many=True))
     def get(self, request: Request) -> Response:

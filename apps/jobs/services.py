@@ -99,6 +99,7 @@ def create_job(
     qualification_size: int = 5,
     stopping_rule: str = Job.StoppingRule.BUDGET,
     target_accuracy: float | None = None,
+    anonymous: bool = False,
 ) -> Job:
     """A draft job with its classes; raises ValidationError naming each field at fault."""
     _validate_terms(
@@ -124,6 +125,7 @@ def create_job(
         qualification_size=qualification_size,
         stopping_rule=stopping_rule,
         target_accuracy=target_accuracy if stopping_rule == Job.StoppingRule.TARGET_ACCURACY else None,
+        anonymous=anonymous,
     )
     keys = _shortcuts(len(class_names))
     LabelClass.objects.bulk_create(

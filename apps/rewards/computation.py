@@ -11,6 +11,11 @@ right, accuracy a_w = c_w / n_w, in a job with K classes, price p and budget B:
 
 so pay is proportional to labels times verified accuracy, a worker no better than chance earns
 nothing, and the total never exceeds the escrow.
+
+Anonymous labels (anonymous jobs) cannot be linked to each other, so there is no per-labeler
+accuracy to test: each correct one earns the price (scaled like the rest), and the sum is one payout
+leaf, the anonymous pool, paid to the AnonymousRewards contract, from which each labeler claims
+reward_per_label times the correct labels it proves in zero knowledge (docs/anonymity.md).
 """
 from __future__ import annotations
 
@@ -48,6 +53,13 @@ class SettlementInput:
     price: int
     budget: int
     label_txs: Sequence[str]
+    # Worker positions from len(worker_addresses) on are anonymous labels, one each, by nullifier.
+    anonymous_nullifiers: Sequence[str] = ()
+    anonymous_pool_account: str = ""  # the AnonymousRewards contract; needed when there are any
+
+    @property
+    def n_workers(self) -> int:
+        return len(self.worker_addresses) + len(self.anonymous_nullifiers)
 
 
 @dataclass(frozen=True)
@@ -60,6 +72,15 @@ class WorkerResult:
 
 
 @dataclass(frozen=True)
+class AnonymousPoolResult:
+    account: str
+    labels: int
+    correct_nullifiers: list[str]  # leaves of the correct-labels tree, in label order
+    reward_per_label: int
+    amount: int  # reward_per_label * len(correct_nullifiers)
+
+
+@dataclass(frozen=True)
 class SettlementOutcome:
     inferred: Truth
     truth: list[int]  # per item
@@ -69,25 +90,34 @@ class SettlementOutcome:
     total: int
     proofs: dict[int, list[bytes]]
     report: bytes  # canonical JSON, stored by content id
+    anonymous: AnonymousPoolResult | None = None
 
 
 def worker_scores(*, data: SettlementInput, truth: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Labels and correct labels per worker: gold items are scored against gold (truth holds the
     gold answer there), the others against the aggregated truth."""
-    n_workers = len(data.worker_addresses)
-    given = np.bincount(data.workers, minlength=n_workers)
-    correct = np.bincount(data.workers, weights=data.labels == truth[data.items], minlength=n_workers)
+    given = np.bincount(data.workers, minlength=data.n_workers)
+    correct = np.bincount(data.workers, weights=data.labels == truth[data.items], minlength=data.n_workers)
     return given, correct.astype(np.int64)
 
 
-def reward_amounts(*, given: np.ndarray, correct: np.ndarray, n_classes: int, price: int, budget: int) -> list[int]:
+def raw_rewards(*, given: np.ndarray, correct: np.ndarray, n_classes: int, price: int) -> list[int]:
     accuracy = np.divide(correct, given, out=np.zeros(len(given)), where=given > 0)
     floor = 1.0 / n_classes + SPAM_MARGIN
-    raw = [price * int(c) if a > floor else 0 for c, a in zip(correct.tolist(), accuracy.tolist())]
-    total = sum(raw)
-    if total <= budget:
-        return raw
-    return [amount * budget // total for amount in raw]
+    return [price * int(c) if a > floor else 0 for c, a in zip(correct.tolist(), accuracy.tolist())]
+
+
+def scale_to_budget(amount: int, *, total: int, budget: int) -> int:
+    return amount if total <= budget else amount * budget // total
+
+
+def reward_amounts(
+    *, given: np.ndarray, correct: np.ndarray, n_classes: int, price: int, budget: int, anonymous_correct: int = 0
+) -> list[int]:
+    """The wallets' amounts; correct anonymous labels (price each) share the budget with them."""
+    raw = raw_rewards(given=given, correct=correct, n_classes=n_classes, price=price)
+    total = sum(raw) + price * anonymous_correct
+    return [scale_to_budget(amount, total=total, budget=budget) for amount in raw]
 
 
 def _report(
@@ -99,8 +129,10 @@ def _report(
     payouts: list[Payout],
     root: bytes,
     total: int,
+    outcome_anonymous: AnonymousPoolResult | None,
 ) -> bytes:
     index_of = {p.account: p.index for p in payouts}
+    anonymous = outcome_anonymous
     report = {
         "job": dict(data.job),
         "method": method,
@@ -126,6 +158,15 @@ def _report(
         "total": str(total),
         "label_txs": sorted(set(data.label_txs)),
     }
+    if anonymous is not None:
+        report["anonymous"] = {
+            "account": anonymous.account,
+            "labels": anonymous.labels,
+            "correct_nullifiers": anonymous.correct_nullifiers,
+            "reward_per_label": str(anonymous.reward_per_label),
+            "amount": str(anonymous.amount),
+            "leaf_index": index_of.get(anonymous.account),
+        }
     return json.dumps(report, sort_keys=True, separators=(",", ":")).encode()
 
 
@@ -135,21 +176,36 @@ def compute_settlement(data: SettlementInput) -> SettlementOutcome:
         workers=data.workers,
         labels=data.labels,
         n_items=data.n_items,
-        n_workers=len(data.worker_addresses),
+        n_workers=data.n_workers,
         n_classes=data.n_classes,
         gold=data.gold,
     )
     truth = inferred.result.labels
     given, correct = worker_scores(data=data, truth=truth)
-    amounts = reward_amounts(
-        given=given, correct=correct, n_classes=data.n_classes, price=data.price, budget=data.budget
-    )
+    known = len(data.worker_addresses)
+    anonymous_right = correct[known:].tolist()
+    raw = raw_rewards(given=given[:known], correct=correct[:known], n_classes=data.n_classes, price=data.price)
+    owed = sum(raw) + data.price * sum(anonymous_right)
+    amounts = [scale_to_budget(amount, total=owed, budget=data.budget) for amount in raw]
+    # Scaled per label, so the pool is exactly reward_per_label * correct labels (the claims' unit).
+    reward_per_label = scale_to_budget(data.price, total=owed, budget=data.budget)
     workers = [
         WorkerResult(address=address, labels=int(n), correct=int(c), accuracy=(c / n if n else 0.0), amount=amount)
         for address, n, c, amount in zip(data.worker_addresses, given.tolist(), correct.tolist(), amounts)
     ]
-    paid = sorted((w for w in workers if w.amount > 0), key=lambda w: w.address.lower())
-    payouts = [Payout(index=i, account=w.address, amount=w.amount) for i, w in enumerate(paid)]
+    anonymous = None
+    if data.anonymous_nullifiers:
+        right = [nullifier for nullifier, ok in zip(data.anonymous_nullifiers, anonymous_right) if ok]
+        anonymous = AnonymousPoolResult(
+            account=data.anonymous_pool_account,
+            labels=len(data.anonymous_nullifiers),
+            correct_nullifiers=right,
+            reward_per_label=reward_per_label,
+            amount=reward_per_label * len(right),
+        )
+    leaves = [(w.address, w.amount) for w in workers] + ([(anonymous.account, anonymous.amount)] if anonymous else [])
+    paid = sorted(((account, amount) for account, amount in leaves if amount > 0), key=lambda leaf: leaf[0].lower())
+    payouts = [Payout(index=i, account=account, amount=amount) for i, (account, amount) in enumerate(paid)]
     tree: PayoutTree | None = build_payout_tree(payouts) if payouts else None
     root = tree.root if tree else EMPTY_ROOT
     total = sum(p.amount for p in payouts)
@@ -162,6 +218,7 @@ def compute_settlement(data: SettlementInput) -> SettlementOutcome:
         root=root,
         total=total,
         proofs=tree.proofs if tree else {},
+        anonymous=anonymous,
         report=_report(
             data=data,
             method=inferred.method,
@@ -170,6 +227,7 @@ def compute_settlement(data: SettlementInput) -> SettlementOutcome:
             payouts=payouts,
             root=root,
             total=total,
+            outcome_anonymous=anonymous,
         ),
     )
 

@@ -20,6 +20,8 @@ from django.db import transaction
 from django.utils import timezone
 from web3.contract import Contract
 
+from apps.anonymity.selectors import confirmed_count as anonymous_label_count
+from apps.anonymity.services import anonymous_pool_account, record_anonymous_pool, settle_anonymous_pool
 from apps.chain.client import get_web3, oracle_account, send
 from apps.chain.registry import job_instance
 from apps.jobs.consumers import push_dashboard_on_commit
@@ -63,6 +65,8 @@ def settlement_input(*, job: Job, labels: JobLabels) -> SettlementInput:
         price=int(job.price_per_label),
         budget=int(job.budget),
         label_txs=labels.tx_hashes,
+        anonymous_nullifiers=labels.anonymous_nullifiers,
+        anonymous_pool_account=anonymous_pool_account() if labels.anonymous_nullifiers else "",
     )
 
 
@@ -91,7 +95,18 @@ def _compute(*, settlement: Settlement) -> None:
                     proof=["0x" + h.hex() for h in outcome.proofs[p.index]],
                 )
                 for p in outcome.payouts
+                if p.account in worker_pk
             )
+            if outcome.anonymous and outcome.anonymous.amount:
+                pool = next(p for p in outcome.payouts if p.account == outcome.anonymous.account)
+                record_anonymous_pool(
+                    job=job,
+                    leaf_index=pool.index,
+                    amount=pool.amount,
+                    proof=["0x" + h.hex() for h in outcome.proofs[pool.index]],
+                    reward_per_label=outcome.anonymous.reward_per_label,
+                    correct_nullifiers=outcome.anonymous.correct_nullifiers,
+                )
 
 
 def _posted_truth_words(*, instance: Contract, job: Job) -> dict[int, int]:
@@ -154,7 +169,8 @@ def settle_job(*, job_id: int) -> Settlement:
         Step.STARTED: lambda s: _compute(settlement=s),
         Step.COMPUTED: lambda s: _post_truth(settlement=s, instance=instance),
         Step.TRUTH_POSTED: lambda s: _post_payout_root(settlement=s, instance=instance),
-        Step.ROOT_POSTED: lambda s: _finish(settlement=s),
+        # The anonymous pool (if any) is funded before the job counts as settled.
+        Step.ROOT_POSTED: lambda s: (settle_anonymous_pool(job=s.job), _finish(settlement=s)),
     }
     while (settlement := Settlement.objects.select_related("job").get(job=job)).step != Step.DONE:
         steps[settlement.step](settlement)
@@ -181,6 +197,8 @@ def stop_job(*, job_id: int) -> bool:
 def stopping_rule_met(*, job: Job) -> bool:
     if job.stopping_rule == Job.StoppingRule.BUDGET:
         confirmed = Label.objects.filter(job=job, status=Label.Status.CONFIRMED).count()
+        if job.anonymous:
+            confirmed += anonymous_label_count(job=job)
         return confirmed * job.price_per_label >= job.budget
     if job.stopping_rule == Job.StoppingRule.TARGET_ACCURACY and job.target_accuracy is not None:
         latest = latest_model_version(job=job)

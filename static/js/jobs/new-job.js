@@ -38,6 +38,7 @@ function jobFromForm() {
     qualification_size: Number(value("qualification_size")),
     stopping_rule: value("stopping_rule"),
     target_accuracy: value("target_accuracy") ? Number(value("target_accuracy")) : null,
+    anonymous: form.elements.anonymous.checked,
   };
 }
 

@@ -1,0 +1,228 @@
+"""Anonymous job mode API. Joining the group is the one call made with the session (the wallet
+proves it qualified); every other call here takes no authentication at all, so a page that sends
+its cookies by mistake still tells the server nothing: the views never look at request.user."""
+from __future__ import annotations
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.anonymity import selectors, services
+from apps.jobs.models import Item, Job
+from apps.labeling.services import LabelingError, NotAllowed
+from apps.storage.backends import BlobStoreError
+from apps.storage.selectors import read_blob
+
+GROUP_TOKEN_HEADER = "X-Group-Token"
+
+
+class FieldElementField(serializers.Field):
+    """A field element (commitment, nullifier, root, proof coordinate) as a decimal string."""
+
+    default_error_messages = {"invalid": "a non-negative integer below 2^256, as a decimal string"}
+
+    def to_internal_value(self, data) -> int:
+        if not isinstance(data, str) or not data.isdigit() or len(data) > 78 or int(data) >= 2**256:
+            self.fail("invalid")
+        return int(data)
+
+    def to_representation(self, value) -> str:
+        return str(int(value))
+
+
+class AnonymityApi(APIView):
+    def handle_exception(self, exc):
+        if isinstance(exc, services.Conflict):
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        if isinstance(exc, NotAllowed):
+            return Response({"detail": str(exc)}, status=status.HTTP_403_FORBIDDEN)
+        if isinstance(exc, LabelingError):
+            return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+        return super().handle_exception(exc)
+
+
+class WithoutSession(AnonymityApi):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    def anonymous_job(self, job_id: int) -> Job:
+        return get_object_or_404(Job, pk=job_id, anonymous=True)
+
+    def require_group_token(self, job: Job) -> None:
+        if not selectors.token_valid(job=job, token=self.request.headers.get(GROUP_TOKEN_HEADER, "")):
+            raise PermissionDenied("Join the job's anonymous group first: its items are for members.")
+
+
+@extend_schema_serializer(component_name="GroupJoin")
+class JoinOutputSerializer(serializers.Serializer):
+    joined = serializers.BooleanField()
+    commitment = FieldElementField(allow_null=True)
+    tx_hash = serializers.CharField(allow_blank=True)
+    group_token = serializers.CharField(allow_blank=True, help_text=f"send it as {GROUP_TOKEN_HEADER} to read items")
+
+
+def join_view(join, job: Job) -> dict:
+    if join is None:
+        return {"joined": False, "commitment": None, "tx_hash": "", "group_token": ""}
+    return {"joined": True, "commitment": join.commitment, "tx_hash": join.tx_hash, "group_token": selectors.group_token(job)}
+
+
+class JoinApi(AnonymityApi):
+    """The signed-in, qualified wallet puts its identity commitment in the job's group (once)."""
+
+    @extend_schema_serializer(component_name="GroupJoinInput")
+    class InputSerializer(serializers.Serializer):
+        commitment = FieldElementField()
+
+    @extend_schema(responses=JoinOutputSerializer)
+    def get(self, request: Request, job_id: int) -> Response:
+        job = get_object_or_404(Job, pk=job_id, anonymous=True)
+        return Response(JoinOutputSerializer(join_view(selectors.join_of(job=job, worker=request.user), job)).data)
+
+    @extend_schema(request=InputSerializer, responses={201: JoinOutputSerializer, 403: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT})
+    def post(self, request: Request, job_id: int) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        job = get_object_or_404(Job, pk=job_id)
+        join = services.join_group(job=job, worker=request.user, commitment=data.validated_data["commitment"])
+        return Response(JoinOutputSerializer(join_view(join, job)).data, status=status.HTTP_201_CREATED)
+
+
+class GroupApi(WithoutSession):
+    """What a member's page needs to rebuild the group and bind its proofs: public on chain anyway."""
+
+    @extend_schema_serializer(component_name="AnonymousGroup")
+    class OutputSerializer(serializers.Serializer):
+        job = serializers.CharField(help_text="the JobInstance address proofs are scoped to")
+        chain_id = serializers.IntegerField()
+        contract = serializers.CharField(help_text="AnonymousLabels' address")
+        status = serializers.CharField()
+        members = serializers.ListField(child=serializers.CharField())
+
+    @extend_schema(responses=OutputSerializer)
+    def get(self, request: Request, job_id: int) -> Response:
+        job = self.anonymous_job(job_id)
+        return Response(self.OutputSerializer(selectors.group_view(job=job)).data)
+
+
+@extend_schema_serializer(component_name="AnonymousItem")
+class ItemOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    index = serializers.IntegerField()
+    media_type = serializers.CharField()
+    content_url = serializers.CharField()
+
+
+class ItemsApi(WithoutSession):
+    """Open items of an anonymous job, for members (group token), never tied to who asks."""
+
+    @extend_schema_serializer(component_name="AnonymousItems")
+    class OutputSerializer(serializers.Serializer):
+        items = ItemOutputSerializer(many=True)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("count", int, required=False),
+            OpenApiParameter(GROUP_TOKEN_HEADER, str, OpenApiParameter.HEADER, required=True),
+        ],
+        responses=OutputSerializer,
+    )
+    def get(self, request: Request, job_id: int) -> Response:
+        job = self.anonymous_job(job_id)
+        self.require_group_token(job)
+        try:
+            count = int(request.query_params.get("count", "20"))
+        except ValueError:
+            return Response({"count": ["A valid integer is required."]}, status=status.HTTP_400_BAD_REQUEST)
+        if not 1 <= count <= selectors.MAX_ANONYMOUS_ITEMS:
+            return Response({"count": [f"Between 1 and {selectors.MAX_ANONYMOUS_ITEMS}."]}, status=400)
+        services.require_anonymous_open(job)
+        items = [selectors.item_view(i) for i in selectors.open_items(job=job, count=count)]
+        return Response(self.OutputSerializer({"items": items}).data)
+
+
+class ItemContentApi(WithoutSession):
+    @extend_schema(
+        parameters=[OpenApiParameter(GROUP_TOKEN_HEADER, str, OpenApiParameter.HEADER, required=True)],
+        responses={(200, "*/*"): OpenApiTypes.BINARY},
+    )
+    def get(self, request: Request, item_id: int) -> HttpResponse:
+        item = get_object_or_404(Item.objects.select_related("job"), pk=item_id, job__anonymous=True, is_gold=False)
+        self.require_group_token(item.job)
+        try:
+            blob = read_blob(item.content_cid)
+        except BlobStoreError as error:
+            raise Http404("The item's content is missing or damaged in the store.") from error
+        response = HttpResponse(blob, content_type=item.media_type)
+        response["Cache-Control"] = "private, max-age=3600"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+@extend_schema_serializer(component_name="AnonymousLabelStatus")
+class LabelOutputSerializer(serializers.Serializer):
+    nullifier = serializers.CharField()
+    item = serializers.IntegerField(source="item.index")
+    status = serializers.CharField()
+    tx_hash = serializers.CharField()
+    error = serializers.CharField()
+
+
+class RelayLabelApi(WithoutSession):
+    """The relayer: checks the label's proof against the contract (eth_call) and only then sends it."""
+
+    @extend_schema_serializer(component_name="SemaphoreProof")
+    class ProofSerializer(serializers.Serializer):
+        merkle_tree_depth = serializers.IntegerField(min_value=1, max_value=32)
+        merkle_tree_root = FieldElementField()
+        nullifier = FieldElementField()
+        points = serializers.ListField(child=FieldElementField(), min_length=8, max_length=8)
+
+    @extend_schema_serializer(component_name="AnonymousLabelInput")
+    class InputSerializer(serializers.Serializer):
+        item = serializers.IntegerField(min_value=0, help_text="the item's index (its id on chain)")
+        label = serializers.IntegerField(min_value=0)
+        proof = serializers.DictField()  # validated by ProofSerializer (named in the schema below)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={202: LabelOutputSerializer, 400: OpenApiTypes.OBJECT, 403: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT},
+    )
+    def post(self, request: Request, job_id: int) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        proof = self.ProofSerializer(data=data.validated_data["proof"])
+        if not proof.is_valid():
+            return Response({"proof": proof.errors}, status=status.HTTP_400_BAD_REQUEST)
+        values = proof.validated_data
+        record = services.relay_label(
+            job=self.anonymous_job(job_id),
+            item_index=data.validated_data["item"],
+            label=data.validated_data["label"],
+            proof=services.LabelProof(
+                merkle_tree_depth=values["merkle_tree_depth"],
+                merkle_tree_root=values["merkle_tree_root"],
+                nullifier=values["nullifier"],
+                points=tuple(values["points"]),
+            ),
+        )
+        code = status.HTTP_409_CONFLICT if record.status == record.Status.FAILED else status.HTTP_202_ACCEPTED
+        return Response(LabelOutputSerializer(record).data, status=code)
+
+
+class LabelStatusApi(WithoutSession):
+    """Pending -> confirmed, asked by nullifier (the page knows its own)."""
+
+    @extend_schema(responses=LabelOutputSerializer)
+    def get(self, request: Request, job_id: int, nullifier: str) -> Response:
+        record = selectors.label_by_nullifier(job=self.anonymous_job(job_id), nullifier=nullifier)
+        if record is None:
+            raise Http404("No label with that nullifier.")
+        return Response(LabelOutputSerializer(record).data)

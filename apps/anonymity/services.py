@@ -1,0 +1,223 @@
+"""Writes of anonymous job mode: joining a job's group, relaying anonymous labels, and recording
+what the indexer sees (members added, labels confirmed).
+
+Neither path links a label to a wallet: a join is tied to the session's wallet but carries only the
+identity commitment; a label carries only the proof, whose nullifier is Poseidon(scope, secret) for
+the item's scope and reveals neither the secret nor the commitment. Relay requests come without the
+session (the page sends them with `credentials: "omit"`, and the views take no authentication).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from apps.anonymity.models import AnonymousLabel, AnonymousPool, GroupJoin, GroupMember
+from apps.chain import anonymous_rewards, semaphore
+from apps.chain.client import TransactionFailed, oracle_account
+from apps.jobs.models import Item, Job
+from apps.labeling.models import Qualification
+from apps.labeling.services import NODE_ERRORS, LabelingError, NotAllowed, check_classes, relayer_account
+
+# Semaphore's field: commitments, nullifiers and roots are elements of BN254's scalar field.
+SNARK_SCALAR_FIELD = 21888242871839275222246405745257275088548364400416821493375094337542209846081
+
+
+class Conflict(LabelingError):
+    """The request repeats something done already (a second commitment, a label for an item this
+    identity labelled)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class LabelProof:
+    """A Semaphore v4 proof as the page's CrowdZK.generateLabelProof returns it."""
+
+    merkle_tree_depth: int
+    merkle_tree_root: int
+    nullifier: int
+    points: tuple[int, ...]  # 8 coordinates of the Groth16 proof
+
+
+def field_element(value: int, *, what: str) -> int:
+    if not 0 < value < SNARK_SCALAR_FIELD:
+        raise LabelingError(f"The {what} is not an element of the proof system's field.")
+    return value
+
+
+def require_anonymous_open(job: Job) -> None:
+    if not job.anonymous:
+        raise NotAllowed("This job is not anonymous.")
+    if job.status != Job.Status.LIVE or not job.instance_address:
+        raise NotAllowed("This job is closed: it takes no more labels.")
+
+
+def join_group(*, job: Job, worker, commitment: int) -> GroupJoin:
+    """Put the worker's identity commitment in the job's group: one per qualified wallet and job.
+    The oracle's addMembers is sent outside any transaction; if it fails the join is undone, so the
+    labeler can try again."""
+    require_anonymous_open(job)
+    field_element(commitment, what="identity commitment")
+    if not Qualification.objects.filter(job=job, worker=worker, passed=True).exclude(admitted_tx="").exists():
+        raise NotAllowed("Pass the job's qualification with your wallet before joining its anonymous group.")
+    try:
+        with transaction.atomic():
+            join = GroupJoin.objects.create(job=job, worker=worker, commitment=str(commitment))
+    except IntegrityError as error:
+        if GroupJoin.objects.filter(job=job, worker=worker).exists():
+            raise Conflict("Your wallet has joined this job's group already (one identity per wallet).") from error
+        raise Conflict("That identity commitment is in this job's group already.") from error
+    try:
+        sent = semaphore.add_members(job=job.instance_address, commitments=[commitment], sender=oracle_account())
+    except (TransactionFailed, *NODE_ERRORS) as error:
+        join.delete()
+        raise LabelingError("Adding your identity to the group on chain failed; try again.") from error
+    GroupJoin.objects.filter(pk=join.pk).update(tx_hash=sent.tx_hash)
+    join.refresh_from_db()
+    return join
+
+
+def relay_label(*, job: Job, item_index: int, label: int, proof: LabelProof) -> AnonymousLabel:
+    """Check an anonymous label and its proof, then send it from the relayer key. Every check that
+    can fail runs before gas is spent: the database's (job open, item, class, nullifier unused,
+    capacity) and the contract's own, by eth_call (proof, root known, nullifier unused on chain).
+    A transaction that fails anyway marks the label FAILED and gives the item's slot back."""
+    require_anonymous_open(job)
+    item = Item.objects.filter(job=job, index=item_index, is_gold=False).first()
+    if item is None:
+        raise LabelingError(f"Item {item_index} is not an item of this job.")
+    check_classes(job=job, labels=[label])
+    nullifier = str(field_element(proof.nullifier, what="nullifier"))
+    if AnonymousLabel.objects.filter(job=job, nullifier=nullifier).exclude(status=AnonymousLabel.Status.FAILED).exists():
+        raise Conflict("This identity has labelled this item already.")
+    try:
+        semaphore.check_label_proof(job=job.instance_address, item_id=item_index, label=label, proof=proof)
+    except semaphore.ProofRejected as error:
+        raise LabelingError(f"The chain would refuse this label: {error.reason}.") from error
+    try:
+        with transaction.atomic():
+            if not Item.objects.filter(pk=item.pk, labels_taken__lt=F("labels_needed")).update(
+                labels_taken=F("labels_taken") + 1
+            ):
+                raise LabelingError(f"Item {item_index} has all the labels it needs.")
+            record = AnonymousLabel.objects.create(job=job, item=item, label_index=label, nullifier=nullifier)
+    except IntegrityError as error:  # a concurrent request with the same nullifier won the race
+        raise Conflict("This identity has labelled this item already.") from error
+    try:
+        sent = semaphore.submit_label(
+            job=job.instance_address, item_id=item_index, label=label, proof=proof, sender=relayer_account()
+        )
+    except TransactionFailed as error:
+        return fail_label(record=record, reason=f"The chain refused the label: {error.reason}", tx_hash=error.tx_hash)
+    except NODE_ERRORS:
+        # If it went out after all, its event confirms it (confirm_label revives the record).
+        return fail_label(record=record, reason="The label could not be sent to the chain; try again.")
+    AnonymousLabel.objects.filter(pk=record.pk, status=AnonymousLabel.Status.PENDING).update(tx_hash=sent.tx_hash)
+    record.refresh_from_db()
+    return record
+
+
+def fail_label(*, record: AnonymousLabel, reason: str, tx_hash: str | None = None) -> AnonymousLabel:
+    with transaction.atomic():
+        moved = AnonymousLabel.objects.filter(pk=record.pk, status=AnonymousLabel.Status.PENDING).update(
+            status=AnonymousLabel.Status.FAILED, error=reason, tx_hash=tx_hash or ""
+        )
+        if moved:
+            Item.objects.filter(pk=record.item_id).update(labels_taken=F("labels_taken") - 1)
+    record.refresh_from_db()
+    return record
+
+
+# --- from the indexer -------------------------------------------------------------------------
+
+
+def record_members(*, job_address: str, start_index: int, commitments: list[int]) -> int:
+    """MembersAdded: the group's leaves as the chain holds them. Idempotent per leaf."""
+    job = Job.objects.filter(instance_address__iexact=job_address).first()
+    if job is None:
+        return 0
+    rows = [GroupMember(job=job, index=start_index + k, commitment=str(c)) for k, c in enumerate(commitments)]
+    GroupMember.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def confirm_label(
+    *, job_address: str, item_index: int, label: int, nullifier: int, tx_hash: str, block_number: int
+) -> int | None:
+    """AnonymousLabel: the chain is the source of truth. The relayer's pending record is confirmed;
+    a label nobody recorded (sent by another relayer, or marked failed and mined after all) is
+    recorded confirmed and takes its item's slot."""
+    job = Job.objects.filter(instance_address__iexact=job_address).first()
+    item = Item.objects.filter(job=job, index=item_index).first() if job else None
+    if item is None:
+        return None
+    confirmed = {"status": AnonymousLabel.Status.CONFIRMED, "tx_hash": tx_hash, "block_number": block_number}
+    live = AnonymousLabel.objects.filter(job=job, nullifier=str(nullifier)).exclude(status=AnonymousLabel.Status.FAILED)
+    if not live.update(**confirmed, label_index=label, item=item):
+        Item.objects.filter(pk=item.pk).update(labels_taken=F("labels_taken") + 1)
+        AnonymousLabel.objects.create(job=job, item=item, label_index=label, nullifier=str(nullifier), **confirmed)
+    return job.pk
+
+
+# --- settlement: the anonymous pool ---------------------------------------------------------
+
+
+def anonymous_pool_account() -> str:
+    """The payout-tree account of the anonymous pool: the AnonymousRewards contract."""
+    return anonymous_rewards.contract_address()
+
+
+def record_anonymous_pool(
+    *,
+    job: Job,
+    leaf_index: int,
+    amount: int,
+    proof: list[str],
+    reward_per_label: int,
+    correct_nullifiers: list[str],
+) -> AnonymousPool:
+    """Called by settlement's COMPUTED step, in its transaction: the pool is frozen with the payouts."""
+    root = anonymous_rewards.correct_labels_root([int(n) for n in correct_nullifiers])
+    pool, _ = AnonymousPool.objects.get_or_create(
+        job=job,
+        defaults={
+            "leaf_index": leaf_index,
+            "amount": amount,
+            "proof": proof,
+            "reward_per_label": reward_per_label,
+            "correct_count": len(correct_nullifiers),
+            "correct_root": str(root),
+            "correct_nullifiers": correct_nullifiers,
+        },
+    )
+    return pool
+
+
+def settle_anonymous_pool(*, job: Job) -> AnonymousPool | None:
+    """After the payout root is on chain: post the correct-labels root, then pull the pool's leaf
+    into AnonymousRewards. Each step is recorded once done; a step the chain reports as done already
+    (a run killed between a mined transaction and its UPDATE) is recorded without sending again."""
+    pool = AnonymousPool.objects.filter(job=job).first()
+    if pool is None:
+        return None
+    oracle = oracle_account()
+    if not pool.root_tx:
+        tx_hash = anonymous_rewards.post_correct_root(
+            job=job.instance_address,
+            root=int(pool.correct_root),
+            reward_per_label=int(pool.reward_per_label),
+            correct_count=pool.correct_count,
+            sender=oracle,
+        )
+        AnonymousPool.objects.filter(pk=pool.pk, root_tx="").update(root_tx=tx_hash)
+    if not pool.pull_tx:
+        tx_hash = anonymous_rewards.pull_pool(
+            job=job.instance_address,
+            index=pool.leaf_index,
+            amount=int(pool.amount),
+            proof=[bytes.fromhex(h[2:]) for h in pool.proof],
+            sender=oracle,
+        )
+        AnonymousPool.objects.filter(pk=pool.pk, pull_tx="").update(pull_tx=tx_hash)
+    pool.refresh_from_db()
+    return pool
