@@ -74,8 +74,9 @@ class AnonymousLabel(models.Model):
 
 class AnonymousPool(models.Model):
     """The anonymous labelers' share of a settled job: one leaf of the job's payout tree paid to the
-    AnonymousRewards contract, and the correct-labels root they claim against. Frozen at settlement's
-    COMPUTED step like the payouts; `root_tx` and `pull_tx` record the two oracle transactions."""
+    AnonymousRewards contract, and the correct labels they claim against. Frozen at settlement's
+    COMPUTED step like the payouts; `correct_root` and `pull_tx` are filled as settlement posts the
+    root and pulls the pool."""
 
     job = models.OneToOneField(Job, on_delete=models.CASCADE, related_name="anonymous_pool")
     leaf_index = models.PositiveIntegerField()
@@ -83,7 +84,6 @@ class AnonymousPool(models.Model):
     proof = models.JSONField(default=list, help_text="0x hex sibling hashes of the pool's payout leaf")
     reward_per_label = models.DecimalField(**TOKEN_AMOUNT)
     correct_count = models.PositiveIntegerField()
-    correct_root = models.CharField(**FIELD_ELEMENT, help_text="root of the correct-labels tree")
-    correct_nullifiers = models.JSONField(default=list, help_text="leaves of that tree, in order")
-    root_tx = models.CharField(max_length=66, blank=True)
+    correct_nullifiers = models.JSONField(default=list, help_text="leaves of the correct-labels tree, ascending")
+    correct_root = models.CharField(**FIELD_ELEMENT, blank=True, help_text="that tree's root, once posted on chain")
     pull_tx = models.CharField(max_length=66, blank=True)

@@ -15,7 +15,9 @@ from django.db.models import F
 
 from apps.anonymity.models import AnonymousLabel, AnonymousPool, GroupJoin, GroupMember
 from apps.chain import anonymous_rewards, semaphore
-from apps.chain.client import TransactionFailed, oracle_account
+from apps.chain.client import TransactionFailed, get_web3, oracle_account
+from apps.chain.merkle import Payout
+from apps.chain.registry import contract
 from apps.jobs.models import Item, Job
 from apps.labeling.models import Qualification
 from apps.labeling.services import NODE_ERRORS, LabelingError, NotAllowed, check_classes, relayer_account
@@ -164,7 +166,7 @@ def confirm_label(
 
 def anonymous_pool_account() -> str:
     """The payout-tree account of the anonymous pool: the AnonymousRewards contract."""
-    return anonymous_rewards.contract_address()
+    return contract("AnonymousRewards", w3=get_web3()).address
 
 
 def record_anonymous_pool(
@@ -177,7 +179,6 @@ def record_anonymous_pool(
     correct_nullifiers: list[str],
 ) -> AnonymousPool:
     """Called by settlement's COMPUTED step, in its transaction: the pool is frozen with the payouts."""
-    root = anonymous_rewards.correct_labels_root([int(n) for n in correct_nullifiers])
     pool, _ = AnonymousPool.objects.get_or_create(
         job=job,
         defaults={
@@ -186,7 +187,6 @@ def record_anonymous_pool(
             "proof": proof,
             "reward_per_label": reward_per_label,
             "correct_count": len(correct_nullifiers),
-            "correct_root": str(root),
             "correct_nullifiers": correct_nullifiers,
         },
     )
@@ -195,29 +195,28 @@ def record_anonymous_pool(
 
 def settle_anonymous_pool(*, job: Job) -> AnonymousPool | None:
     """After the payout root is on chain: post the correct-labels root, then pull the pool's leaf
-    into AnonymousRewards. Each step is recorded once done; a step the chain reports as done already
-    (a run killed between a mined transaction and its UPDATE) is recorded without sending again."""
+    into AnonymousRewards. Each step reads the chain first, so a run killed between a mined
+    transaction and its UPDATE records it instead of sending it again."""
     pool = AnonymousPool.objects.filter(job=job).first()
     if pool is None:
         return None
+    rewards = contract("AnonymousRewards", w3=get_web3())
     oracle = oracle_account()
-    if not pool.root_tx:
-        tx_hash = anonymous_rewards.post_correct_root(
+    root, *_, pulled, _ = rewards.functions.pool(job.instance_address).call()
+    if not root:
+        anonymous_rewards.post_correct_root(
+            rewards=rewards,
             job=job.instance_address,
-            root=int(pool.correct_root),
+            nullifiers=[int(n) for n in pool.correct_nullifiers],
             reward_per_label=int(pool.reward_per_label),
-            correct_count=pool.correct_count,
-            sender=oracle,
+            oracle=oracle,
         )
-        AnonymousPool.objects.filter(pk=pool.pk, root_tx="").update(root_tx=tx_hash)
-    if not pool.pull_tx:
-        tx_hash = anonymous_rewards.pull_pool(
-            job=job.instance_address,
-            index=pool.leaf_index,
-            amount=int(pool.amount),
-            proof=[bytes.fromhex(h[2:]) for h in pool.proof],
-            sender=oracle,
-        )
-        AnonymousPool.objects.filter(pk=pool.pk, pull_tx="").update(pull_tx=tx_hash)
+        root = rewards.functions.pool(job.instance_address).call()[0]
+    AnonymousPool.objects.filter(pk=pool.pk, correct_root="").update(correct_root=str(root))
+    if not pulled:
+        payout = Payout(index=pool.leaf_index, account=rewards.address, amount=int(pool.amount))
+        proof = [bytes.fromhex(h.removeprefix("0x")) for h in pool.proof]
+        sent = anonymous_rewards.pull_pool(rewards=rewards, job=job.instance_address, payout=payout, proof=proof, sender=oracle)
+        AnonymousPool.objects.filter(pk=pool.pk, pull_tx="").update(pull_tx=sent.tx_hash)
     pool.refresh_from_db()
     return pool

@@ -101,6 +101,15 @@ def send(
     return wait_for_receipt(w3, tx_hash)
 
 
+def simulate(contract_function: ContractFunction, *, sender: str) -> None:
+    """Run the call on the latest state (eth_call) from `sender`; a revert raises TransactionFailed
+    with the custom error's name. For checking a request before accepting it, without sending."""
+    try:
+        contract_function.call({"from": sender})
+    except (ContractLogicError, ContractCustomError) as error:
+        raise TransactionFailed(_revert_reason(error, contract_function)) from error
+
+
 def send_raw(w3: Web3, raw_transaction: bytes) -> Sent:
     return wait_for_receipt(w3, w3.eth.send_raw_transaction(raw_transaction))
 

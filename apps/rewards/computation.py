@@ -75,7 +75,7 @@ class WorkerResult:
 class AnonymousPoolResult:
     account: str
     labels: int
-    correct_nullifiers: list[str]  # leaves of the correct-labels tree, in label order
+    correct_nullifiers: list[str]  # leaves of the correct-labels tree, ascending
     reward_per_label: int
     amount: int  # reward_per_label * len(correct_nullifiers)
 
@@ -195,7 +195,7 @@ def compute_settlement(data: SettlementInput) -> SettlementOutcome:
     ]
     anonymous = None
     if data.anonymous_nullifiers:
-        right = [nullifier for nullifier, ok in zip(data.anonymous_nullifiers, anonymous_right) if ok]
+        right = sorted((n for n, ok in zip(data.anonymous_nullifiers, anonymous_right) if ok), key=int)
         anonymous = AnonymousPoolResult(
             account=data.anonymous_pool_account,
             labels=len(data.anonymous_nullifiers),
