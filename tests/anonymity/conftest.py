@@ -1,0 +1,57 @@
+"""An anonymous job in the database (LIVE; on chain when a test asks for `chain_anonymous_job`),
+qualified labelers with sessions, and clients without one (as the anonymous page calls)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from eth_account.signers.local import LocalAccount
+from rest_framework.test import APIClient
+
+from apps.jobs.models import Job
+from apps.labeling.models import Qualification
+from apps.labeling.qualification import NOT_ON_CHAIN_ANONYMOUS
+from tests.factories import make_user
+from tests.labeling.conftest import Labeler, labeler_for, make_db_job  # noqa: F401  (fixture)
+
+# A commitment is any element of BN254's scalar field; these need no identity behind them.
+COMMITMENT = 12345678901234567890123456789
+NULLIFIER = 98765432109876543210987654321
+
+
+@pytest.fixture
+def anonymous_job(db, roles) -> Job:
+    """Not on chain: for the checks that refuse a request before anything is sent."""
+    return make_db_job(requester=make_user(roles.requester.address), anonymous=True, instance_address="0x" + "12" * 20)
+
+
+@pytest.fixture
+def qualified(labeler_for) -> Callable[[Job, LocalAccount], Labeler]:
+    """A labeler that passed the job's qualification (an anonymous job admits no wallet on chain)."""
+
+    def qualify(job: Job, account: LocalAccount) -> Labeler:
+        labeler = labeler_for(account)
+        Qualification.objects.create(
+            job=job, worker=labeler.user, passed=True, admitted_tx=NOT_ON_CHAIN_ANONYMOUS, attempts=1
+        )
+        return labeler
+
+    return qualify
+
+
+@pytest.fixture
+def no_session() -> APIClient:
+    return APIClient()
+
+
+def proof_body(*, item: int, label: int, nullifier: int = NULLIFIER) -> dict:
+    return {
+        "item": item,
+        "label": label,
+        "proof": {
+            "merkle_tree_depth": 1,
+            "merkle_tree_root": "1",
+            "nullifier": str(nullifier),
+            "points": [str(k + 1) for k in range(8)],
+        },
+    }
