@@ -3,11 +3,18 @@ wrapper as `solc_binary` (contracts/tools/solc.js): a native solc cannot be down
 
 Artifacts (ABI + bytecode) are written to contracts/build/<Contract>.json; they are generated, never
 hand-edited, and `load_artifact` recompiles when a source is newer than the build.
+
+Imports of npm packages (`@openzeppelin/...`, `@semaphore-protocol/...`, `poseidon-solidity/...`,
+`@zk-kit/lean-imt.sol/...`) resolve into node_modules through the wrapper's import callback. The few
+npm contracts we deploy ourselves (NPM_DEPLOYABLES) are compiled as sources too so they get artifacts;
+a contract calling a public library function (LeanIMT -> PoseidonT3) carries link references, and
+`linked_bytecode` fills in the library's address.
 """
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import solcx
@@ -17,6 +24,12 @@ SOLC_VERSION = "0.8.24"
 EVM_VERSION = "cancun"
 OPTIMIZER_RUNS = 10_000
 
+# npm sources whose contracts we deploy (source unit name = import path under node_modules).
+NPM_DEPLOYABLES = (
+    "@semaphore-protocol/contracts/base/SemaphoreVerifier.sol",
+    "poseidon-solidity/PoseidonT3.sol",
+)
+
 
 @dataclass(frozen=True)
 class Artifact:
@@ -24,6 +37,21 @@ class Artifact:
     abi: list
     bytecode: str
     deployed_bytecode: str
+    # library name -> byte offsets in `bytecode` where its address goes (empty when nothing to link)
+    link_references: dict[str, list[int]] = field(default_factory=dict)
+
+
+def linked_bytecode(artifact: Artifact, libraries: Mapping[str, str]) -> str:
+    """The creation bytecode with each linked library's address written at its offsets."""
+    missing = set(artifact.link_references) - set(libraries)
+    if missing:
+        raise ValueError(f"{artifact.name} needs the addresses of {sorted(missing)}")
+    code = artifact.bytecode[2:]
+    for library, offsets in artifact.link_references.items():
+        address = libraries[library].lower().removeprefix("0x")
+        for offset in offsets:
+            code = code[: 2 * offset] + address + code[2 * offset + 40 :]
+    return "0x" + code
 
 
 def solc_wrapper() -> Path:
@@ -38,6 +66,8 @@ def compile_contracts() -> dict[str, Artifact]:
     """Compile every source under contracts/src and write one JSON artifact per deployable contract."""
     src_dir = Path(settings.CONTRACTS_SRC_DIR)
     sources = {str(p.relative_to(src_dir)): {"content": p.read_text()} for p in source_files()}
+    node_modules = Path(settings.NODE_MODULES_DIR)
+    sources.update({name: {"content": (node_modules / name).read_text()} for name in NPM_DEPLOYABLES})
     standard_input = {
         "language": "Solidity",
         "sources": sources,
@@ -45,7 +75,9 @@ def compile_contracts() -> dict[str, Artifact]:
             "optimizer": {"enabled": True, "runs": OPTIMIZER_RUNS},
             "viaIR": True,
             "evmVersion": EVM_VERSION,
-            "outputSelection": {"*": {"*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object"]}},
+            "outputSelection": {
+                "*": {"*": ["abi", "evm.bytecode.object", "evm.bytecode.linkReferences", "evm.deployedBytecode.object"]}
+            },
         },
     }
     output = solcx.compile_standard(
@@ -64,6 +96,11 @@ def compile_contracts() -> dict[str, Artifact]:
                 abi=contract["abi"],
                 bytecode="0x" + bytecode,
                 deployed_bytecode="0x" + contract["evm"]["deployedBytecode"]["object"],
+                link_references={
+                    library: [ref["start"] for ref in refs]
+                    for by_library in contract["evm"]["bytecode"].get("linkReferences", {}).values()
+                    for library, refs in by_library.items()
+                },
             )
             (build_dir / f"{name}.json").write_text(json.dumps(artifact.__dict__, indent=1))
             artifacts[name] = artifact

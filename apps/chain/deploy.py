@@ -1,4 +1,5 @@
-"""Deploy CrowdToken, the JobInstance implementation and JobManagement; idempotent per chain id.
+"""Deploy CrowdToken, the JobInstance implementation, JobManagement and the anonymous-labeling suite
+(PoseidonT3 library, Semaphore v4's verifier, AnonymousLabels); idempotent per chain id.
 
 A recorded deployment is reused while code is still at its address and the init code (creation
 bytecode + constructor arguments) hashes the same, so a changed contract or a changed dependency
@@ -6,7 +7,7 @@ address (JobManagement takes the token and implementation) triggers a redeploy o
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from eth_account.signers.local import LocalAccount
@@ -14,7 +15,7 @@ from web3 import Web3
 from web3.contract.contract import ContractConstructor
 
 from apps.chain.client import send_raw
-from apps.chain.compiler import load_artifact
+from apps.chain.compiler import linked_bytecode, load_artifact
 from apps.chain.models import ContractDeployment
 
 TOKEN_NAME = "CrowdAL Token"
@@ -40,9 +41,9 @@ class InitCode:
         return Web3.keccak(hexstr=self.constructor.data_in_transaction).to_0x_hex()
 
 
-def init_code(*, w3: Web3, name: str, args: Sequence = ()) -> InitCode:
+def init_code(*, w3: Web3, name: str, args: Sequence = (), libraries: Mapping[str, str] | None = None) -> InitCode:
     artifact = load_artifact(name)
-    factory = w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
+    factory = w3.eth.contract(abi=artifact.abi, bytecode=linked_bytecode(artifact, libraries or {}))
     return InitCode(name=name, constructor=factory.constructor(*args))
 
 
@@ -64,15 +65,23 @@ Deployer = Callable[[InitCode], Deployment]
 
 
 def deploy_suite(*, w3: Web3, deployer: LocalAccount, deploy: Deployer) -> dict[str, Deployment]:
-    """The three contracts in dependency order; `deploy` decides whether to send or reuse.
-    The deployer owns the token (dev: mintable) and JobManagement, and is the jobs' oracle."""
+    """The contracts in dependency order; `deploy` decides whether to send or reuse.
+    The deployer owns the token (dev: mintable) and JobManagement, and is the jobs' oracle.
+    AnonymousLabels links PoseidonT3 (its LeanIMT groups hash with it) and calls SemaphoreVerifier."""
     owner = deployer.address
     token = deploy(init_code(w3=w3, name="CrowdToken", args=(TOKEN_NAME, TOKEN_SYMBOL, owner, 0, False)))
     implementation = deploy(init_code(w3=w3, name="JobInstance"))
     management = deploy(
         init_code(w3=w3, name="JobManagement", args=(token.address, implementation.address, owner, owner))
     )
-    return {d.name: d for d in (token, implementation, management)}
+    poseidon = deploy(init_code(w3=w3, name="PoseidonT3"))
+    verifier = deploy(init_code(w3=w3, name="SemaphoreVerifier"))
+    anonymous_labels = deploy(
+        init_code(
+            w3=w3, name="AnonymousLabels", args=(verifier.address,), libraries={"PoseidonT3": poseidon.address}
+        )
+    )
+    return {d.name: d for d in (token, implementation, management, poseidon, verifier, anonymous_labels)}
 
 
 def deploy_unrecorded(*, w3: Web3, deployer: LocalAccount) -> dict[str, Deployment]:

@@ -34,7 +34,7 @@ async function anonymousFetch(url, { token, method = "GET", body } = {}) {
 }
 
 export async function startAnonymous({ root, jobId, show, render, current, useFetch }) {
-  const { Identity, Group, generateLabelProof } = window.CrowdZK;
+  const { Identity, generateLabelProof } = window.CrowdZK;
   const $ = (selector) => root.querySelector(selector);
   const stored = load(jobId);
   if (!stored.identity) {
@@ -59,9 +59,8 @@ export async function startAnonymous({ root, jobId, show, render, current, useFe
   // The group as the chain holds it (members appear once the indexer has seen them).
   let group = null;
   async function refreshGroup() {
-    const view = await anonymousFetch(`/api/anon/jobs/${jobId}/group`);
-    group = { view, group: new Group(view.members.map(BigInt)) };
-    return view.members.includes(commitment);
+    group = await anonymousFetch(`/api/anon/jobs/${jobId}/group`);
+    return group.members.includes(commitment);
   }
   while (!(await refreshGroup())) {
     show({ phase: "Waiting for your membership to be confirmed on chain…" });
@@ -113,10 +112,10 @@ export async function startAnonymous({ root, jobId, show, render, current, useFe
     const started = performance.now();
     const proof = await generateLabelProof({
       identity,
-      group: group.group,
-      chainId: group.view.chain_id,
-      contract: group.view.contract,
-      job: group.view.job,
+      members: group.members,
+      chainId: group.chain_id,
+      contract: group.contract,
+      job: group.job,
       itemId: item.index,
       label: classIndex,
     });

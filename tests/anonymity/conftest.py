@@ -2,9 +2,13 @@
 qualified labelers with sessions, and clients without one (as the anonymous page calls)."""
 from __future__ import annotations
 
+import json
+import subprocess
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from eth_account.signers.local import LocalAccount
 from rest_framework.test import APIClient
 
@@ -12,7 +16,7 @@ from apps.jobs.models import Job
 from apps.labeling.models import Qualification
 from apps.labeling.qualification import NOT_ON_CHAIN_ANONYMOUS
 from tests.factories import make_user
-from tests.labeling.conftest import Labeler, labeler_for, make_db_job  # noqa: F401  (fixture)
+from tests.labeling.conftest import NUM_ITEMS, Labeler, labeler_for, make_db_job  # noqa: F401  (fixture)
 
 # A commitment is any element of BN254's scalar field; these need no identity behind them.
 COMMITMENT = 12345678901234567890123456789
@@ -55,3 +59,43 @@ def proof_body(*, item: int, label: int, nullifier: int = NULLIFIER) -> dict:
             "points": [str(k + 1) for k in range(8)],
         },
     }
+
+
+def zk(request: dict):
+    """zk/semaphore.mjs (zk-labels' Node entry point): identities and label proofs as a browser makes them."""
+    completed = subprocess.run(
+        ["node", str(Path(settings.BASE_DIR) / "zk" / "semaphore.mjs")],
+        input=json.dumps(request),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    return json.loads(completed.stdout)
+
+
+def relay_body(proof: dict, *, item: int | None = None, label: int | None = None) -> dict:
+    """The relay request the page sends for a proof from zk(); `item`/`label` override (a replay)."""
+    return {
+        "item": proof["itemId"] if item is None else item,
+        "label": proof["label"] if label is None else label,
+        "proof": {
+            "merkle_tree_depth": int(proof["merkleTreeDepth"]),
+            "merkle_tree_root": str(proof["merkleTreeRoot"]),
+            "nullifier": str(proof["nullifier"]),
+            "points": [str(p) for p in proof["points"]],
+        },
+    }
+
+
+@pytest.fixture
+def chain_anonymous_job(make_job, roles, settings) -> Job:
+    """A LIVE anonymous job on chain: 30 items (8 gold), 3 classes, 2 labels per item."""
+    settings.CHAIN_CONFIRMATIONS = 0
+    on_chain = make_job(num_items=NUM_ITEMS, num_classes=3, redundancy=2)
+    job = make_db_job(
+        requester=make_user(roles.requester.address), instance_address=on_chain.instance.address, anonymous=True
+    )
+    Job.objects.filter(pk=job.pk).update(chain_id=on_chain.instance.w3.eth.chain_id)
+    job.refresh_from_db()
+    return job
