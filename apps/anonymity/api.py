@@ -14,7 +14,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from web3 import Web3
+
 from apps.anonymity import selectors, services
+from apps.chain import anonymous_rewards
 from apps.jobs.models import Item, Job
 from apps.labeling.services import LabelingError, NotAllowed
 from apps.storage.backends import BlobStoreError
@@ -226,3 +229,59 @@ class LabelStatusApi(WithoutSession):
         if record is None:
             raise Http404("No label with that nullifier.")
         return Response(LabelOutputSerializer(record).data)
+
+
+class RewardsApi(WithoutSession):
+    """The job's anonymous pool as claims need it: public data, asked without the session."""
+
+    @extend_schema_serializer(component_name="AnonymousRewards")
+    class OutputSerializer(serializers.Serializer):
+        contract = serializers.CharField()
+        job = serializers.CharField()
+        job_scope = serializers.CharField()
+        root = serializers.CharField()
+        reward_per_label = serializers.CharField()
+        correct_nullifiers = serializers.ListField(child=serializers.CharField())
+
+    @extend_schema(responses={200: OutputSerializer, 404: OpenApiTypes.OBJECT})
+    def get(self, request: Request, job_id: int) -> Response:
+        view = selectors.rewards_view(job=self.anonymous_job(job_id))
+        if view is None:
+            raise Http404("This job's anonymous rewards are not funded yet.")
+        return Response(self.OutputSerializer(view).data)
+
+
+class RelayClaimApi(WithoutSession):
+    """The relayer for anonymous claims: checked by eth_call, then sent; the recipient is in the proof."""
+
+    @extend_schema_serializer(component_name="AnonymousClaimInput")
+    class InputSerializer(serializers.Serializer):
+        count = serializers.IntegerField(min_value=1, max_value=anonymous_rewards.CLAIM_SLOTS)
+        recipient = serializers.RegexField(r"^0x[0-9a-fA-F]{40}$")
+        claim_nullifiers = serializers.ListField(
+            child=FieldElementField(), min_length=anonymous_rewards.CLAIM_SLOTS, max_length=anonymous_rewards.CLAIM_SLOTS
+        )
+        proof = serializers.ListField(child=FieldElementField(), min_length=8, max_length=8)
+
+    @extend_schema_serializer(component_name="AnonymousClaim")
+    class OutputSerializer(serializers.Serializer):
+        tx_hash = serializers.CharField()
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: OutputSerializer, 400: OpenApiTypes.OBJECT, 403: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT},
+    )
+    def post(self, request: Request, job_id: int) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        tx_hash = services.relay_claim(
+            job=self.anonymous_job(job_id),
+            claim=services.ClaimRequest(
+                count=values["count"],
+                recipient=Web3.to_checksum_address(values["recipient"]),
+                claim_nullifiers=tuple(values["claim_nullifiers"]),
+                proof=tuple(values["proof"]),
+            ),
+        )
+        return Response(self.OutputSerializer({"tx_hash": tx_hash}).data)

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.crypto import salted_hmac
 
 from apps.chain.client import get_web3
-from apps.chain.registry import contract_address
+from apps.chain.registry import contract, contract_address
 from apps.anonymity.models import AnonymousLabel, AnonymousPool, GroupJoin, GroupMember
 from apps.jobs.models import Item, Job
 
@@ -76,5 +76,18 @@ def confirmed_count(*, job: Job) -> int:
     return AnonymousLabel.objects.filter(job=job, status=AnonymousLabel.Status.CONFIRMED).count()
 
 
-def pool_of(*, job: Job) -> AnonymousPool | None:
-    return AnonymousPool.objects.filter(job=job).first()
+def rewards_view(*, job: Job) -> dict | None:
+    """What a member's page needs to find its correct labels and prove them: all public (the
+    report lists the correct nullifiers, the chain holds the root). None before the pool is funded."""
+    pool = AnonymousPool.objects.filter(job=job).exclude(pull_tx="").first()
+    if pool is None:
+        return None
+    rewards = contract("AnonymousRewards", w3=get_web3())
+    return {
+        "contract": rewards.address,
+        "job": job.instance_address,
+        "job_scope": str(rewards.functions.jobScope(job.instance_address).call()),
+        "root": pool.correct_root,
+        "reward_per_label": str(pool.reward_per_label),
+        "correct_nullifiers": pool.correct_nullifiers,
+    }

@@ -220,3 +220,44 @@ def settle_anonymous_pool(*, job: Job) -> AnonymousPool | None:
         AnonymousPool.objects.filter(pk=pool.pk, pull_tx="").update(pull_tx=sent.tx_hash)
     pool.refresh_from_db()
     return pool
+
+
+# --- anonymous reward claims ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClaimRequest:
+    count: int
+    recipient: str
+    claim_nullifiers: tuple[int, ...]  # CLAIM_SLOTS entries, 0 for unused slots
+    proof: tuple[int, ...]  # 8 words
+
+
+def relay_claim(*, job: Job, claim: ClaimRequest) -> str:
+    """Send a labeler's anonymous claim from the relayer key after an eth_call shows the contract
+    takes it (proof, unspent claim nullifiers, pool pulled); returns the transaction hash. The
+    recipient is bound inside the proof, so the relayer cannot redirect the reward."""
+    if not job.anonymous or not AnonymousPool.objects.filter(job=job).exclude(pull_tx="").exists():
+        raise NotAllowed("This job has no anonymous rewards to claim (yet).")
+    rewards = contract("AnonymousRewards", w3=get_web3())
+    proof = anonymous_rewards.ClaimProof(
+        count=claim.count, claim_nullifiers=list(claim.claim_nullifiers), proof=list(claim.proof), ms=0
+    )
+    relayer = relayer_account()
+    try:
+        anonymous_rewards.check_claim(
+            rewards=rewards, job=job.instance_address, recipient=claim.recipient, claim=proof, relayer=relayer.address
+        )
+    except TransactionFailed as error:
+        if error.reason == "NullifierSpent":
+            raise Conflict("These labels have been claimed already.") from error
+        raise LabelingError(f"The chain would refuse this claim: {error.reason}.") from error
+    try:
+        sent = anonymous_rewards.relay_claim(
+            rewards=rewards, job=job.instance_address, recipient=claim.recipient, claim=proof, relayer=relayer
+        )
+    except TransactionFailed as error:
+        raise LabelingError(f"The chain refused the claim: {error.reason}.") from error
+    except NODE_ERRORS as error:
+        raise LabelingError("The claim could not be sent to the chain; try again.") from error
+    return sent.tx_hash

@@ -11,6 +11,8 @@ api_patterns = (
         path("anon/items/<int:item_id>/content", api.ItemContentApi.as_view(), name="item-content"),
         path("anon/jobs/<int:job_id>/labels", api.RelayLabelApi.as_view(), name="labels"),
         path("anon/jobs/<int:job_id>/labels/<str:nullifier>", api.LabelStatusApi.as_view(), name="label-status"),
+        path("anon/jobs/<int:job_id>/rewards", api.RewardsApi.as_view(), name="rewards"),
+        path("anon/jobs/<int:job_id>/claims", api.RelayClaimApi.as_view(), name="claims"),
     ],
     "anonymity-api",
 )

@@ -44,7 +44,7 @@ from apps.chain.models import ChainCursor, ChainEvent, ContractDeployment, Index
 logger = logging.getLogger(__name__)
 
 # Contracts recorded in ContractDeployment that are watched from their deployment block.
-DEPLOYED_CONTRACTS = ("CrowdToken", "JobManagement")
+DEPLOYED_CONTRACTS = ("CrowdToken", "JobManagement", "AnonymousLabels")
 # (emitting contract, event) -> (contract to watch, argument that holds its address)
 DISCOVERIES: dict[tuple[str, str], tuple[str, str]] = {("JobManagement", "JobCreated"): ("JobInstance", "instance")}
 # Hashes kept below the newest indexed block. A reorganisation deeper than this finds no common
