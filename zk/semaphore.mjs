@@ -4,6 +4,8 @@
 //       -> [{"privateKey": "<base64, Identity.export()>", "commitment": "..."}]
 //   {"command": "label_proof", "privateKey", "members": [...], "chainId", "contract", "job", "itemId", "label", "depth"?}
 //       -> the arguments of AnonymousLabels.submitLabel (+ "ms": proving time)
+//   {"command": "label_proofs", "requests": [<label_proof requests without "command">]}
+//       -> a list of those answers (one Node start-up for many proofs)
 //   {"command": "bench", "depth": 20, "runs": 5}
 //       -> {"depth", "runs", "ms": [...], "median_ms"}
 // Artifacts come from node_modules/@zk-kit/semaphore-artifacts (the Semaphore v4 ceremony's); nothing
@@ -68,6 +70,11 @@ const commands = {
       return { privateKey: identity.export(), commitment: identity.commitment.toString() };
     }),
   label_proof: labelProof,
+  label_proofs: async ({ requests }) => {
+    const answers = [];
+    for (const request of requests) answers.push(await labelProof(request));
+    return answers;
+  },
   bench,
 };
 

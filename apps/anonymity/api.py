@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from web3 import Web3
 
 from apps.anonymity import selectors, services
-from apps.chain import anonymous_rewards
+from apps.chain import anonymous_rewards, semaphore
 from apps.jobs.models import Item, Job
 from apps.labeling.services import LabelingError, NotAllowed
 from apps.storage.backends import BlobStoreError
@@ -181,18 +181,17 @@ class LabelOutputSerializer(serializers.Serializer):
 class RelayLabelApi(WithoutSession):
     """The relayer: checks the label's proof against the contract (eth_call) and only then sends it."""
 
-    @extend_schema_serializer(component_name="SemaphoreProof")
-    class ProofSerializer(serializers.Serializer):
-        merkle_tree_depth = serializers.IntegerField(min_value=1, max_value=32)
-        merkle_tree_root = FieldElementField()
-        nullifier = FieldElementField()
-        points = serializers.ListField(child=FieldElementField(), min_length=8, max_length=8)
-
     @extend_schema_serializer(component_name="AnonymousLabelInput")
     class InputSerializer(serializers.Serializer):
-        item = serializers.IntegerField(min_value=0, help_text="the item's index (its id on chain)")
-        label = serializers.IntegerField(min_value=0)
-        proof = serializers.DictField()  # validated by ProofSerializer (named in the schema below)
+        """What CrowdZK.generateLabelProof returns: submitLabel's arguments, numbers as decimal strings."""
+
+        job = serializers.RegexField(r"^0x[0-9a-fA-F]{40}$", help_text="the JobInstance address")
+        itemId = serializers.IntegerField(min_value=0, max_value=2**32 - 1)
+        label = serializers.IntegerField(min_value=0, max_value=255)
+        merkleTreeDepth = serializers.IntegerField(min_value=1, max_value=semaphore.MAX_DEPTH)
+        merkleTreeRoot = FieldElementField()
+        nullifier = FieldElementField()
+        points = serializers.ListField(child=FieldElementField(), min_length=8, max_length=8)
 
     @extend_schema(
         request=InputSerializer,
@@ -201,21 +200,12 @@ class RelayLabelApi(WithoutSession):
     def post(self, request: Request, job_id: int) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        proof = self.ProofSerializer(data=data.validated_data["proof"])
-        if not proof.is_valid():
-            return Response({"proof": proof.errors}, status=status.HTTP_400_BAD_REQUEST)
-        values = proof.validated_data
-        record = services.relay_label(
-            job=self.anonymous_job(job_id),
-            item_index=data.validated_data["item"],
-            label=data.validated_data["label"],
-            proof=services.LabelProof(
-                merkle_tree_depth=values["merkle_tree_depth"],
-                merkle_tree_root=values["merkle_tree_root"],
-                nullifier=values["nullifier"],
-                points=tuple(values["points"]),
-            ),
-        )
+        job = self.anonymous_job(job_id)
+        try:
+            proof = semaphore.LabelProof.from_json(data.validated_data)
+        except semaphore.MalformedProof as error:
+            return Response({"detail": str(error)}, status=status.HTTP_400_BAD_REQUEST)
+        record = services.relay_label(job=job, proof=proof)
         code = status.HTTP_409_CONFLICT if record.status == record.Status.FAILED else status.HTTP_202_ACCEPTED
         return Response(LabelOutputSerializer(record).data, status=code)
 

@@ -15,34 +15,21 @@ from django.db.models import F
 
 from apps.anonymity.models import AnonymousLabel, AnonymousPool, GroupJoin, GroupMember
 from apps.chain import anonymous_rewards, semaphore
-from apps.chain.client import TransactionFailed, get_web3, oracle_account
+from apps.chain.client import TransactionFailed, get_web3, oracle_account, send
 from apps.chain.merkle import Payout
 from apps.chain.registry import contract
 from apps.jobs.models import Item, Job
 from apps.labeling.models import Qualification
 from apps.labeling.services import NODE_ERRORS, LabelingError, NotAllowed, check_classes, relayer_account
 
-# Semaphore's field: commitments, nullifiers and roots are elements of BN254's scalar field.
-SNARK_SCALAR_FIELD = 21888242871839275222246405745257275088548364400416821493375094337542209846081
-
-
 class Conflict(LabelingError):
     """The request repeats something done already (a second commitment, a label for an item this
     identity labelled)."""
 
 
-@dataclass(frozen=True, kw_only=True)
-class LabelProof:
-    """A Semaphore v4 proof as the page's CrowdZK.generateLabelProof returns it."""
-
-    merkle_tree_depth: int
-    merkle_tree_root: int
-    nullifier: int
-    points: tuple[int, ...]  # 8 coordinates of the Groth16 proof
-
-
 def field_element(value: int, *, what: str) -> int:
-    if not 0 < value < SNARK_SCALAR_FIELD:
+    """Commitments and nullifiers are elements of BN254's scalar field (Semaphore's), never 0."""
+    if not 0 < value < semaphore.SNARK_SCALAR_FIELD:
         raise LabelingError(f"The {what} is not an element of the proof system's field.")
     return value
 
@@ -69,8 +56,9 @@ def join_group(*, job: Job, worker, commitment: int) -> GroupJoin:
         if GroupJoin.objects.filter(job=job, worker=worker).exists():
             raise Conflict("Your wallet has joined this job's group already (one identity per wallet).") from error
         raise Conflict("That identity commitment is in this job's group already.") from error
+    add = semaphore.anonymous_labels(w3=get_web3()).functions.addMembers(job.instance_address, [commitment])
     try:
-        sent = semaphore.add_members(job=job.instance_address, commitments=[commitment], sender=oracle_account())
+        sent = send(add, sender=oracle_account())
     except (TransactionFailed, *NODE_ERRORS) as error:
         join.delete()
         raise LabelingError("Adding your identity to the group on chain failed; try again.") from error
@@ -79,36 +67,35 @@ def join_group(*, job: Job, worker, commitment: int) -> GroupJoin:
     return join
 
 
-def relay_label(*, job: Job, item_index: int, label: int, proof: LabelProof) -> AnonymousLabel:
+def relay_label(*, job: Job, proof: semaphore.LabelProof) -> AnonymousLabel:
     """Check an anonymous label and its proof, then send it from the relayer key. Every check that
     can fail runs before gas is spent: the database's (job open, item, class, nullifier unused,
     capacity) and the contract's own, by eth_call (proof, root known, nullifier unused on chain).
     A transaction that fails anyway marks the label FAILED and gives the item's slot back."""
     require_anonymous_open(job)
-    item = Item.objects.filter(job=job, index=item_index, is_gold=False).first()
+    if proof.job.lower() != job.instance_address.lower():
+        raise LabelingError("The proof is for another job.")
+    item = Item.objects.filter(job=job, index=proof.item_id, is_gold=False).first()
     if item is None:
-        raise LabelingError(f"Item {item_index} is not an item of this job.")
-    check_classes(job=job, labels=[label])
+        raise LabelingError(f"Item {proof.item_id} is not an item of this job.")
+    check_classes(job=job, labels=[proof.label])
     nullifier = str(field_element(proof.nullifier, what="nullifier"))
     if AnonymousLabel.objects.filter(job=job, nullifier=nullifier).exclude(status=AnonymousLabel.Status.FAILED).exists():
         raise Conflict("This identity has labelled this item already.")
-    try:
-        semaphore.check_label_proof(job=job.instance_address, item_id=item_index, label=label, proof=proof)
-    except semaphore.ProofRejected as error:
-        raise LabelingError(f"The chain would refuse this label: {error.reason}.") from error
+    relayer = relayer_account()
+    if reason := semaphore.check_label_proof(proof=proof, sender=relayer.address, w3=get_web3()):
+        raise LabelingError(f"The chain would refuse this label: {reason}.")
     try:
         with transaction.atomic():
             if not Item.objects.filter(pk=item.pk, labels_taken__lt=F("labels_needed")).update(
                 labels_taken=F("labels_taken") + 1
             ):
-                raise LabelingError(f"Item {item_index} has all the labels it needs.")
-            record = AnonymousLabel.objects.create(job=job, item=item, label_index=label, nullifier=nullifier)
+                raise LabelingError(f"Item {proof.item_id} has all the labels it needs.")
+            record = AnonymousLabel.objects.create(job=job, item=item, label_index=proof.label, nullifier=nullifier)
     except IntegrityError as error:  # a concurrent request with the same nullifier won the race
         raise Conflict("This identity has labelled this item already.") from error
     try:
-        sent = semaphore.submit_label(
-            job=job.instance_address, item_id=item_index, label=label, proof=proof, sender=relayer_account()
-        )
+        sent = semaphore.submit_label_proof(proof=proof, relayer=relayer, w3=get_web3())
     except TransactionFailed as error:
         return fail_label(record=record, reason=f"The chain refused the label: {error.reason}", tx_hash=error.tx_hash)
     except NODE_ERRORS:

@@ -5,6 +5,7 @@
 // (job, item), and the server relays it. Which items this identity labelled is kept here too, never
 // sent: asking the server to skip them would tell it which labels are one person's.
 import { ApiError, getJSON, postJSON } from "./http.js";
+import { Identity, generateLabelProof } from "../vendor/zk.bundle.js";
 
 const ITEMS_PER_FETCH = 50;
 const POLL_MS = 2000;
@@ -34,7 +35,6 @@ async function anonymousFetch(url, { token, method = "GET", body } = {}) {
 }
 
 export async function startAnonymous({ root, jobId, show, render, current, useFetch }) {
-  const { Identity, generateLabelProof } = window.CrowdZK;
   const $ = (selector) => root.querySelector(selector);
   const stored = load(jobId);
   if (!stored.identity) {
@@ -121,19 +121,8 @@ export async function startAnonymous({ root, jobId, show, render, current, useFe
     });
     const proofMs = Math.round(performance.now() - started);
     root.dataset.lastProofMs = proofMs;
-    const sent = await anonymousFetch(`/api/anon/jobs/${jobId}/labels`, {
-      method: "POST",
-      body: {
-        item: item.index,
-        label: classIndex,
-        proof: {
-          merkle_tree_depth: Number(proof.merkleTreeDepth),
-          merkle_tree_root: proof.merkleTreeRoot.toString(),
-          nullifier: proof.nullifier.toString(),
-          points: proof.points.map((p) => p.toString()),
-        },
-      },
-    });
+    const body = JSON.parse(JSON.stringify(proof, (_, value) => (typeof value === "bigint" ? value.toString() : value)));
+    const sent = await anonymousFetch(`/api/anon/jobs/${jobId}/labels`, { method: "POST", body });
     stored.labels[item.index] = { nullifier: sent.nullifier, status: sent.status, tx_hash: sent.tx_hash, error: sent.error };
     save(jobId, stored);
     showLabel(item.index);

@@ -2,16 +2,13 @@
 qualified labelers with sessions, and clients without one (as the anonymous page calls)."""
 from __future__ import annotations
 
-import json
-import subprocess
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from eth_account.signers.local import LocalAccount
 from rest_framework.test import APIClient
 
+from apps.chain.semaphore import node_prover
 from apps.jobs.models import Job
 from apps.labeling.models import Qualification
 from apps.labeling.qualification import NOT_ON_CHAIN_ANONYMOUS
@@ -48,44 +45,40 @@ def no_session() -> APIClient:
     return APIClient()
 
 
-def proof_body(*, item: int, label: int, nullifier: int = NULLIFIER) -> dict:
+def proof_body(*, job: Job, item: int, label: int, nullifier: int = NULLIFIER) -> dict:
+    """A relay request shaped like a real one (what CrowdZK.generateLabelProof returns) whose proof
+    would not verify: for the checks made before the chain is asked."""
     return {
-        "item": item,
+        "job": job.instance_address,
+        "itemId": item,
         "label": label,
-        "proof": {
-            "merkle_tree_depth": 1,
-            "merkle_tree_root": "1",
-            "nullifier": str(nullifier),
-            "points": [str(k + 1) for k in range(8)],
-        },
+        "merkleTreeDepth": 1,
+        "merkleTreeRoot": "1",
+        "nullifier": str(nullifier),
+        "points": [str(k + 1) for k in range(8)],
     }
 
 
 def zk(request: dict):
-    """zk/semaphore.mjs (zk-labels' Node entry point): identities and label proofs as a browser makes them."""
-    completed = subprocess.run(
-        ["node", str(Path(settings.BASE_DIR) / "zk" / "semaphore.mjs")],
-        input=json.dumps(request),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
+    """zk/semaphore.mjs (zk-labels' Node prover): identities and label proofs as a browser makes them."""
+    return node_prover(request)
+
+
+def label_proof(identity: dict, group: dict, *, item: int, label: int) -> dict:
+    """A label proof made as the page makes it, from the group the server serves; the relay body."""
+    return zk(
+        {
+            "command": "label_proof",
+            "privateKey": identity["privateKey"],
+            "members": group["members"],
+            "chainId": group["chain_id"],
+            "contract": group["contract"],
+            "job": group["job"],
+            "itemId": item,
+            "label": label,
+            "depth": max(1, (len(group["members"]) - 1).bit_length()),  # small circuits prove fast
+        }
     )
-    return json.loads(completed.stdout)
-
-
-def relay_body(proof: dict, *, item: int | None = None, label: int | None = None) -> dict:
-    """The relay request the page sends for a proof from zk(); `item`/`label` override (a replay)."""
-    return {
-        "item": proof["itemId"] if item is None else item,
-        "label": proof["label"] if label is None else label,
-        "proof": {
-            "merkle_tree_depth": int(proof["merkleTreeDepth"]),
-            "merkle_tree_root": str(proof["merkleTreeRoot"]),
-            "nullifier": str(proof["nullifier"]),
-            "points": [str(p) for p in proof["points"]],
-        },
-    }
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ any gas is spent: the relayer's nonce does not move."""
 from apps.anonymity.models import AnonymousLabel, GroupJoin, GroupMember
 from apps.chain.registry import contract
 from apps.labeling.services import relayer_account
-from tests.anonymity.conftest import relay_body, zk
+from tests.anonymity.conftest import label_proof, zk
 from tests.labeling.conftest import index_and_handle
 
 
@@ -25,34 +25,22 @@ def test_join_label_confirm_and_replays(chain_anonymous_job, qualified, no_sessi
     group = no_session.get(f"/api/anon/jobs/{job.pk}/group").json()
     assert group["members"] == [identity["commitment"]] and group["job"] == job.instance_address
 
-    proof = zk(
-        {
-            "command": "label_proof",
-            "privateKey": identity["privateKey"],
-            "members": group["members"],
-            "chainId": group["chain_id"],
-            "contract": group["contract"],
-            "job": group["job"],
-            "itemId": 10,
-            "label": 2,
-        }
-    )
+    proof = label_proof(identity, group, item=10, label=2)
     relayer = relayer_account().address
     nonce = w3.eth.get_transaction_count(relayer)
-    for replay in (relay_body(proof, item=11), relay_body(proof, label=1)):
+    for replay in ({**proof, "itemId": 11}, {**proof, "label": 1}):
         refused = no_session.post(f"/api/anon/jobs/{job.pk}/labels", replay, format="json")
         assert refused.status_code == 400 and "InvalidProof" in refused.json()["detail"], refused.content
-    unknown_root = relay_body(proof)
-    unknown_root["proof"]["merkle_tree_root"] = "12345"
+    unknown_root = {**proof, "merkleTreeRoot": "12345"}
     refused = no_session.post(f"/api/anon/jobs/{job.pk}/labels", unknown_root, format="json")
     assert refused.status_code == 400 and "UnknownRoot" in refused.json()["detail"]
     assert w3.eth.get_transaction_count(relayer) == nonce  # no gas spent on any of them
     assert not AnonymousLabel.objects.exists()
 
-    sent = no_session.post(f"/api/anon/jobs/{job.pk}/labels", relay_body(proof), format="json")
+    sent = no_session.post(f"/api/anon/jobs/{job.pk}/labels", proof, format="json")
     assert sent.status_code == 202, sent.content
     assert sent.json()["status"] == "pending" and sent.json()["nullifier"] == str(proof["nullifier"])
-    again = no_session.post(f"/api/anon/jobs/{job.pk}/labels", relay_body(proof), format="json")
+    again = no_session.post(f"/api/anon/jobs/{job.pk}/labels", proof, format="json")
     assert again.status_code == 409
 
     index_and_handle(w3)

@@ -22,50 +22,51 @@ def no_chain(monkeypatch):
         raise AssertionError("the relay asked the chain about a request it should have refused")
 
     monkeypatch.setattr("apps.chain.semaphore.check_label_proof", touched)
-    monkeypatch.setattr("apps.chain.semaphore.submit_label", touched)
+    monkeypatch.setattr("apps.chain.semaphore.submit_label_proof", touched)
 
 
 def test_closed_job(anonymous_job, no_session):
     Job.objects.filter(pk=anonymous_job.pk).update(status=Job.Status.STOPPED)
-    reply = relay(no_session, anonymous_job, proof_body(item=10, label=1))
+    reply = relay(no_session, anonymous_job, proof_body(job=anonymous_job, item=10, label=1))
     assert reply.status_code == 403 and "closed" in reply.json()["detail"]
 
 
 def test_job_not_anonymous(anonymous_job, no_session):
     Job.objects.filter(pk=anonymous_job.pk).update(anonymous=False)
-    assert relay(no_session, anonymous_job, proof_body(item=10, label=1)).status_code == 404
+    assert relay(no_session, anonymous_job, proof_body(job=anonymous_job, item=10, label=1)).status_code == 404
 
 
 def test_unknown_and_gold_items(anonymous_job, no_session):
     for item in (500, min(GOLD)):
-        reply = relay(no_session, anonymous_job, proof_body(item=item, label=1))
+        reply = relay(no_session, anonymous_job, proof_body(job=anonymous_job, item=item, label=1))
         assert reply.status_code == 400 and "not an item" in reply.json()["detail"]
 
 
 def test_unknown_class(anonymous_job, no_session):
-    reply = relay(no_session, anonymous_job, proof_body(item=10, label=7))
+    reply = relay(no_session, anonymous_job, proof_body(job=anonymous_job, item=10, label=7))
     assert reply.status_code == 400 and "Class 7" in reply.json()["detail"]
 
 
 def test_nullifier_used(anonymous_job, no_session):
     item = Item.objects.get(job=anonymous_job, index=10)
     AnonymousLabel.objects.create(job=anonymous_job, item=item, label_index=0, nullifier=str(NULLIFIER))
-    reply = relay(no_session, anonymous_job, proof_body(item=10, label=1))
+    reply = relay(no_session, anonymous_job, proof_body(job=anonymous_job, item=10, label=1))
     assert reply.status_code == 409 and "labelled this item already" in reply.json()["detail"]
     assert AnonymousLabel.objects.count() == 1
 
 
 def test_malformed_proofs(anonymous_job, no_session):
-    good = proof_body(item=10, label=1)
+    good = proof_body(job=anonymous_job, item=10, label=1)
     bad_proofs = [
-        {**good["proof"], "points": good["proof"]["points"][:7]},
-        {**good["proof"], "nullifier": "0"},
-        {**good["proof"], "merkle_tree_depth": 0},
-        {**good["proof"], "merkle_tree_root": "-1"},
-        {key: value for key, value in good["proof"].items() if key != "nullifier"},
+        {**good, "points": good["points"][:7]},
+        {**good, "nullifier": "0"},
+        {**good, "merkleTreeDepth": 0},
+        {**good, "merkleTreeRoot": "-1"},
+        {**good, "job": "0x" + "99" * 20},  # a proof for another job
+        {key: value for key, value in good.items() if key != "nullifier"},
     ]
     for proof in bad_proofs:
-        assert relay(no_session, anonymous_job, {**good, "proof": proof}).status_code == 400, proof
+        assert relay(no_session, anonymous_job, proof).status_code == 400, proof
     assert not AnonymousLabel.objects.exists()
     assert Item.objects.get(job=anonymous_job, index=10).labels_taken == 0
 
@@ -75,5 +76,5 @@ def test_session_is_ignored(anonymous_job, qualified, dev_accounts):
     nothing recorded names a wallet."""
     labeler = qualified(anonymous_job, dev_accounts[3])
     Job.objects.filter(pk=anonymous_job.pk).update(status=Job.Status.STOPPED)
-    assert relay(labeler.api, anonymous_job, proof_body(item=10, label=1)).status_code == 403
+    assert relay(labeler.api, anonymous_job, proof_body(job=anonymous_job, item=10, label=1)).status_code == 403
     assert not [f.name for f in AnonymousLabel._meta.get_fields() if f.name in ("worker", "user", "address")]
