@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/", include(labeling_urls.api_patterns)),
     path("api/", include(anonymity_urls.api_patterns)),
     path("", include(labeling_urls.page_patterns)),
+    path("", include(anonymity_urls.page_patterns)),
     path("", include(rewards_urls.page_patterns)),
     path("", include("apps.pages.urls")),
 ]

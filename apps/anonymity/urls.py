@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.anonymity import api
+from apps.anonymity import api, views
 
 # Mounted under api/. The anon/ prefix holds the calls made without the session.
 api_patterns = (
@@ -15,4 +15,9 @@ api_patterns = (
         path("anon/jobs/<int:job_id>/claims", api.RelayClaimApi.as_view(), name="claims"),
     ],
     "anonymity-api",
+)
+
+page_patterns = (
+    [path("jobs/<int:job_id>/anonymous-rewards", views.claim_page, name="claim")],
+    "anonymity",
 )

@@ -12,7 +12,7 @@ const POLL_MS = 2000;
 
 const storageKey = (jobId) => `crowdal.anonymous.job.${jobId}`;
 
-function load(jobId) {
+export function load(jobId) {
   return JSON.parse(localStorage.getItem(storageKey(jobId)) || "null") || { identity: null, labels: {} };
 }
 
@@ -21,7 +21,7 @@ function save(jobId, stored) {
 }
 
 // Calls without cookies: nothing in them can tie the request to the signed-in wallet.
-async function anonymousFetch(url, { token, method = "GET", body } = {}) {
+export async function anonymousFetch(url, { token, method = "GET", body } = {}) {
   const headers = { Accept: "application/json" };
   if (token) headers["X-Group-Token"] = token;
   if (body) headers["Content-Type"] = "application/json";
