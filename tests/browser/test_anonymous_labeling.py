@@ -1,12 +1,16 @@
 """Anonymous labeling in a real browser: a labeler qualifies with its wallet, its page creates a
 Semaphore identity and joins the job's group, labels items with proofs made in the page (depth-20
-circuit, Semaphore's ceremony artifacts) and relayed without the session, and sees them confirmed."""
+circuit, Semaphore's ceremony artifacts) and relayed without the session, and sees them confirmed;
+the job settles, and the labeler claims its reward to a fresh address, once."""
 import pytest
 from playwright.sync_api import expect
 
 from apps.anonymity.models import AnonymousLabel, GroupJoin
 from apps.jobs.models import GoldAnswer
-from tests.browser.conftest import run_the_worker
+from apps.chain.registry import contract
+from apps.rewards.services import settle_job, stop_job
+from tests.browser.conftest import off_the_browser_loop, run_the_worker
+from tests.chain_fixtures import TOKEN
 from tests.factories import make_job as make_db_job
 from tests.factories import make_user
 
@@ -64,3 +68,20 @@ def test_qualify_join_label_anonymously_and_confirm(wallet_page, make_job, dev_a
 
     anonymous_calls = [r for r in requests if "/api/anon/" in r.url]
     assert anonymous_calls and all("cookie" not in r.all_headers() for r in anonymous_calls)
+
+    off_the_browser_loop(lambda: (stop_job(job_id=job.pk), settle_job(job_id=job.pk)))
+    page.goto(f"/jobs/{job.pk}/anonymous-rewards")
+    # One labeler: each item's only vote is its truth, so both labels are correct.
+    expect(page.locator("[data-claim-found]")).to_contain_text("2 of your 2 labels are correct", timeout=30_000)
+    page.get_by_role("button", name="Generate a fresh address").click()
+    fresh = page.get_by_label("Send the reward to").input_value()
+    assert fresh.lower() != alice.address.lower()
+    token = contract("CrowdToken", w3=w3)
+    assert token.functions.balanceOf(fresh).call() == 0
+    page.get_by_role("button", name="Claim").click()
+    expect(page.locator("[data-claim-status]")).to_contain_text("Claimed 2 of 2 labels", timeout=PROOF_SECONDS * 1000)
+    assert token.functions.balanceOf(fresh).call() == 2 * TOKEN
+
+    page.get_by_role("button", name="Claim").click()  # the same labels again
+    expect(page.locator("[data-error]")).to_contain_text("claimed already", timeout=PROOF_SECONDS * 1000)
+    assert token.functions.balanceOf(fresh).call() == 2 * TOKEN
