@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny
@@ -26,6 +26,7 @@ from apps.storage.selectors import read_blob
 GROUP_TOKEN_HEADER = "X-Group-Token"
 
 
+@extend_schema_field({"type": "string", "pattern": "^[0-9]{1,78}$"})
 class FieldElementField(serializers.Field):
     """A field element (commitment, nullifier, root, proof coordinate) as a decimal string."""
 

@@ -6,6 +6,7 @@ from django.db import transaction
 
 from apps.anonymity import services
 from apps.chain.models import ChainEvent
+from apps.jobs.consumers import push_dashboard_on_commit
 from apps.learning.handlers import send_retrain
 from apps.rewards.services import stop_if_rule_met
 
@@ -19,7 +20,8 @@ def record_members(event: ChainEvent) -> None:
 
 
 def confirm_label(event: ChainEvent) -> None:
-    """As LabelsSubmitted does for wallet labels: confirm, then wake the learner and the budget rule."""
+    """As LabelsSubmitted does for wallet labels: confirm, then wake the learner, the budget rule and
+    the requester's dashboard."""
     job_id = services.confirm_label(
         job_address=event.args["job"],
         item_index=int(event.args["itemId"]),
@@ -30,4 +32,5 @@ def confirm_label(event: ChainEvent) -> None:
     )
     if job_id is not None:
         send_retrain(event.args["job"])
+        push_dashboard_on_commit(job_id=job_id)
         transaction.on_commit(lambda: stop_if_rule_met(job_id=job_id))
