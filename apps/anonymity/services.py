@@ -22,6 +22,10 @@ from apps.jobs.models import Item, Job
 from apps.labeling.models import Qualification
 from apps.labeling.services import NODE_ERRORS, LabelingError, NotAllowed, check_classes, relayer_account
 
+# GroupJoin.tx_hash when the commitment was on chain already (a retry after a lost answer).
+ALREADY_IN_GROUP = "already-in-group"
+
+
 class Conflict(LabelingError):
     """The request repeats something done already (a second commitment, a label for an item this
     identity labelled)."""
@@ -58,11 +62,16 @@ def join_group(*, job: Job, worker, commitment: int) -> GroupJoin:
         raise Conflict("That identity commitment is in this job's group already.") from error
     add = semaphore.anonymous_labels(w3=get_web3()).functions.addMembers(job.instance_address, [commitment])
     try:
-        sent = send(add, sender=oracle_account())
-    except (TransactionFailed, *NODE_ERRORS) as error:
+        tx_hash = send(add, sender=oracle_account()).tx_hash
+    except TransactionFailed as error:
+        if error.reason != "LeafAlreadyExists":
+            join.delete()
+            raise LabelingError(f"Adding your identity to the group on chain failed ({error.reason}).") from error
+        tx_hash = ALREADY_IN_GROUP  # an earlier attempt was mined although its answer was lost
+    except NODE_ERRORS as error:
         join.delete()
         raise LabelingError("Adding your identity to the group on chain failed; try again.") from error
-    GroupJoin.objects.filter(pk=join.pk).update(tx_hash=sent.tx_hash)
+    GroupJoin.objects.filter(pk=join.pk).update(tx_hash=tx_hash)
     join.refresh_from_db()
     return join
 
