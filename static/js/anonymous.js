@@ -109,7 +109,6 @@ export async function startAnonymous({ root, jobId, show, render, current, useFe
     const item = current();
     show({ phase: "Making the zero-knowledge proof…" });
     await refreshGroup(); // the newest root: members may have joined since
-    const started = performance.now();
     const proof = await generateLabelProof({
       identity,
       members: group.members,
@@ -119,8 +118,6 @@ export async function startAnonymous({ root, jobId, show, render, current, useFe
       itemId: item.index,
       label: classIndex,
     });
-    const proofMs = Math.round(performance.now() - started);
-    root.dataset.lastProofMs = proofMs;
     const body = JSON.parse(JSON.stringify(proof, (_, value) => (typeof value === "bigint" ? value.toString() : value)));
     const sent = await anonymousFetch(`/api/anon/jobs/${jobId}/labels`, { method: "POST", body });
     stored.labels[item.index] = { nullifier: sent.nullifier, status: sent.status, tx_hash: sent.tx_hash, error: sent.error };
