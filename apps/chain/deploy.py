@@ -1,5 +1,6 @@
 """Deploy CrowdToken, the JobInstance implementation, JobManagement and the anonymous-labeling suite
-(PoseidonT3 library, Semaphore v4's verifier, AnonymousLabels); idempotent per chain id.
+(PoseidonT3 library, Semaphore v4's verifier, AnonymousLabels) and the anonymous-reward contracts
+(AnonClaimVerifier, AnonymousRewards); idempotent per chain id.
 
 A recorded deployment is reused while code is still at its address and the init code (creation
 bytecode + constructor arguments) hashes the same, so a changed contract or a changed dependency
@@ -81,7 +82,14 @@ def deploy_suite(*, w3: Web3, deployer: LocalAccount, deploy: Deployer) -> dict[
             w3=w3, name="AnonymousLabels", args=(verifier.address,), libraries={"PoseidonT3": poseidon.address}
         )
     )
-    return {d.name: d for d in (token, implementation, management, poseidon, verifier, anonymous_labels)}
+    claim_verifier = deploy(init_code(w3=w3, name="AnonClaimVerifier"))
+    anonymous_rewards = deploy(init_code(w3=w3, name="AnonymousRewards", args=(claim_verifier.address,)))
+    return {
+        d.name: d
+        for d in (
+            token, implementation, management, poseidon, verifier, anonymous_labels, claim_verifier, anonymous_rewards
+        )
+    }
 
 
 def deploy_unrecorded(*, w3: Web3, deployer: LocalAccount) -> dict[str, Deployment]:
