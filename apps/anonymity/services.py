@@ -245,7 +245,8 @@ def relay_claim(*, job: Job, claim: ClaimRequest) -> str:
             rewards=rewards, job=job.instance_address, recipient=claim.recipient, claim=proof, relayer=relayer.address
         )
     except TransactionFailed as error:
-        if error.reason == "NullifierSpent":
+        # Each correct label can be claimed once, so a full pool means these were claimed too.
+        if error.reason in ("NullifierSpent", "PoolExhausted"):
             raise Conflict("These labels have been claimed already.") from error
         raise LabelingError(f"The chain would refuse this claim: {error.reason}.") from error
     try:
