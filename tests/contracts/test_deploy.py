@@ -5,7 +5,10 @@ from apps.chain.deploy import deploy_contracts
 from apps.chain.models import ContractDeployment
 from apps.chain.registry import ContractNotDeployed, contract
 
-NAMES = {"CrowdToken", "JobInstance", "JobManagement"}
+NAMES = {
+    "CrowdToken", "JobInstance", "JobManagement", "PoseidonT3", "SemaphoreVerifier", "AnonymousLabels",
+    "AnonClaimVerifier", "AnonymousRewards",
+}
 
 
 def recorded(w3) -> dict[str, str]:
