@@ -24,7 +24,9 @@ export function labelMessage({ job, itemId, label }) {
 /** A proof that `identity` (a member of `members`, the job's commitments in leaf order) labels
  *  `itemId` of `job` with `label`. `artifacts` = {wasm, zkey}: paths in Node, URLs in a browser.
  *  Returns the arguments of AnonymousLabels.submitLabel as decimal strings. */
-export async function generateLabelProof({ identity, members, chainId, contract, job, itemId, label, artifacts, depth = PROOF_DEPTH }) {
+export async function generateLabelProof({
+  identity, members, chainId, contract, job, itemId, label, artifacts, depth = PROOF_DEPTH,
+}) {
   const group = members instanceof Group ? members : new Group(members.map(BigInt));
   if (group.indexOf(identity.commitment) < 0) throw new Error("this identity is not a member of the job's group");
   const proof = await generateProof(

@@ -66,11 +66,22 @@ def _zk_claim_script(name: str) -> Path:
     return Path(settings.BASE_DIR) / "zk" / "claim" / name
 
 
+def _decimal_strings(value: object) -> object:
+    """Integers as decimal strings: JSON numbers are doubles to JavaScript and lose field elements."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {key: _decimal_strings(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_decimal_strings(item) for item in value]
+    return value
+
+
 def run_zk_claim_helper(script: str, request: Mapping) -> dict:
     """Run zk/claim/<script> with `request` as JSON on stdin; big integers travel as decimal strings."""
     completed = subprocess.run(
         ["node", str(_zk_claim_script(script))],
-        input=json.dumps(request, default=str),
+        input=json.dumps(_decimal_strings(request)),
         capture_output=True,
         text=True,
         timeout=300,

@@ -39,7 +39,10 @@ REASONS = {
     "ClassOutOfRange": "no such class in this job",
     "ItemFull": "this item already has all the anonymous labels it takes",
     "DepthNotSupported": "the proof's tree depth must be between 1 and 32",
-    "UnknownRoot": "the proof was made against a group root this job does not have (or no longer accepts): rebuild the group and prove again",
+    "UnknownRoot": (
+        "the proof was made against a group root this job does not have (or no longer accepts): "
+        "rebuild the group and prove again"
+    ),
     "NullifierUsed": "this identity has already labelled this item",
     "InvalidProof": "the proof does not verify for this job, item and label",
     "MalformedBatch": "the batch's arrays differ in length or are empty",

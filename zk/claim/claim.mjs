@@ -69,7 +69,10 @@ export function correctLabels({ secret, scopeHashes, correctNullifiers }) {
   return scopeHashes
     .map((scopeHash) => BigInt(scopeHash))
     .filter((scopeHash) => leaves.has(labelNullifier(secret, scopeHash)))
-    .map((scopeHash) => ({ scopeHash: scopeHash.toString(), claimNullifier: claimNullifier(secret, scopeHash).toString() }));
+    .map((scopeHash) => ({
+      scopeHash: scopeHash.toString(),
+      claimNullifier: claimNullifier(secret, scopeHash).toString(),
+    }));
 }
 
 /** The circuit's witness input for up to CLAIM_SLOTS labels (scope hashes) of one identity. */
@@ -108,7 +111,9 @@ export function packProof(proof) {
  * `jobScope` AnonymousRewards.jobScope(job); `wasm` / `zkey` are paths (Node) or URLs (browser).
  * Returns the arguments of AnonymousRewards.claim besides job and recipient.
  */
-export async function generateClaimProof({ secret, scopeHashes, correctNullifiers, root, jobScope, recipient, wasm, zkey }) {
+export async function generateClaimProof({
+  secret, scopeHashes, correctNullifiers, root, jobScope, recipient, wasm, zkey,
+}) {
   const tree = buildCorrectTree(correctNullifiers);
   if (root !== undefined && BigInt(root) !== tree.root) {
     throw new Error(`the correct labels give root ${tree.root}, the chain has ${root}`);
