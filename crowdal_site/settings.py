@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "apps.gamification",
     "apps.audit",
     "apps.integrity",
+    "apps.anonymity",
 ]
 
 MIDDLEWARE = [

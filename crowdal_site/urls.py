@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from apps.anonymity import urls as anonymity_urls
 from apps.audit import urls as audit_urls
 from apps.boxes import urls as boxes_urls
 from apps.gamification import urls as gamification_urls
@@ -23,7 +24,9 @@ urlpatterns = [
     path("", include((jobs_urls.page_patterns, "jobs"))),
     path("api/", include(labeling_urls.api_patterns)),
     path("api/labeling/", include(boxes_urls.api_patterns)),
+    path("api/", include(anonymity_urls.api_patterns)),
     path("", include(labeling_urls.page_patterns)),
+    path("", include(anonymity_urls.page_patterns)),
     path("", include(rewards_urls.page_patterns)),
     path("api/", include(integrity_urls.api_patterns)),
     path("", include(integrity_urls.page_patterns)),

@@ -76,7 +76,7 @@ def compute_box_settlement(data: BoxSettlementInput) -> BoxSettlementOutcome:
         for a, n, c, amount in zip(addresses, given.tolist(), correct.tolist(), amounts)
     ]
     mean_iou = {a: float(np.mean(scores[a])) if scores[a] else 0.0 for a in addresses}
-    payouts, tree = payout_tree(workers)
+    payouts, tree = payout_tree([(w.address, w.amount) for w in workers])
     root = tree.root if tree else EMPTY_ROOT
     total = sum(p.amount for p in payouts)
     truth = [count_label(reference.get(item, [])) for item in range(data.n_items)]

@@ -63,7 +63,8 @@ class JobOutputSerializer(serializers.ModelSerializer):
         fields = [
             "id", "name", "instructions", "task_type", "classes", "redundancy", "price_per_label", "budget",
             "deadline", "qualification_bar", "qualification_size", "qualification_max_attempts",
-            "qualification_wait_seconds", "domain", "honeypot_min", "aggregation_method", "stopping_rule", "target_accuracy", "status",
+            "qualification_wait_seconds", "domain", "honeypot_min", "aggregation_method", "stopping_rule",
+            "target_accuracy", "anonymous", "status",
             "items", "manifest_cid", "manifest_digest", "chain_id", "onchain_id", "instance_address", "created_tx",
             "created_at",
         ]  # fmt: skip
@@ -96,6 +97,7 @@ class JobListApi(APIView):
         )
         stopping_rule = serializers.ChoiceField(choices=Job.StoppingRule.choices, default=Job.StoppingRule.BUDGET)
         target_accuracy = serializers.FloatField(required=False, allow_null=True, default=None)
+        anonymous = serializers.BooleanField(required=False, default=False)
 
     @extend_schema(responses=JobOutputSerializer(many=True))
     def get(self, request: Request) -> Response:

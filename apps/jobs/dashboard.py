@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass
 from django.contrib.auth import get_user_model
 from django.db.models import Avg, Count, F, Max, Q
 
+from apps.anonymity.selectors import confirmed_count as anonymous_label_count
 from apps.jobs.models import Job
 from apps.jobs.selectors import job_progress
 from apps.jobs.templatetags.tokens import tokens
@@ -54,6 +55,7 @@ class Dashboard:
     items_complete: int  # items with at least `redundancy` confirmed labels
     labels_pending: int
     labels_confirmed: int
+    anonymous_labels: int  # confirmed anonymous labels (anonymous jobs; labels_* count wallet labels)
     # Token amounts in base units as decimal strings (they exceed JavaScript's safe integers), and
     # as whole tokens for display.
     spent: str
@@ -140,6 +142,7 @@ def dashboard(*, job: Job) -> Dashboard:
         items_complete=counts["complete"],
         labels_pending=progress.labels_pending,
         labels_confirmed=progress.labels_confirmed,
+        anonymous_labels=anonymous_label_count(job=job) if job.anonymous else 0,
         spent=str(progress.spent),
         budget=str(progress.budget),
         spent_tokens=tokens(progress.spent),

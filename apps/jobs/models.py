@@ -62,6 +62,10 @@ class Job(models.Model):
     stopping_rule = models.CharField(max_length=20, choices=StoppingRule.choices, default=StoppingRule.BUDGET)
     target_accuracy = models.FloatField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    anonymous = models.BooleanField(
+        default=False,
+        help_text="labelers label through the job's Semaphore group and a relayer, unlinkable to their wallets",
+    )
     manifest_cid = models.CharField(max_length=100, blank=True, help_text="content id of the dataset manifest")
     manifest_digest = models.CharField(
         max_length=66, blank=True, help_text="0x sha2-256 of the manifest's bytes: createJob's `manifest` argument"

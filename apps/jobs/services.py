@@ -109,6 +109,7 @@ def create_job(
     aggregation_method: str = Job.AggregationMethod.ANCHORED_DAWID_SKENE,
     stopping_rule: str = Job.StoppingRule.BUDGET,
     target_accuracy: float | None = None,
+    anonymous: bool = False,
 ) -> Job:
     """A draft job with its classes; raises ValidationError naming each field at fault."""
     _validate_terms(
@@ -140,6 +141,7 @@ def create_job(
         aggregation_method=aggregation_method,
         stopping_rule=stopping_rule,
         target_accuracy=target_accuracy if stopping_rule == Job.StoppingRule.TARGET_ACCURACY else None,
+        anonymous=anonymous,
     )
     keys = _shortcuts(len(class_names))
     LabelClass.objects.bulk_create(

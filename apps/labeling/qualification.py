@@ -23,6 +23,9 @@ logger = logging.getLogger(__name__)
 
 # admitted_tx of a worker the contract had admitted already (by an earlier, unrecorded admission).
 ALREADY_ADMITTED = "already-admitted"
+# admitted_tx of a pass in an anonymous job: its wallet is not admitted on chain, so it cannot vote
+# from the wallet besides its anonymous votes; the pass lets it join the job's group (apps.anonymity).
+NOT_ON_CHAIN_ANONYMOUS = "anonymous-job"
 
 
 @dataclass(frozen=True)
@@ -150,6 +153,10 @@ def admit_worker(*, qualification: Qualification) -> Qualification:
     """Send admitWorkers for a passed worker not on chain yet (retried by the next call on failure).
     The send happens outside any transaction: a slow chain must not hold row locks."""
     if not qualification.passed or qualification.admitted_tx:
+        return qualification
+    if qualification.job.anonymous:
+        Qualification.objects.filter(pk=qualification.pk, admitted_tx="").update(admitted_tx=NOT_ON_CHAIN_ANONYMOUS)
+        qualification.refresh_from_db()
         return qualification
     instance = job_instance(qualification.job.instance_address, w3=get_web3())
     try:

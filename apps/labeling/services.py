@@ -231,6 +231,8 @@ def require_admitted(*, job: Job, worker, admitted: bool | None = None, paused: 
     when the caller has them already (selectors.job_for_serving); None runs the query."""
     if job.status != Job.Status.LIVE or not job.instance_address:
         raise NotAllowed("This job is not open for labeling.")
+    if job.anonymous:
+        raise NotAllowed("This job is anonymous: join its group and label anonymously.")
     if admitted is None:
         admitted = Qualification.objects.filter(job=job, worker=worker, passed=True).exclude(admitted_tx="").exists()
     if not admitted:

@@ -12,7 +12,7 @@ from apps.chain.models import ChainEvent
 LEARNER_CHANNEL = "crowdal-learner"
 
 
-def _send_retrain(instance: str) -> None:
+def send_retrain(instance: str) -> None:
     # The job is looked up by its instance address when the message is handled: the handler that
     # marks the job live may run after this one in the same transaction.
     message = {"type": "learning.retrain", "instance": instance}
@@ -21,9 +21,9 @@ def _send_retrain(instance: str) -> None:
 
 def schedule_retrain(event: ChainEvent) -> None:
     """LabelsSubmitted, emitted by the job's instance."""
-    _send_retrain(event.address)
+    send_retrain(event.address)
 
 
 def schedule_cold_start(event: ChainEvent) -> None:
     """JobCreated: rank the fresh job's pool before any label arrives."""
-    _send_retrain(event.args["instance"])
+    send_retrain(event.args["instance"])

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from apps.anonymity.selectors import confirmed_labels as confirmed_anonymous_labels
 from apps.jobs.models import GoldAnswer, Item, Job
 from apps.labeling.models import Label
 from apps.quality.models import ItemAggregate
@@ -14,7 +15,9 @@ from apps.reputation.selectors import weights_for
 @dataclass(frozen=True)
 class JobLabels:
     """A job's confirmed labels as index arrays. Item position p is the item whose on-chain index is
-    `item_indexes[p]` (items in index order); worker position w is `worker_ids[w]`."""
+    `item_indexes[p]` (items in index order); worker position w < len(worker_ids) is the wallet
+    `worker_ids[w]`, and each position after those is one anonymous label, `anonymous_nullifiers[w -
+    len(worker_ids)]`: anonymous labels cannot be linked to each other, so each counts as its own voter."""
 
     item_ids: np.ndarray  # database id per item position
     item_indexes: np.ndarray  # on-chain item id per item position
@@ -27,10 +30,15 @@ class JobLabels:
     n_classes: int
     method: str  # the job's aggregation method (apps.quality.aggregation.METHODS)
     worker_weights: np.ndarray | None  # per worker position: voting weight, for weighted majority
+    anonymous_nullifiers: list[str]
 
     @property
     def n_items(self) -> int:
         return len(self.item_ids)
+
+    @property
+    def n_workers(self) -> int:
+        return len(self.worker_ids) + len(self.anonymous_nullifiers)
 
 
 def job_labels(*, job: Job) -> JobLabels:
@@ -43,23 +51,30 @@ def job_labels(*, job: Job) -> JobLabels:
     )
     worker_ids = sorted({worker for _, worker, _, _ in rows})
     worker_position = {worker: w for w, worker in enumerate(worker_ids)}
+    anonymous = confirmed_anonymous_labels(job=job) if job.anonymous else []
     gold = dict(GoldAnswer.objects.filter(item__job=job).values_list("item_id", "label_index"))
     weights = None
     if job.aggregation_method == Job.AggregationMethod.WEIGHTED_MAJORITY:
         by_worker = weights_for(job=job, worker_ids=worker_ids)
-        weights = np.array([by_worker[worker] for worker in worker_ids], dtype=np.float64)
+        # an anonymous label is its own voter with no reputation: weight 1
+        weights = np.array([by_worker[worker] for worker in worker_ids] + [1.0] * len(anonymous), dtype=np.float64)
     return JobLabels(
         item_ids=np.array([item_id for item_id, _ in items], dtype=np.int64),
         item_indexes=np.array([index for _, index in items], dtype=np.int64),
         worker_ids=worker_ids,
-        items=np.array([position[item] for item, _, _, _ in rows], dtype=np.int64),
-        workers=np.array([worker_position[worker] for _, worker, _, _ in rows], dtype=np.int64),
-        labels=np.array([label for _, _, label, _ in rows], dtype=np.int64),
-        tx_hashes=[tx for _, _, _, tx in rows],
+        items=np.array([position[item] for item, *_ in (*rows, *anonymous)], dtype=np.int64),
+        workers=np.array(
+            [worker_position[worker] for _, worker, _, _ in rows]
+            + list(range(len(worker_ids), len(worker_ids) + len(anonymous))),
+            dtype=np.int64,
+        ),
+        labels=np.array([label for _, _, label, _ in rows] + [label for _, label, _, _ in anonymous], dtype=np.int64),
+        tx_hashes=[tx for *_, tx in (*rows, *anonymous)],
         gold={position[item_id]: label for item_id, label in gold.items()},
         n_classes=job.classes.count(),
         method=job.aggregation_method,
         worker_weights=weights,
+        anonymous_nullifiers=[nullifier for _, _, nullifier, _ in anonymous],
     )
 
 

@@ -17,7 +17,7 @@ def infer_job_truth(*, labels: JobLabels) -> Truth:
         workers=labels.workers,
         labels=labels.labels,
         n_items=labels.n_items,
-        n_workers=len(labels.worker_ids),
+        n_workers=labels.n_workers,
         n_classes=labels.n_classes,
         gold=labels.gold,
         method=labels.method,

@@ -11,6 +11,11 @@ right, accuracy a_w = c_w / n_w, in a job with K classes, price p and budget B:
 
 so pay is proportional to labels times verified accuracy, a worker no better than chance earns
 nothing, and the total never exceeds the escrow.
+
+Anonymous labels (anonymous jobs) cannot be linked to each other, so there is no per-labeler
+accuracy to test: each correct one earns the price (scaled like the rest), and the sum is one payout
+leaf, the anonymous pool, paid to the AnonymousRewards contract, from which each labeler claims
+reward_per_label times the correct labels it proves in zero knowledge (docs/anonymity.md).
 """
 from __future__ import annotations
 
@@ -55,6 +60,13 @@ class SettlementInput:
     # Addresses whose pay a review withheld (apps/integrity): their labels still count towards truth,
     # they get no leaf, and their share stays in the escrow for the requester's refund.
     withheld: frozenset[str] = frozenset()
+    # Worker positions from len(worker_addresses) on are anonymous labels, one each, by nullifier.
+    anonymous_nullifiers: Sequence[str] = ()
+    anonymous_pool_account: str = ""  # the AnonymousRewards contract; needed when there are any
+
+    @property
+    def n_workers(self) -> int:
+        return len(self.worker_addresses) + len(self.anonymous_nullifiers)
 
 
 @dataclass(frozen=True)
@@ -67,6 +79,15 @@ class WorkerResult:
 
 
 @dataclass(frozen=True)
+class AnonymousPoolResult:
+    account: str
+    labels: int
+    correct_nullifiers: list[str]  # leaves of the correct-labels tree, ascending
+    reward_per_label: int
+    amount: int  # reward_per_label * len(correct_nullifiers)
+
+
+@dataclass(frozen=True)
 class SettlementOutcome:
     inferred: Truth
     truth: list[int]  # per item
@@ -76,6 +97,7 @@ class SettlementOutcome:
     total: int
     proofs: dict[int, list[bytes]]
     report: bytes  # canonical JSON, stored by content id
+    anonymous: AnonymousPoolResult | None = None
 
     @property
     def method(self) -> str:
@@ -85,24 +107,32 @@ class SettlementOutcome:
 def worker_scores(*, data: SettlementInput, truth: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Labels and correct labels per worker: gold items are scored against gold (truth holds the
     gold answer there), the others against the aggregated truth."""
-    n_workers = len(data.worker_addresses)
-    given = np.bincount(data.workers, minlength=n_workers)
-    correct = np.bincount(data.workers, weights=data.labels == truth[data.items], minlength=n_workers)
+    given = np.bincount(data.workers, minlength=data.n_workers)
+    correct = np.bincount(data.workers, weights=data.labels == truth[data.items], minlength=data.n_workers)
     return given, correct.astype(np.int64)
 
 
-def reward_amounts(
-    *, given: np.ndarray, correct: np.ndarray, n_classes: int, price: int, budget: int, floor: float | None = None
+def raw_rewards(
+    *, given: np.ndarray, correct: np.ndarray, n_classes: int, price: int, floor: float | None = None
 ) -> list[int]:
     """`floor`: the accuracy a worker must exceed to be paid; by default chance (1/n_classes) plus
     SPAM_MARGIN. Tasks without a chance level (boxes) pass their own."""
     accuracy = np.divide(correct, given, out=np.zeros(len(given)), where=given > 0)
     floor = 1.0 / n_classes + SPAM_MARGIN if floor is None else floor
-    raw = [price * int(c) if a > floor else 0 for c, a in zip(correct.tolist(), accuracy.tolist())]
+    return [price * int(c) if a > floor else 0 for c, a in zip(correct.tolist(), accuracy.tolist())]
+
+
+def scale_to_budget(amount: int, *, total: int, budget: int) -> int:
+    return amount if total <= budget else amount * budget // total
+
+
+def reward_amounts(
+    *, given: np.ndarray, correct: np.ndarray, n_classes: int, price: int, budget: int, floor: float | None = None
+) -> list[int]:
+    """Each worker's amount, all scaled down together (floor) when they exceed the budget."""
+    raw = raw_rewards(given=given, correct=correct, n_classes=n_classes, price=price, floor=floor)
     total = sum(raw)
-    if total <= budget:
-        return raw
-    return [amount * budget // total for amount in raw]
+    return [scale_to_budget(amount, total=total, budget=budget) for amount in raw]
 
 
 def _report(
@@ -114,6 +144,7 @@ def _report(
     payouts: list[Payout],
     root: bytes,
     total: int,
+    anonymous: AnonymousPoolResult | None,
 ) -> bytes:
     index_of = {p.account: p.index for p in payouts}
     withheld = {a.lower() for a in data.withheld}
@@ -144,13 +175,23 @@ def _report(
         "total": str(total),
         "label_txs": sorted(set(data.label_txs)),
     }
+    if anonymous is not None:
+        report["anonymous"] = {
+            "account": anonymous.account,
+            "labels": anonymous.labels,
+            "correct_nullifiers": anonymous.correct_nullifiers,
+            "reward_per_label": str(anonymous.reward_per_label),
+            "amount": str(anonymous.amount),
+            "leaf_index": index_of.get(anonymous.account),
+        }
     return json.dumps(report, sort_keys=True, separators=(",", ":")).encode()
 
 
-def payout_tree(workers: Sequence[WorkerResult]) -> tuple[list[Payout], PayoutTree | None]:
-    """The payout leaves (paid workers by address, indexes from 0) and their tree (None: nobody paid)."""
-    paid = sorted((w for w in workers if w.amount > 0), key=lambda w: w.address.lower())
-    payouts = [Payout(index=i, account=w.address, amount=w.amount) for i, w in enumerate(paid)]
+def payout_tree(leaves: Sequence[tuple[str, int]]) -> tuple[list[Payout], PayoutTree | None]:
+    """The payout leaves — (account, amount) with an amount, by address, indexes from 0 — and their
+    tree (None: nobody paid)."""
+    paid = sorted(((account, amount) for account, amount in leaves if amount > 0), key=lambda leaf: leaf[0].lower())
+    payouts = [Payout(index=i, account=account, amount=amount) for i, (account, amount) in enumerate(paid)]
     return payouts, (build_payout_tree(payouts) if payouts else None)
 
 
@@ -160,7 +201,7 @@ def compute_settlement(data: SettlementInput) -> SettlementOutcome:
         workers=data.workers,
         labels=data.labels,
         n_items=data.n_items,
-        n_workers=len(data.worker_addresses),
+        n_workers=data.n_workers,
         n_classes=data.n_classes,
         gold=data.gold,
         method=data.method,
@@ -168,16 +209,31 @@ def compute_settlement(data: SettlementInput) -> SettlementOutcome:
     )
     truth = inferred.result.labels
     given, correct = worker_scores(data=data, truth=truth)
-    amounts = reward_amounts(
-        given=given, correct=correct, n_classes=data.n_classes, price=data.price, budget=data.budget
-    )
+    known = len(data.worker_addresses)
+    anonymous_right = correct[known:].tolist()
+    raw = raw_rewards(given=given[:known], correct=correct[:known], n_classes=data.n_classes, price=data.price)
+    owed = sum(raw) + data.price * sum(anonymous_right)
+    amounts = [scale_to_budget(amount, total=owed, budget=data.budget) for amount in raw]
+    # Scaled per label, so the pool is exactly reward_per_label * correct labels (the claims' unit).
+    reward_per_label = scale_to_budget(data.price, total=owed, budget=data.budget)
     withheld = {a.lower() for a in data.withheld}
     amounts = [0 if a.lower() in withheld else amount for a, amount in zip(data.worker_addresses, amounts)]
     workers = [
         WorkerResult(address=address, labels=int(n), correct=int(c), accuracy=(c / n if n else 0.0), amount=amount)
         for address, n, c, amount in zip(data.worker_addresses, given.tolist(), correct.tolist(), amounts)
     ]
-    payouts, tree = payout_tree(workers)
+    anonymous = None
+    if data.anonymous_nullifiers:
+        right = sorted((n for n, ok in zip(data.anonymous_nullifiers, anonymous_right) if ok), key=int)
+        anonymous = AnonymousPoolResult(
+            account=data.anonymous_pool_account,
+            labels=len(data.anonymous_nullifiers),
+            correct_nullifiers=right,
+            reward_per_label=reward_per_label,
+            amount=reward_per_label * len(right),
+        )
+    leaves = [(w.address, w.amount) for w in workers] + ([(anonymous.account, anonymous.amount)] if anonymous else [])
+    payouts, tree = payout_tree(leaves)
     root = tree.root if tree else EMPTY_ROOT
     total = sum(p.amount for p in payouts)
     truth_list = truth.tolist()
@@ -189,6 +245,7 @@ def compute_settlement(data: SettlementInput) -> SettlementOutcome:
         root=root,
         total=total,
         proofs=tree.proofs if tree else {},
+        anonymous=anonymous,
         report=_report(
             data=data,
             method=inferred.method,
@@ -197,6 +254,7 @@ def compute_settlement(data: SettlementInput) -> SettlementOutcome:
             payouts=payouts,
             root=root,
             total=total,
+            anonymous=anonymous,
         ),
     )
 

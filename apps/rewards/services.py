@@ -23,6 +23,8 @@ from django.db import transaction
 from django.utils import timezone
 from web3.contract import Contract
 
+from apps.anonymity.selectors import confirmed_count as anonymous_label_count
+from apps.anonymity.services import anonymous_pool_account, record_anonymous_pool, settle_anonymous_pool
 from apps.boxes.selectors import box_settlement_input
 from apps.boxes.services import record_consensus
 from apps.boxes.settlement import compute_box_settlement
@@ -75,6 +77,8 @@ def settlement_input(*, job: Job, labels: JobLabels, withheld: frozenset[str] = 
         method=labels.method,
         worker_weights=labels.worker_weights,
         withheld=withheld,
+        anonymous_nullifiers=labels.anonymous_nullifiers,
+        anonymous_pool_account=anonymous_pool_account() if labels.anonymous_nullifiers else "",
     )
 
 
@@ -103,8 +107,9 @@ def _screen(*, settlement: Settlement) -> None:
     """Assess the integrity signals on the final labels, telling the review queue whom the settlement
     would pay; hold while any such flagged worker is unreviewed."""
     job = settlement.job
-    if job.task_type == Job.TaskType.BOUNDING_BOX:
-        # The integrity signals read class labels; box answers are not screened yet (docs/integrity.md).
+    if job.task_type == Job.TaskType.BOUNDING_BOX or job.anonymous:
+        # The integrity signals read wallets' class labels: box answers are not screened yet, and
+        # anonymous labels cannot be tied to a person (docs/integrity.md).
         step = Step.SCREENED
     else:
         would_pay = _outcome(job=job, withheld=frozenset())[0].payouts
@@ -166,7 +171,19 @@ def _compute(*, settlement: Settlement) -> None:
                         proof=["0x" + h.hex() for h in outcome.proofs[p.index]],
                     )
                     for p in outcome.payouts
+                    if p.account in worker_pk  # not the anonymous pool's leaf: the contract's, below
                 )
+                anonymous = getattr(outcome, "anonymous", None)  # a box settlement has no anonymous pool
+                if anonymous and anonymous.amount:
+                    pool = next(p for p in outcome.payouts if p.account == anonymous.account)
+                    record_anonymous_pool(
+                        job=job,
+                        leaf_index=pool.index,
+                        amount=pool.amount,
+                        proof=["0x" + h.hex() for h in outcome.proofs[pool.index]],
+                        reward_per_label=anonymous.reward_per_label,
+                        correct_nullifiers=anonymous.correct_nullifiers,
+                    )
     except _ReviewChanged:
         return  # rolled back, still SCREENED: settle_job's loop computes again
 
@@ -233,7 +250,8 @@ def settle_job(*, job_id: int) -> Settlement:
         Step.SCREENED: lambda s: _compute(settlement=s),
         Step.COMPUTED: lambda s: _post_truth(settlement=s, instance=instance),
         Step.TRUTH_POSTED: lambda s: _post_payout_root(settlement=s, instance=instance),
-        Step.ROOT_POSTED: lambda s: _finish(settlement=s),
+        # The anonymous pool (if any) is funded before the job counts as settled.
+        Step.ROOT_POSTED: lambda s: (settle_anonymous_pool(job=s.job), _finish(settlement=s)),
     }
     while (settlement := Settlement.objects.select_related("job").get(job=job)).step != Step.DONE:
         if settlement.step == Step.HELD:
@@ -279,6 +297,8 @@ def stop_job(*, job_id: int) -> bool:
 def stopping_rule_met(*, job: Job) -> bool:
     if job.stopping_rule == Job.StoppingRule.BUDGET:
         confirmed = Label.objects.filter(job=job, status=Label.Status.CONFIRMED).count()
+        if job.anonymous:
+            confirmed += anonymous_label_count(job=job)
         return confirmed * job.price_per_label >= job.budget
     if job.stopping_rule == Job.StoppingRule.TARGET_ACCURACY and job.target_accuracy is not None:
         latest = latest_model_version(job=job)

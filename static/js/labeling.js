@@ -47,6 +47,10 @@ function fail(error) {
   show({ error: known ? error.message : `Something went wrong: ${error.message}` });
 }
 
+// How item content is fetched: with the session here; an anonymous job's page swaps in a fetch
+// without it (anonymous.js).
+let fetchContent = (url) => fetch(url, { credentials: "same-origin" });
+
 async function render(item) {
   state.current = item;
   state.shownAt = performance.now();
@@ -64,17 +68,20 @@ async function render(item) {
     if (state.current !== item) return;
     await editor.load({ src: item.content_url, alt: `Item ${item.index}`, width, height });
     if (state.current === item) editor.focus();
-  } else if (item.media_type.startsWith("image/")) {
-    const image = new Image();
-    image.src = item.content_url;
-    image.alt = `Item ${item.index}`;
-    view.append(image);
-  } else {
-    const text = document.createElement("pre");
-    text.textContent = await fetch(item.content_url, { credentials: "same-origin" }).then((r) => r.text());
-    // A fast labeler may have moved on while the text loaded: never show a stale item.
-    if (state.current === item) view.append(text);
+    return;
   }
+  const response = await fetchContent(item.content_url);
+  let shown;
+  if (item.media_type.startsWith("image/")) {
+    shown = new Image();
+    shown.src = URL.createObjectURL(await response.blob());
+    shown.alt = `Item ${item.index}`;
+  } else {
+    shown = document.createElement("pre");
+    shown.textContent = await response.text();
+  }
+  // A fast labeler may have moved on while the content loaded: never show a stale item.
+  if (state.current === item) view.append(shown);
 }
 
 // The server names a box item's size; an item without one is measured (a pixel is a pixel either way).
@@ -184,7 +191,25 @@ async function advance() {
   if (state.queue.length < PREFETCH) prefetch();
 }
 
+// The anonymous-mode controller (anonymous.js), in an anonymous job once qualified.
+let anonymous = null;
+
 async function startLabeling() {
+  if ("anonymous" in root.dataset) {
+    const { startAnonymous } = await import("./anonymous.js");
+    state.phase = "anonymous";
+    anonymous = await startAnonymous({
+      root,
+      jobId,
+      show,
+      render,
+      current: () => state.current,
+      useFetch: (fetcher) => {
+        fetchContent = fetcher;
+      },
+    });
+    return;
+  }
   $("[data-batching]").hidden = false;
   state.phase = "labeling";
   connectUpdates();
@@ -365,6 +390,7 @@ async function pick(index) {
   try {
     if (state.phase === "qualifying") await answerQualification({ label: index });
     else if (state.phase === "labeling" && state.current) await label(index);
+    else if (state.phase === "anonymous" && state.current) await anonymous.label(index);
   } catch (error) {
     fail(error);
   }
@@ -376,7 +402,7 @@ document.addEventListener("keydown", (event) => {
     return;
   }
   if (event.ctrlKey || event.metaKey || event.altKey || event.target.closest("input, textarea")) return;
-  if (event.key === "Backspace" && state.phase !== "qualifying") {
+  if (event.key === "Backspace" && !["qualifying", "anonymous"].includes(state.phase)) {
     event.preventDefault();
     undo();
     return;

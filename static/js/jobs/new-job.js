@@ -43,6 +43,7 @@ function jobFromForm() {
     aggregation_method: value("aggregation_method"),
     stopping_rule: value("stopping_rule"),
     target_accuracy: value("target_accuracy") ? Number(value("target_accuracy")) : null,
+    anonymous: form.elements.anonymous.checked,
   };
 }
 

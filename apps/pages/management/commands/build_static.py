@@ -27,6 +27,8 @@ VENDORED = {
 BUNDLED = {
     # Semaphore identity/group/proof + snarkjs + our label binding: window.CrowdZK
     "zk.bundle.js": "zk.js",
+    # the anonymous reward claim prover (zk-claim's zk/claim/claim.mjs): window-free ES module
+    "zk_claim.bundle.js": "zk_claim.js",
 }
 
 
