@@ -31,7 +31,9 @@ ALREADY_ADMITTED = "already-admitted"
 @dataclass(frozen=True)
 class Feedback:
     score: float  # this answer's score against gold, in [0, 1] (classes: 1 or 0; boxes: mean IoU)
-    gold: Any  # the gold answer of the item just answered (a class index, or its gold boxes), never of one still to answer
+    # The gold answer of the item just answered (a class index, or its gold boxes), never of one still
+    # to answer.
+    gold: Any
     answered: int
     total: int
     passed: bool | None  # None until the round's last answer

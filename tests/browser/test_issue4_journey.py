@@ -91,7 +91,8 @@ def test_fail_wait_pass_draw_and_level_up(make_box_job, wallet_page, dev_account
 
     run_the_worker(w3)
     expect(row).to_contain_text("confirmed", timeout=10_000)
-    ((box,),) = BoxAnnotation.objects.filter(item_id=item_id, worker=worker, verified=True).values_list("boxes", flat=True)
+    (annotation,) = BoxAnnotation.objects.filter(item_id=item_id, worker=worker, verified=True)
+    (box,) = annotation.boxes
     assert box["class"] == 1 and box["w"] == pytest.approx(400, abs=3) and box["h"] == pytest.approx(500, abs=3)
 
     toasts = page.locator("[data-toasts]")
