@@ -175,7 +175,7 @@ def qualify(*, job: Job, user, accuracy: float, truth: dict[int, int], rng) -> b
             return False
         feedback = None
         for item_id in round_.item_ids:
-            feedback = answer_qualification(job=job, worker=user, item_id=item_id, label=answer(rng, truth[item_id], accuracy))
+            feedback = answer_qualification(job=job, worker=user, item_id=item_id, answer=answer(rng, truth[item_id], accuracy))
         if feedback.passed:
             return Qualification.objects.get(job=job, worker=user).admitted
         # The wait between attempts passes (whatever the job's rule for it).

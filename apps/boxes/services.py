@@ -22,19 +22,17 @@ from apps.boxes.geometry import (
     box_commitment,
     box_from_dict,
     count_label,
-    score_boxes_against_gold,
     validate_boxes,
 )
 from apps.boxes.models import BoxAnnotation, ConsensusBoxes, GoldBoxes
-from apps.boxes.selectors import gold_boxes_of
 from apps.chain.client import get_web3
 from apps.chain.eip712 import box_batch_typed_data
 from apps.chain.labels import unpack_labels
 from apps.chain.models import ChainEvent
 from apps.chain.registry import job_instance
 from apps.jobs.models import Item, Job
-from apps.labeling.models import Label, LabelBatch, Qualification
-from apps.labeling.qualification import admit_worker
+from apps.labeling.models import Label, LabelBatch
+from apps.labeling.qualification import answer_qualification
 from apps.labeling.services import (
     CheckedBatch,
     LabelingError,
@@ -158,33 +156,24 @@ class BoxFeedback:
 
 
 def answer_box_qualification(*, job: Job, worker, item_id: int, boxes: Sequence[Mapping]) -> BoxFeedback:
-    """Score one image of the running qualification round of a box job (the round itself is the
-    labeling app's: start_qualification, admit_worker). The round passes when the mean score over its
-    images reaches the job's qualification bar; Qualification.answers holds the canonical boxes."""
+    """Check and canonicalise the boxes drawn on one image of the running qualification round; the
+    round itself (scoring, attempts, wait, admission) is the labeling app's answer_qualification.
+    Qualification.answers holds the canonical boxes."""
     if job.task_type != Job.TaskType.BOUNDING_BOX:
         raise LabelingError("This job takes class labels, not boxes.")
-    with transaction.atomic():
-        qualification = Qualification.objects.select_for_update().filter(job=job, worker=worker).first()
-        if qualification is None or qualification.passed is not None or item_id not in qualification.item_ids:
-            raise LabelingError("That item is not part of your running qualification round.")
-        if str(item_id) in qualification.answers:
-            raise LabelingError("You answered that item already.")
-        canonical = _checked_boxes(job=job, item=Item.objects.get(pk=item_id), boxes=boxes)
-        gold = gold_boxes_of(item_ids=qualification.item_ids)
-        qualification.answers[str(item_id)] = [box.as_dict() for box in canonical]
-        answered, total = len(qualification.answers), len(qualification.item_ids)
-        if answered == total:
-            scores = [score_boxes_against_gold(a, gold[int(i)]) for i, a in qualification.answers.items()]
-            qualification.passed = sum(scores) / total >= job.qualification_bar
-        qualification.save()
-    if qualification.passed:
-        admit_worker(qualification=qualification)
+    item = Item.objects.filter(pk=item_id, job=job).first()
+    if item is None:
+        raise LabelingError("That item is not part of your running qualification round.")
+    canonical = _checked_boxes(job=job, item=item, boxes=boxes)
+    feedback = answer_qualification(
+        job=job, worker=worker, item_id=item_id, answer=[box.as_dict() for box in canonical]
+    )
     return BoxFeedback(
-        score=score_boxes_against_gold(canonical, gold[item_id]),
-        gold=[box.as_dict() for box in gold[item_id]],
-        answered=answered,
-        total=total,
-        passed=qualification.passed,
+        score=feedback.score,
+        gold=[box.as_dict() for box in feedback.gold],
+        answered=feedback.answered,
+        total=feedback.total,
+        passed=feedback.passed,
     )
 
 

@@ -90,7 +90,7 @@ class QualificationAnswerApi(LabelingApi):
     class OutputSerializer(serializers.Serializer):
         correct = serializers.BooleanField()
         score = serializers.FloatField()
-        correct_label = serializers.IntegerField(help_text="the gold answer of the item just answered")
+        correct_label = serializers.IntegerField(source="gold", help_text="the gold answer of the item just answered")
         answered = serializers.IntegerField()
         total = serializers.IntegerField()
         passed = serializers.BooleanField(allow_null=True)
@@ -101,7 +101,7 @@ class QualificationAnswerApi(LabelingApi):
         data.is_valid(raise_exception=True)
         answer = data.validated_data
         feedback = answer_qualification(
-            job=self.job(job_id), worker=request.user, item_id=answer["item"], label=answer["label"]
+            job=self.job(job_id), worker=request.user, item_id=answer["item"], answer=answer["label"]
         )
         return Response(self.OutputSerializer(feedback).data)
 

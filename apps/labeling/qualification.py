@@ -5,12 +5,15 @@ from __future__ import annotations
 import logging
 import math
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from apps.boxes.selectors import gold_boxes_of
 from apps.chain.client import TransactionFailed, get_web3, oracle_account, send
 from apps.chain.registry import job_instance
 from apps.jobs.models import GoldAnswer, Item, Job
@@ -30,12 +33,17 @@ NOT_ON_CHAIN_ANONYMOUS = "anonymous-job"
 
 @dataclass(frozen=True)
 class Feedback:
-    correct: bool
-    score: float  # this answer's score against gold, in [0, 1] (classes: 1 or 0)
-    correct_label: int  # the gold answer of the item just answered, never of one still to answer
+    score: float  # this answer's score against gold, in [0, 1] (classes: 1 or 0; boxes: mean IoU)
+    # The gold answer of the item just answered (a class index, or its gold boxes), never of one still
+    # to answer.
+    gold: Any
     answered: int
     total: int
     passed: bool | None  # None until the round's last answer
+
+    @property
+    def correct(self) -> bool:
+        return self.score == 1.0
 
 
 def start_qualification(*, job: Job, worker) -> Qualification:
@@ -110,26 +118,38 @@ def refuse_retry(*, job: Job, qualification: Qualification) -> None:
         raise LabelingError(f"You did not pass the qualification; you can retry later, in {wait}.")
 
 
-def answer_qualification(*, job: Job, worker, item_id: int, label: int) -> Feedback:
+def gold_answers(*, job: Job, item_ids: list[int]) -> Mapping[int, Any]:
+    """item pk -> gold answer of those of `item_ids` that are gold, in the form score_against_gold
+    takes for the job's task type: a class index, or a box job's gold boxes."""
+    if job.task_type == Job.TaskType.BOUNDING_BOX:
+        return gold_boxes_of(item_ids=item_ids)
+    return dict(GoldAnswer.objects.filter(item_id__in=item_ids).values_list("item_id", "label_index"))
+
+
+def answer_qualification(*, job: Job, worker, item_id: int, answer: int | list[dict]) -> Feedback:
     """Score one answer of the running round; the last answer decides the round (mean score at or
-    above the job's bar), and a pass admits the worker on chain."""
-    if job.task_type == Job.TaskType.BOUNDING_BOX:  # apps.boxes.services.answer_box_qualification
+    above the job's bar), and a pass admits the worker on chain. `answer` is a class index (checked
+    here) or, in a box job, the canonical boxes as dicts (checked and canonicalised by
+    apps.boxes.services.answer_box_qualification, which calls this)."""
+    boxes = job.task_type == Job.TaskType.BOUNDING_BOX
+    if boxes and not isinstance(answer, list):
         raise LabelingError("This job's gold images are answered with boxes, not a class label.")
+    if not boxes and isinstance(answer, list):
+        raise LabelingError("This job takes class labels, not boxes.")
     with transaction.atomic():
         qualification = Qualification.objects.select_for_update().filter(job=job, worker=worker).first()
         if qualification is None or qualification.passed is not None or item_id not in qualification.item_ids:
             raise LabelingError("That item is not part of your running qualification round.")
         if str(item_id) in qualification.answers:
             raise LabelingError("You answered that item already.")
-        check_classes(job=job, labels=[label])
-        qualification.answers[str(item_id)] = label
+        if not boxes:
+            check_classes(job=job, labels=[answer])
+        qualification.answers[str(item_id)] = answer
         qualification.revealed_ids = sorted({*qualification.revealed_ids, item_id})
-        truths = dict(
-            GoldAnswer.objects.filter(item_id__in=qualification.item_ids).values_list("item_id", "label_index")
-        )
+        truths = gold_answers(job=job, item_ids=qualification.item_ids)
         scores = {
-            int(i): score_against_gold(task_type=job.task_type, answer=answer, gold=truths[int(i)])
-            for i, answer in qualification.answers.items()
+            int(i): score_against_gold(task_type=job.task_type, answer=given, gold=truths[int(i)])
+            for i, given in qualification.answers.items()
         }
         answered, total = len(qualification.answers), len(qualification.item_ids)
         if answered == total:
@@ -140,12 +160,7 @@ def answer_qualification(*, job: Job, worker, item_id: int, label: int) -> Feedb
     if qualification.passed:
         admit_worker(qualification=qualification)
     return Feedback(
-        correct=scores[item_id] == 1.0,
-        score=scores[item_id],
-        correct_label=truths[item_id],
-        answered=answered,
-        total=total,
-        passed=qualification.passed,
+        score=scores[item_id], gold=truths[item_id], answered=answered, total=total, passed=qualification.passed
     )
 
 

@@ -47,6 +47,8 @@ def test_refusals(box_job, labeler_for, dev_accounts):
     not_started = labeler.api.post(url, {"item": box_job.items.first().pk, "boxes": []}, format="json")
     assert not_started.status_code == 400 and "not part of your running qualification" in not_started.json()["detail"]
     item = labeler.api.post(URL.format(box_job.pk)).json()["item"]
+    unknown = labeler.api.post(url, {"item": 10**9, "boxes": []}, format="json")
+    assert unknown.status_code == 400 and "not part of your running qualification" in unknown.json()["detail"]
     outside = labeler.api.post(url, {"item": item["id"], "boxes": [{"class": 0, "x": 630, "y": 0, "w": 20, "h": 5}]}, format="json")
     assert outside.status_code == 400 and "outside" in outside.json()["detail"]
     assert Qualification.objects.get().answers == {}  # a refused answer is not recorded
