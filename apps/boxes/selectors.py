@@ -2,7 +2,7 @@
 gold and consensus boxes that scoring, settlement and exports use (never shown to labelers)."""
 from __future__ import annotations
 
-from apps.boxes.geometry import Box, box_from_dict, score_boxes_against_gold
+from apps.boxes.geometry import Box, box_from_dict
 from apps.boxes.models import BoxAnnotation, ConsensusBoxes, GoldBoxes
 from apps.boxes.settlement import BoxSettlementInput
 from apps.jobs.models import Job
@@ -73,17 +73,3 @@ def box_settlement_input(*, job: Job) -> BoxSettlementInput:
         budget=int(job.budget),
         label_txs=txs,
     )
-
-
-def honeypot_box_score(*, job: Job, worker) -> float | None:
-    """Mean score_boxes_against_gold of the worker's live answers on gold images served as honeypots
-    (None before the first): the box counterpart of labeling.selectors.honeypot_accuracy."""
-    answers = (
-        BoxAnnotation.objects.filter(job=job, worker=worker, item__is_gold=True)
-        .exclude(label__status=Label.Status.FAILED)
-        .exclude(verified=False)
-        .values_list("item_id", "boxes")
-    )
-    gold = dict(GoldBoxes.objects.filter(item__job=job, item__is_gold=True).values_list("item_id", "boxes"))
-    scores = [score_boxes_against_gold(boxes, gold[item_id]) for item_id, boxes in answers if item_id in gold]
-    return sum(scores) / len(scores) if scores else None

@@ -44,6 +44,7 @@ from apps.labeling.services import (
     push_to_worker,
     record_batch,
     relay_batch,
+    update_honeypot_standing,
 )
 
 
@@ -135,6 +136,8 @@ def submit_boxes(
             boxes=[box.as_dict() for box in checked.boxes],
             commitment="0x" + checked.commitment.hex(),
         )
+        if checked.item.is_gold:
+            update_honeypot_standing(job=job, worker=worker)
     instance = job_instance(job.instance_address, w3=get_web3())
     call = instance.functions.submitBoxesFor(
         worker.address, checked.batch.packed, [checked.commitment], nonce, bytes.fromhex(signature.removeprefix("0x"))

@@ -400,7 +400,8 @@ def record_batch(*, checked: CheckedBatch, mode: str, nonce: int | None, signatu
                 Label(batch=batch, job=job, item_id=e.item_id, worker=worker, label_index=e.label, answer_ms=e.answer_ms)
                 for e in labels
             )
-            if any(checked.gold):
+            if any(checked.gold) and job.task_type != Job.TaskType.BOUNDING_BOX:
+                # (a box job's honeypot is scored once its boxes are stored: apps.boxes.services)
                 update_honeypot_standing(job=job, worker=worker)
     except IntegrityError as error:
         raise LabelingError("You labeled one of these items already, or reused a batch nonce.") from error
@@ -462,6 +463,25 @@ def fail_batch(*, batch: LabelBatch, reason: str, tx_hash: str = "") -> LabelBat
 # --- honeypots --------------------------------------------------------------------------------
 
 
+def honeypot_answers(*, job: Job, worker, since) -> list[tuple]:
+    """(answer, gold) of the worker's live answers on gold items served as honeypots, given after
+    `since` (None: all), in score_against_gold's form for the job's task type. A box answer counts
+    once stored and not proven tampered (verified is None until the chain confirms it)."""
+    labels = Label.objects.filter(job=job, worker=worker, item__is_gold=True).exclude(status=FAILED)
+    if since is not None:
+        labels = labels.filter(created_at__gt=since)
+    if job.task_type != Job.TaskType.BOUNDING_BOX:
+        return list(labels.values_list("label_index", "item__gold_answer__label_index"))
+    from apps.boxes.selectors import gold_boxes_of  # labeling serves box jobs; boxes owns their gold
+    from apps.boxes.models import BoxAnnotation
+
+    answers = list(
+        BoxAnnotation.objects.filter(label__in=labels).exclude(verified=False).values_list("item_id", "boxes")
+    )
+    gold = gold_boxes_of(item_ids=[item_id for item_id, _ in answers])
+    return [(boxes, gold[item_id]) for item_id, boxes in answers if item_id in gold]
+
+
 def update_honeypot_standing(*, job: Job, worker) -> Pause | None:
     """Pause the worker when its running score on honeypots (its live labels on gold items since
     its last lifted pause) is below the job's qualification bar, once it has answered at least
@@ -469,10 +489,8 @@ def update_honeypot_standing(*, job: Job, worker) -> Pause | None:
     from the labels each time, so a failed batch's labels stop counting and nothing counts twice."""
     if Pause.objects.filter(job=job, worker=worker, lifted_at__isnull=True).exists():
         return None
-    labels = Label.objects.filter(job=job, worker=worker, item__is_gold=True).exclude(status=FAILED)
-    if since := Pause.objects.filter(job=job, worker=worker).aggregate(m=Max("lifted_at"))["m"]:
-        labels = labels.filter(created_at__gt=since)
-    answers = list(labels.values_list("label_index", "item__gold_answer__label_index"))
+    since = Pause.objects.filter(job=job, worker=worker).aggregate(m=Max("lifted_at"))["m"]
+    answers = honeypot_answers(job=job, worker=worker, since=since)
     if len(answers) < job.honeypot_min:
         return None
     score = sum(score_against_gold(task_type=job.task_type, answer=a, gold=g) for a, g in answers) / len(answers)
