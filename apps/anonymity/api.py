@@ -19,9 +19,8 @@ from web3 import Web3
 from apps.anonymity import selectors, services
 from apps.chain import anonymous_rewards, semaphore
 from apps.jobs.models import Item, Job
+from apps.labeling.api import item_content_response
 from apps.labeling.services import LabelingError, NotAllowed
-from apps.storage.backends import BlobStoreError
-from apps.storage.selectors import read_blob
 
 GROUP_TOKEN_HEADER = "X-Group-Token"
 
@@ -160,14 +159,7 @@ class ItemContentApi(WithoutSession):
     def get(self, request: Request, item_id: int) -> HttpResponse:
         item = get_object_or_404(Item.objects.select_related("job"), pk=item_id, job__anonymous=True, is_gold=False)
         self.require_group_token(item.job)
-        try:
-            blob = read_blob(item.content_cid)
-        except BlobStoreError as error:
-            raise Http404("The item's content is missing or damaged in the store.") from error
-        response = HttpResponse(blob, content_type=item.media_type)
-        response["Cache-Control"] = "private, max-age=3600"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return item_content_response(item)
 
 
 @extend_schema_serializer(component_name="AnonymousLabelStatus")

@@ -291,11 +291,16 @@ class ItemContentApi(APIView):
         item = get_object_or_404(Item.objects.select_related("job"), pk=item_id)
         if not selectors.can_view_item(item=item, user=request.user):
             raise PermissionDenied("Only the job's requester and its admitted labelers may see its items.")
-        try:
-            blob = read_blob(item.content_cid)
-        except BlobStoreError as error:
-            raise Http404("The item's content is missing or damaged in the store.") from error
-        response = HttpResponse(blob, content_type=item.media_type)
-        response["Cache-Control"] = "private, max-age=3600"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return item_content_response(item)
+
+
+def item_content_response(item: Item) -> HttpResponse:
+    """An item's bytes for a page that may see it (the caller checked): private, never sniffed."""
+    try:
+        blob = read_blob(item.content_cid)
+    except BlobStoreError as error:
+        raise Http404("The item's content is missing or damaged in the store.") from error
+    response = HttpResponse(blob, content_type=item.media_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

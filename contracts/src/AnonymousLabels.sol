@@ -4,27 +4,7 @@ pragma solidity 0.8.24;
 import {ISemaphoreVerifier} from "@semaphore-protocol/contracts/interfaces/ISemaphoreVerifier.sol";
 import {MIN_DEPTH, MAX_DEPTH} from "@semaphore-protocol/contracts/base/Constants.sol";
 import {InternalLeanIMT, LeanIMTData} from "@zk-kit/lean-imt.sol/InternalLeanIMT.sol";
-
-/// @notice The parts of a JobInstance this contract reads.
-interface IJobInstance {
-    function params()
-        external
-        view
-        returns (
-            address oracle,
-            address requester,
-            address token,
-            uint256 numItems,
-            uint256 numClasses,
-            uint256 redundancy,
-            uint256 deadline,
-            uint256 pricePerLabel,
-            uint256 budget,
-            bytes32 manifest
-        );
-
-    function escrowState() external view returns (uint256 paid, uint256 totalPayout, bool settled, bool refunded);
-}
+import {IJobInstance} from "./interfaces/IJobInstance.sol";
 
 /// @title AnonymousLabels — anonymous labels for every job, proven with Semaphore v4
 /// @notice One singleton for all jobs. Each job has an anonymity group (a LeanIMT of Semaphore

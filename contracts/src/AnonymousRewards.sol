@@ -4,29 +4,7 @@ pragma solidity 0.8.24;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
-
-/// @dev The parts of JobInstance this contract uses.
-interface IJobInstance {
-    function params()
-        external
-        view
-        returns (
-            address oracle,
-            address requester,
-            address token,
-            uint256 numItems,
-            uint256 numClasses,
-            uint256 redundancy,
-            uint256 deadline,
-            uint256 pricePerLabel,
-            uint256 budget,
-            bytes32 manifest
-        );
-
-    function escrowState() external view returns (uint256 paid, uint256 totalPayout, bool settled, bool refunded);
-
-    function claim(uint256 index, uint256 amount, bytes32[] calldata proof) external;
-}
+import {IJobInstance} from "./interfaces/IJobInstance.sol";
 
 /// @dev The Groth16 verifier snarkjs exports for contracts/circuits/anon_claim.circom.
 interface IAnonClaimVerifier {
