@@ -361,6 +361,20 @@ def create_and_fund_job(page: Page, w3: Web3, *, name: str, csv: bytes, items: i
 BOX_IMAGE = (1200, 900)  # shown at 640 × 480 by the labeling page in a 1280 × 800 window
 
 
+def box_surface(page) -> dict:
+    """The drawing surface's screen rectangle, once the item image is decoded and laid out: before
+    that the surface may not have its final size, and a drag would land in the wrong pixels."""
+    page.wait_for_function(
+        """() => {
+          const image = document.querySelector("[data-item-view] img");
+          const surface = document.querySelector("[data-box-surface]");
+          return image && surface && image.complete && image.naturalWidth > 0
+            && surface.getBoundingClientRect().width === image.getBoundingClientRect().width;
+        }"""
+    )
+    return page.locator("[data-box-surface]").bounding_box()
+
+
 @pytest.fixture
 def make_box_job(make_job, roles):
     """Factory: a live bounding-box job on chain and in the database, classes "car" and "person",

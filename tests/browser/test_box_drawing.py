@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from apps.boxes.models import BoxAnnotation
+from tests.browser.conftest import box_surface
 
 pytestmark = pytest.mark.browser
 
@@ -16,7 +17,7 @@ class Screen:
 
     def __init__(self, page, natural: tuple[int, int]):
         self.page = page
-        self.rect = page.locator("[data-box-surface]").bounding_box()
+        self.rect = box_surface(page)
         image = page.locator("[data-item-view] img").bounding_box()
         assert image == self.rect, "the overlay covers exactly the image"
         self.scale = natural[0] / self.rect["width"]

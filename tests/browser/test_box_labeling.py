@@ -6,14 +6,14 @@ from playwright.sync_api import expect
 
 from apps.boxes.models import BoxAnnotation
 from apps.labeling.models import Label, Qualification
-from tests.browser.conftest import run_the_worker
+from tests.browser.conftest import box_surface, run_the_worker
 
 pytestmark = pytest.mark.browser
 
 
 def draw(page, a: tuple[float, float], b: tuple[float, float]) -> None:
     """Drag from a to b, in fractions of the shown image."""
-    rect = page.locator("[data-box-surface]").bounding_box()
+    rect = box_surface(page)
     at = lambda fx, fy: (rect["x"] + fx * rect["width"], rect["y"] + fy * rect["height"])  # noqa: E731
     page.mouse.move(*at(*a))
     page.mouse.down()

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from apps.chain.registry import job_instance
 from apps.labeling.models import Qualification
-from tests.browser.conftest import BOX_IMAGE, open_labeling_page
+from tests.browser.conftest import BOX_IMAGE, box_surface, open_labeling_page
 
 pytestmark = pytest.mark.browser
 
@@ -20,7 +20,7 @@ GOLD = {
 
 def draw_image_box(page, box: dict) -> None:
     """Drag out `box` (image pixels) on the shown image; the page shows it at another size."""
-    rect = page.locator("[data-box-surface]").bounding_box()
+    rect = box_surface(page)
     scale = rect["width"] / BOX_IMAGE[0]
     page.mouse.move(rect["x"] + box["x"] * scale, rect["y"] + box["y"] * scale)
     page.mouse.down()
@@ -34,10 +34,15 @@ def test_boxes_qualification_with_iou_feedback(make_box_job, wallet_page, dev_ac
     page = open_labeling_page(labeler, job)
     phase, feedback = page.locator("[data-phase]"), page.locator("[data-feedback]")
 
+    view, shown = page.locator("[data-item-view]"), None
     for n in (1, 2):
         expect(phase).to_contain_text(f"Qualification: item {n} of 2. Draw a box around every object")
         expect(page.locator("[data-box-gold]")).to_have_count(0)  # no answer shown before answering
-        item_id = int(page.locator("[data-item-view]").get_attribute("data-item"))
+        # The phase line can change a moment before the next image is in place: wait for the image.
+        expect(view).to_have_attribute("data-item", re.compile(r"\d+"))
+        if shown is not None:
+            expect(view).not_to_have_attribute("data-item", str(shown))
+        item_id = shown = int(view.get_attribute("data-item"))
         index = job.items.get(pk=item_id).index
         (gold,) = GOLD[index]
         page.keyboard.press(str(gold["class"] + 1))
