@@ -8,7 +8,7 @@ class BoxesConfig(AppConfig):
     def ready(self) -> None:
         from apps.boxes.services import confirm_boxes
         from apps.chain.handlers import register
-        from apps.labeling.services import unconfirm_labels
+        from apps.labeling.confirmation import unconfirm_labels
 
         # A box vote is a label batch too: a reorganisation puts it back to pending like any other.
         register("BoxesSubmitted", confirm_boxes, undo=unconfirm_labels)

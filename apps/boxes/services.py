@@ -33,13 +33,13 @@ from apps.chain.registry import job_instance
 from apps.jobs.models import Item, Job
 from apps.labeling.models import Label, LabelBatch
 from apps.labeling.qualification import answer_qualification
+from apps.labeling.confirmation import confirm_labels
 from apps.labeling.services import (
     CheckedBatch,
     LabelingError,
     LabelInput,
     check_items,
     check_signature,
-    confirm_labels,
     next_nonce,
     push_to_worker,
     record_batch,

@@ -55,6 +55,7 @@ class BoxSettlementOutcome:
     total: int
     proofs: dict[int, list[bytes]]
     report: bytes
+    anonymous: None = None  # box jobs have no anonymous pool (the class outcome's field)
 
 
 def compute_box_settlement(data: BoxSettlementInput) -> BoxSettlementOutcome:

@@ -9,6 +9,6 @@ class LabelingConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.chain.handlers import register
-        from apps.labeling.services import confirm_labels, unconfirm_labels
+        from apps.labeling.confirmation import confirm_labels, unconfirm_labels
 
         register("LabelsSubmitted", confirm_labels, undo=unconfirm_labels)

@@ -173,7 +173,7 @@ def _compute(*, settlement: Settlement) -> None:
                     for p in outcome.payouts
                     if p.account in worker_pk  # not the anonymous pool's leaf: the contract's, below
                 )
-                anonymous = getattr(outcome, "anonymous", None)  # a box settlement has no anonymous pool
+                anonymous = outcome.anonymous
                 if anonymous and anonymous.amount:
                     pool = next(p for p in outcome.payouts if p.account == anonymous.account)
                     record_anonymous_pool(

@@ -6,6 +6,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
+import {IJobInstance} from "./interfaces/IJobInstance.sol";
 
 /// @title JobInstance — one labeling job: escrow, admitted workers, votes, truth, payouts, refund
 /// @notice Deployed by JobManagement as an EIP-1167 clone whose job parameters are immutable clone
@@ -22,7 +23,7 @@ import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProo
 ///      Clone arguments (128 bytes, big-endian, one word per reader):
 ///      [oracle 20 | numItems 4 | numClasses 1 | redundancy 1 | deadline 6]
 ///      [requester 20 | budget 12] [token 20 | pricePerLabel 12] [manifest 32].
-contract JobInstance is EIP712 {
+contract JobInstance is EIP712, IJobInstance {
     using SafeERC20 for IERC20;
 
     /// @notice Most classes a job can have (labels and truth are 4-bit values).

@@ -7,7 +7,7 @@ from apps.chain.models import ChainEvent
 from apps.chain.registry import job_instance
 from apps.jobs.models import Item
 from apps.labeling.models import Label, LabelBatch
-from apps.labeling.services import confirm_labels
+from apps.labeling.confirmation import confirm_labels
 from tests.labeling.batching import labels_for, post_batch, serve, signed_batch
 from tests.labeling.conftest import index_and_handle
 

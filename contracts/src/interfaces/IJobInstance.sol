@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.24;
 
-/// @notice The parts of a JobInstance the anonymous contracts (AnonymousLabels, AnonymousRewards) use.
+/// @notice The parts of a JobInstance the anonymous contracts (AnonymousLabels, AnonymousRewards) use;
+///         JobInstance implements it, so the compiler keeps the two in step.
 interface IJobInstance {
     function params()
         external

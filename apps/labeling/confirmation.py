@@ -1,0 +1,80 @@
+"""The labeling app's chain-event handlers: LabelsSubmitted confirms label batches (and records labels
+sent without the platform); its undo, after a reorganisation, puts them back to pending."""
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db.models import F
+from django.utils import timezone
+
+from apps.chain.labels import unpack_labels
+from apps.chain.models import ChainEvent
+from apps.jobs.models import Item, Job
+from apps.labeling.models import ItemLease, Label, LabelBatch
+from apps.labeling import services
+from apps.labeling.services import CONFIRMED
+
+User = get_user_model()
+
+
+def confirm_labels(event: ChainEvent) -> None:
+    """LabelsSubmitted handler: the chain is the source of truth. The matching pending batch (same
+    job, worker and packed bytes) is confirmed; labels nobody recorded (a transaction sent without the
+    page, or a batch marked failed that landed after all) are recorded as confirmed."""
+    job = Job.objects.filter(instance_address__iexact=event.address).first()
+    worker = User.objects.filter(address__iexact=event.args["worker"]).first()
+    if job is None or worker is None:
+        return
+    now = timezone.now()
+    batch = (
+        LabelBatch.objects.select_for_update()
+        .filter(
+            job=job, worker=worker, packed=event.args["labels"].lower(),
+            status__in=[LabelBatch.Status.PENDING, LabelBatch.Status.SUBMITTED],
+        )
+        .order_by("pk")
+        .first()
+    )
+    if batch is None:
+        if LabelBatch.objects.filter(job=job, tx_hash=event.tx_hash, status=LabelBatch.Status.CONFIRMED).exists():
+            return
+        batch = _record_unseen_batch(job=job, worker=worker, event=event)
+    LabelBatch.objects.filter(pk=batch.pk).update(status=CONFIRMED, tx_hash=event.tx_hash, confirmed_at=now)
+    batch.labels.exclude(status=Label.Status.FAILED).update(
+        status=Label.Status.CONFIRMED, tx_hash=event.tx_hash, block_number=event.block_number
+    )
+    services.push_to_worker(user_id=worker.pk, message={"batch": batch.pk, "status": CONFIRMED, "tx_hash": event.tx_hash})
+
+
+def unconfirm_labels(event: ChainEvent) -> None:
+    """Undo of confirm_labels when a reorganisation orphans the event: the batch is back to
+    "transaction sent" and its labels to pending. The transaction usually lands again on the new
+    branch (it returns to the mempool), and its new event confirms the same batch again."""
+    job = Job.objects.filter(instance_address__iexact=event.address).first()
+    if job is None:
+        return
+    for batch in LabelBatch.objects.filter(job=job, tx_hash=event.tx_hash, status=CONFIRMED):
+        LabelBatch.objects.filter(pk=batch.pk).update(status=LabelBatch.Status.SUBMITTED, confirmed_at=None)
+        batch.labels.filter(status=Label.Status.CONFIRMED).update(status=Label.Status.PENDING, block_number=None)
+        services.push_to_worker(user_id=batch.worker_id, message={"batch": batch.pk, "status": LabelBatch.Status.SUBMITTED})
+
+
+def _record_unseen_batch(*, job: Job, worker, event: ChainEvent) -> LabelBatch:
+    pairs = unpack_labels(bytes.fromhex(event.args["labels"][2:]))
+    items = {item.index: item for item in Item.objects.filter(job=job, index__in=[i for i, _ in pairs])}
+    batch = LabelBatch.objects.create(
+        job=job, worker=worker, mode=LabelBatch.Mode.WALLET, packed=event.args["labels"].lower()
+    )
+    for index, label in pairs:
+        if index not in items:
+            continue
+        live = Label.objects.filter(item=items[index], worker=worker).exclude(status=Label.Status.FAILED)
+        if live.exists():  # recorded in another batch still pending: this event confirms that label
+            live.update(batch=batch, label_index=label)
+            continue
+        released_lease, _ = ItemLease.objects.filter(item=items[index], worker=worker).delete()
+        if not released_lease:  # a lease already holds the slot the label takes
+            Item.objects.filter(pk=items[index].pk).update(labels_taken=F("labels_taken") + 1)
+        Label.objects.create(batch=batch, job=job, item=items[index], worker=worker, label_index=label)
+    return batch
+
+
