@@ -31,10 +31,10 @@ run: setup
 	$(PY) manage.py serve
 
 # Pass 1: everything on the embedded defaults (SQLite, in-memory layer, anvil).
-# Pass 2: the tests marked `services` against the machine's PostgreSQL and Redis.
+# Pass 2: the tests marked `services` (and `postgres_too`) against the machine's PostgreSQL and Redis.
 test: setup chromium
 	$(PY) -m pytest -m "not services"
-	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(PY) -m pytest -m services
+	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(PY) -m pytest -m "services or postgres_too"
 
 test-fast: setup
 	$(PY) -m pytest -m "not services and not browser and not slow"

@@ -5,9 +5,12 @@ A job of --pool items (1% gold, 3 labels each, random learner priorities) and --
 admitted labelers. Each labeler loops: ask for its next item (timed), look at it for --think-ms, and
 after every 10 items send them as one wallet-mode batch (POST .../batches, untimed), as the labeling
 page does; so the pool fills up, labeled items drop out and honeypots are mixed in while measuring.
---think-ms 0 turns it into a closed-loop stress test (latency is then mostly queueing: Little's law).
+Labelers join at random points of their batch cycle, and the first --warmup seconds of load are not
+measured (connections, prepared statements and first-call code paths warm up: a running service's
+latency, not a cold start's). --think-ms 0 turns it into a closed-loop stress test (latency is then mostly queueing: Little's law).
 
-    python benchmarks/next_item.py [--json] [--pool 100000] [--concurrency 50] [--seconds 20] [--think-ms 1000] [--servers 1]
+    python benchmarks/next_item.py [--json] [--pool 100000] [--concurrency 50] [--seconds 20] [--warmup 5]
+        [--think-ms 1000] [--servers <cores>]
 
 Needs PostgreSQL (BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/postgres: the server
 where a database crowdal_bench_<pid> is created and dropped).
@@ -131,25 +134,30 @@ def serve(*, env: dict, port: int) -> subprocess.Popen:
     raise RuntimeError("daphne did not start")
 
 
-async def labeler(*, base: str, job_id: int, session_key: str, seconds: float, think: float, timings: list[float]) -> None:
+async def labeler(
+    *, base: str, job_id: int, session_key: str, measure_from: float, until: float, think: float, timings: list[float]
+) -> None:
     import aiohttp
 
     cookies = {"sessionid": session_key, "csrftoken": CSRF}
     headers = {"X-CSRFToken": CSRF, "Accept": "application/json"}
     connector = aiohttp.TCPConnector(force_close=FORCE_CLOSE)
     async with aiohttp.ClientSession(base_url=base, cookies=cookies, headers=headers, connector=connector) as http:
-        # Warm-up, not measured: the first request opens the connection (and the item it returns is
-        # held by a lease, so the next call takes a fresh one).
-        async with http.post(f"/api/jobs/{job_id}/next-items", json={"count": 1}) as reply:
-            labeled: list[dict] = [{"item": (await reply.json())["items"][0]["id"], "label": 0}]
+        # A labeler joins at a random point of its batch cycle, with 0-9 items in hand: the steady
+        # state of labelers who came at different times, not fifty first batches in the same second.
+        # (One more item than it keeps: that lease comes back as its next item.)
+        in_hand = random.randrange(BATCH)
+        async with http.post(f"/api/jobs/{job_id}/next-items", json={"count": in_hand + 1}) as reply:
+            items = (await reply.json())["items"][:in_hand]
+        labeled = [{"item": item["id"], "label": random.randrange(4)} for item in items]
         await asyncio.sleep(random.uniform(0, think))  # labelers do not all start in the same instant
-        until = time.monotonic() + seconds
         while time.monotonic() < until:
             started = time.perf_counter()
             # As the page does: the answer starts with the leases this labeler holds (its unsent labels).
             async with http.post(f"/api/jobs/{job_id}/next-items", json={"count": len(labeled) + 1}) as reply:
                 body = await reply.json()
-            timings.append((time.perf_counter() - started) * 1000)
+            if time.monotonic() >= measure_from:  # the warm-up is not measured
+                timings.append((time.perf_counter() - started) * 1000)
             held = {entry["item"] for entry in labeled}
             fresh = [item for item in body.get("items", []) if item["id"] not in held]
             if reply.status != 200 or not fresh:
@@ -163,12 +171,18 @@ async def labeler(*, base: str, job_id: int, session_key: str, seconds: float, t
             await asyncio.sleep(random.uniform(0.5, 1.5) * think)
 
 
-async def load(*, bases: list[str], job_id: int, cookies: list[str], seconds: float, think: float) -> list[float]:
+async def load(
+    *, bases: list[str], job_id: int, cookies: list[str], warmup: float, seconds: float, think: float
+) -> list[float]:
     """Labeler n talks to server n mod len(bases), as sticky sessions behind a proxy would."""
     timings: list[float] = []
+    measure_from = time.monotonic() + warmup
     await asyncio.gather(
         *(
-            labeler(base=bases[n % len(bases)], job_id=job_id, session_key=c, seconds=seconds, think=think, timings=timings)
+            labeler(
+                base=bases[n % len(bases)], job_id=job_id, session_key=c, measure_from=measure_from,
+                until=measure_from + seconds, think=think, timings=timings,
+            )
             for n, c in enumerate(cookies)
         )
     )
@@ -184,9 +198,13 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--pool", type=int, default=100_000)
     parser.add_argument("--concurrency", type=int, default=50)
-    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--seconds", type=float, default=20, help="measured")
+    parser.add_argument("--warmup", type=float, default=5, help="seconds of load before measuring starts")
     parser.add_argument("--think-ms", type=float, default=1000)
-    parser.add_argument("--servers", type=int, default=1, help="daphne processes (the scale-out layout: several ASGI servers)")
+    parser.add_argument(
+        "--servers", type=int, default=os.cpu_count() or 1,
+        help="daphne processes; default one per core, as a deployment runs them (a process uses one core: the GIL)",
+    )
     args = parser.parse_args()
 
     server = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
@@ -210,7 +228,10 @@ def main() -> None:
         processes = [serve(env=env, port=port) for port in ports]
         bases = [f"http://127.0.0.1:{port}" for port in ports]
         timings = asyncio.run(
-            load(bases=bases, job_id=job_id, cookies=cookies, seconds=args.seconds, think=args.think_ms / 1000)
+            load(
+                bases=bases, job_id=job_id, cookies=cookies, warmup=args.warmup, seconds=args.seconds,
+                think=args.think_ms / 1000,
+            )
         )
     finally:
         for process in processes:
@@ -229,6 +250,7 @@ def main() -> None:
         "throughput_rps": round(len(timings) / args.seconds, 1),
         "think_ms": args.think_ms,
         "servers": args.servers,
+        "warmup_s": args.warmup,
     }
     if args.json:
         print(json.dumps(result))

@@ -2,11 +2,16 @@
 gold and consensus boxes that scoring, settlement and exports use (never shown to labelers)."""
 from __future__ import annotations
 
-from apps.boxes.geometry import Box, box_from_dict
+from collections.abc import Sequence
+
+import numpy as np
+
+from apps.boxes.geometry import Box, box_from_dict, consolidate
 from apps.boxes.models import BoxAnnotation, ConsensusBoxes, GoldBoxes
 from apps.boxes.settlement import BoxSettlementInput
 from apps.jobs.models import Job
 from apps.labeling.models import Label
+from apps.reputation.selectors import weights_for
 
 
 def annotation_status(annotation: BoxAnnotation) -> str:
@@ -58,11 +63,18 @@ def box_settlement_input(*, job: Job) -> BoxSettlementInput:
     answers: dict[int, dict[str, list[Box]]] = {}
     rows = BoxAnnotation.objects.filter(job=job, verified=True, label__status=Label.Status.CONFIRMED)
     txs = []
-    for index, address, boxes, tx in rows.order_by("pk").values_list(
-        "item__index", "worker__address", "boxes", "label__tx_hash"
+    workers: dict[str, int] = {}
+    for index, worker_id, address, boxes, tx in rows.order_by("pk").values_list(
+        "item__index", "worker_id", "worker__address", "boxes", "label__tx_hash"
     ):
         answers.setdefault(index, {})[address] = [box_from_dict(b) for b in boxes]
         txs.append(tx)
+        workers[address] = worker_id
+    weights = None
+    if job.aggregation_method == Job.AggregationMethod.WEIGHTED_MAJORITY:
+        # The voting weights class jobs use (reputation in the job's domain) weigh the box clusters.
+        by_worker = weights_for(job=job, worker_ids=workers.values())
+        weights = {address: float(by_worker[worker_id]) for address, worker_id in workers.items()}
     gold = GoldBoxes.objects.filter(item__job=job).values_list("item__index", "boxes")
     return BoxSettlementInput(
         job={"id": job.pk, "chain_id": job.chain_id, "instance": job.instance_address, "onchain_id": job.onchain_id},
@@ -72,4 +84,23 @@ def box_settlement_input(*, job: Job) -> BoxSettlementInput:
         price=int(job.price_per_label),
         budget=int(job.budget),
         label_txs=txs,
+        weights=weights,
     )
+
+
+def box_agreement(*, job: Job, indexes: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Per image (in the order of `indexes`, on-chain item ids): how many verified answers it has, and
+    how much they agree — the mean confidence of every box cluster among them (a cluster all answers
+    drew counts 1, a box only one of three drew 1/3; answers that all say "no object" agree fully;
+    0 with no answers). What the learner ranks box images by: box jobs train no model."""
+    data = box_settlement_input(job=job)
+    votes = np.zeros(len(indexes), dtype=np.int64)
+    agreement = np.zeros(len(indexes))
+    for position, index in enumerate(indexes):
+        answers = data.answers.get(index)
+        if not answers:
+            continue
+        clusters = consolidate(answers, weights=data.weights, min_confidence=0.0)
+        votes[position] = len(answers)
+        agreement[position] = float(np.mean([c.confidence for c in clusters])) if clusters else 1.0
+    return votes, agreement

@@ -4,7 +4,6 @@ changes nothing, and labels a reorganisation removes take their points and badge
 from django.conf import settings
 from django.db import models
 
-from apps.jobs.models import Job
 
 
 class Tier(models.TextChoices):
@@ -42,9 +41,3 @@ class Badge(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["worker", "kind"], name="one_badge_per_kind")]
 
-
-class JobTierRequirement(models.Model):
-    """A job open only to labelers of `min_tier` or above (a job without one is open to all)."""
-
-    job = models.OneToOneField(Job, on_delete=models.CASCADE, related_name="tier_requirement")
-    min_tier = models.CharField(max_length=8, choices=Tier.choices)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.db import connection
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
-from apps.gamification.models import Badge, JobTierRequirement, Tier, WorkerProgress
+from apps.gamification.models import Badge, Tier, WorkerProgress
 from apps.gamification.rules import (
     POINTS_PER_AGREEING_LABEL,
     POINTS_PER_LABEL,
@@ -49,12 +50,6 @@ def worker_stats(*, worker) -> Stats:
     return Stats(**counts, best_streak=longest_streak(days))
 
 
-def tier_of(*, worker) -> str:
-    if not worker.is_authenticated:
-        return Tier.BRONZE
-    return WorkerProgress.objects.filter(worker=worker).values_list("tier", flat=True).first() or Tier.BRONZE
-
-
 @dataclass(frozen=True)
 class TierLock:
     required: str
@@ -62,11 +57,18 @@ class TierLock:
 
 
 def tier_lock(*, job: Job, worker) -> TierLock | None:
-    """None when the worker's tier opens the job; else what it lacks."""
-    required = JobTierRequirement.objects.filter(job=job).values_list("min_tier", flat=True).first()
-    if required is None or tier_rank(tier_of(worker=worker)) >= tier_rank(required):
+    """None when the worker's tier opens the job; else what it lacks. A job open to all (the common
+    case) costs no query: its min_tier came with the job row."""
+    if not job.min_tier:
         return None
-    return TierLock(required=required, needs=tier_rule(required).describe())
+    # Raw: next-items (the hot path) asks on every call for a tiered job; no row = bronze.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tier FROM gamification_workerprogress WHERE worker_id = %s", [worker.pk])
+        row = cursor.fetchone()
+    tier = (row[0] if row else None) or Tier.BRONZE
+    if tier_rank(tier) >= tier_rank(job.min_tier):
+        return None
+    return TierLock(required=job.min_tier, needs=tier_rule(job.min_tier).describe())
 
 
 def progress(*, worker) -> dict:

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from apps.gamification.models import Badge, JobTierRequirement, Tier, WorkerProgress
+from apps.gamification.models import Badge, Tier, WorkerProgress
 from apps.gamification.rules import badges_for, tier_for
 from apps.gamification.selectors import worker_stats
 from apps.jobs.models import Job
+from apps.jobs.services import set_job_min_tier
 from apps.labeling.services import push_to_worker
 
 
@@ -65,12 +66,8 @@ def refresh_many(*, worker_ids: Iterable[int]) -> None:
         refresh_progress(worker_id=worker_id)
 
 
-@transaction.atomic
 def set_min_tier(*, job: Job, tier: str) -> None:
-    """Open the job only to labelers of `tier` or above (bronze: to everyone)."""
+    """Open the job only to labelers of `tier` or above (bronze: to everyone, stored as Job.min_tier "")."""
     if tier not in Tier.values:
         raise ValueError(f"no tier {tier!r}; use one of {', '.join(Tier.values)}")
-    if tier == Tier.BRONZE:
-        JobTierRequirement.objects.filter(job=job).delete()
-    else:
-        JobTierRequirement.objects.update_or_create(job=job, defaults={"min_tier": tier})
+    set_job_min_tier(job=job, min_tier="" if tier == Tier.BRONZE else tier)

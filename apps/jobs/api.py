@@ -64,10 +64,12 @@ class JobOutputSerializer(serializers.ModelSerializer):
             "id", "name", "instructions", "task_type", "classes", "redundancy", "price_per_label", "budget",
             "deadline", "qualification_bar", "qualification_size", "qualification_max_attempts",
             "qualification_wait_seconds", "domain", "honeypot_min", "aggregation_method", "stopping_rule",
-            "target_accuracy", "anonymous", "status",
+            "target_accuracy", "anonymous", "min_tier", "status",
             "items", "manifest_cid", "manifest_digest", "chain_id", "onchain_id", "instance_address", "created_tx",
             "created_at",
         ]  # fmt: skip
+        # Set through POST /api/jobs/<id>/min-tier (apps.gamification), which validates the tier.
+        read_only_fields = ["min_tier"]
 
     def get_classes(self, job: Job) -> list[dict]:
         return [{"index": c.index, "name": c.name, "shortcut": c.shortcut} for c in job.classes.all()]

@@ -53,6 +53,13 @@ class Job(models.Model):
         blank=True,
         help_text="qualification and reputation domain: a pass is reused by the requester's jobs of the domain",
     )
+    min_tier = models.CharField(
+        max_length=8,
+        blank=True,
+        default="",
+        help_text="lowest labeler tier the job is open to: a value of apps.gamification.models.Tier (silver, gold),"
+        " set through apps.gamification.services.set_min_tier; empty: open to every labeler",
+    )
     honeypot_min = models.PositiveSmallIntegerField(
         default=5, help_text="honeypots answered before a gold score below the qualification bar pauses a labeler"
     )

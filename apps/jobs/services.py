@@ -336,6 +336,13 @@ def stop_job(*, job: Job, by) -> Job:
     return job
 
 
+def set_job_min_tier(*, job: Job, min_tier: str) -> None:
+    """Store the job's minimum labeler tier ("" = open to all). Its values and their meaning are the
+    gamification app's (apps.gamification.services.set_min_tier validates them and calls this)."""
+    Job.objects.filter(pk=job.pk).exclude(min_tier=min_tier).update(min_tier=min_tier)
+    job.min_tier = min_tier
+
+
 def send_funding(*, call: FundingCall, account: LocalAccount, w3: Web3) -> Sent:
     """approve + createJob for `call`, sent from a key the server holds (the demo's requester, tests):
     the same two calls a requester's browser wallet sends from the funding page."""

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.jobs.models import Item, Job
-from apps.labeling import selectors, services
+from apps.labeling import selectors, serving, services
 from apps.labeling.qualification import admit_worker, answer_qualification, start_qualification
 from apps.labeling.models import LabelBatch
 from apps.storage.backends import BlobStoreError
@@ -141,7 +141,7 @@ def next_items(request, job_id: int) -> JsonResponse:
         services.require_admitted(
             job=job, worker=request.user, admitted=job.serving_admitted, paused=job.serving_paused
         )
-        items = services.next_items_for(job=job, worker=request.user, count=count, expired=job.serving_expired)
+        items = serving.next_items_for(job=job, worker=request.user, count=count, expired=job.serving_expired)
     except services.NotAllowed as error:
         return JsonResponse({"detail": str(error)}, status=403)
     except services.LabelingError as error:

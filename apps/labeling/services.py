@@ -1,5 +1,5 @@
-"""Writes of the labeling app: item leases (next-item serving), label batches, honeypot pauses.
-Qualification rounds are in qualification.py; confirmation from the chain in confirmation.py.
+"""Writes of the labeling app: label batches and honeypot pauses. Next-item serving (item leases) is
+in serving.py, qualification rounds in qualification.py, confirmation from the chain in confirmation.py.
 
 Capacity invariant: Item.labels_taken counts the item's live leases plus its pending and confirmed
 labels. It only grows through a conditional UPDATE (`labels_taken < labels_needed`), so two
@@ -8,17 +8,14 @@ contract's per-item cap. Leases and failed labels give their slot back exactly o
 """
 from __future__ import annotations
 
-import random
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, F, Max, OuterRef
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
 from django.utils import timezone
 from eth_account import Account
 from eth_account.messages import encode_typed_data
@@ -60,126 +57,7 @@ def push_to_worker(*, user_id: int, message: dict) -> None:
     transaction.on_commit(lambda: async_to_sync(get_channel_layer().group_send)(worker_group(user_id), payload))
 
 
-# --- next item --------------------------------------------------------------------------------
-
-
-def _soft_state_commit() -> None:
-    """Leases are soft state: on PostgreSQL their transactions don't wait for the WAL flush. A crash
-    may lose the last few, atomically (lease and slot together), which only means a labeler asks
-    again; labels and batches keep fully durable commits."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
-
-
-def release_expired_leases(*, now=None) -> int:
-    """Give expired leases' slots back. Idempotent and safe to run concurrently: a lease's slot is
-    returned only by the call whose DELETE removed it."""
-    now = now or timezone.now()
-    released = 0
-    if not ItemLease.objects.filter(expires_at__lt=now).exists():  # the usual case, one indexed probe
-        return 0
-    with transaction.atomic():
-        _soft_state_commit()
-        expired = list(
-            ItemLease.objects.select_for_update(skip_locked=True)
-            .filter(expires_at__lt=now)
-            .values_list("pk", "item_id")[:1000]
-        )
-        per_item = Counter(item_id for _, item_id in expired)
-        if expired:
-            ItemLease.objects.filter(pk__in=[pk for pk, _ in expired]).delete()
-        for item_id, count in per_item.items():
-            Item.objects.filter(pk=item_id).update(labels_taken=F("labels_taken") - count)
-            released += count
-    return released
-
-
-def next_item_for(*, job: Job, worker) -> Item | None:
-    items = next_items_for(job=job, worker=worker, count=1)
-    return items[0] if items else None
-
-
-def next_items_for(*, job: Job, worker, count: int, expired: bool | None = None) -> list[Item]:
-    """Up to `count` items for the worker to label next, each held by a lease: its live leases first
-    (a reload must not take more slots), then the best-ranked items it has not labeled, with a gold
-    honeypot in about LABELING_HONEYPOT_RATE of new picks. `expired=False`: the caller has just
-    probed that no lease has expired (selectors.job_for_serving), so the sweep is skipped."""
-    require_tier(job=job, worker=worker)
-    if expired is not False:
-        release_expired_leases()
-    now = timezone.now()
-    held = list(
-        Item.objects.filter(leases__worker=worker, leases__expires_at__gte=now, job=job).order_by("-priority", "id")
-    )
-    wanted = count - len(held)
-    if wanted <= 0:
-        return held[:count]
-    honeypots = sum(random.random() < settings.LABELING_HONEYPOT_RATE for _ in range(wanted))
-    gold = _lease(job=job, worker=worker, gold=True, count=honeypots, now=now) if honeypots else []
-    taken = _lease(job=job, worker=worker, gold=False, count=wanted - len(gold), now=now)
-    for honeypot in gold:  # at a random place, so its position does not give it away
-        taken.insert(random.randint(0, len(taken)), honeypot)
-    return held + taken
-
-
-# PostgreSQL: pick + take the slot + write the lease in one statement (one round trip, autocommit).
-# The pick locks its rows (SKIP LOCKED, so concurrent labelers pass over each other's), the UPDATE
-# keeps the conditional `labels_taken < labels_needed`, and the INSERT leases exactly the rows whose
-# slot was taken. set_config(..., true) is SET LOCAL synchronous_commit for this statement's
-# transaction (leases are soft state, see _soft_state_commit).
-_LEASE_SQL = """
-WITH soft AS (SELECT set_config('synchronous_commit', 'off', true) AS v),
-picked AS (
-    SELECT i.id FROM jobs_item i
-    WHERE i.job_id = %(job)s AND i.is_gold = %(gold)s AND i.labels_taken < i.labels_needed
-      AND NOT (i.id = ANY(%(excluded)s::bigint[]))
-      AND NOT EXISTS (SELECT 1 FROM labeling_label l
-                      WHERE l.item_id = i.id AND l.worker_id = %(worker)s AND l.status <> %(failed)s)
-      AND NOT EXISTS (SELECT 1 FROM labeling_itemlease e WHERE e.item_id = i.id AND e.worker_id = %(worker)s)
-      AND (SELECT v FROM soft) IS NOT NULL
-    ORDER BY i.priority DESC, i.id
-    LIMIT %(count)s
-    FOR UPDATE OF i SKIP LOCKED
-),
-taken AS (
-    UPDATE jobs_item i SET labels_taken = i.labels_taken + 1
-    FROM picked WHERE i.id = picked.id AND i.labels_taken < i.labels_needed
-    RETURNING i.*
-),
-leased AS (
-    INSERT INTO labeling_itemlease (item_id, worker_id, expires_at)
-    SELECT id, %(worker)s, %(expires_at)s FROM taken
-)
-SELECT * FROM taken ORDER BY priority DESC, id
-"""
-
-
-def _lease(*, job: Job, worker, gold: bool, count: int, now) -> list[Item]:
-    expires_at = now + timedelta(seconds=settings.LABELING_LEASE_SECONDS)
-    excluded: list[int] = []
-    if gold:
-        excluded = sorted(revealed_items(job=job, worker=worker))
-    if connection.vendor == "postgresql":
-        params = {
-            "job": job.pk, "gold": gold, "excluded": list(excluded), "worker": worker.pk, "failed": str(FAILED),
-            "count": count, "expires_at": expires_at,
-        }
-        return list(Item.objects.raw(_LEASE_SQL, params))
-    with transaction.atomic():
-        _soft_state_commit()
-        # skip_locked: concurrent labelers pass over each other's rows instead of queueing on the top item.
-        candidates = list(
-            Item.objects.select_for_update(skip_locked=True)
-            .filter(job=job, is_gold=gold, labels_taken__lt=F("labels_needed"))
-            .exclude(pk__in=excluded)
-            .exclude(Exists(Label.objects.filter(item=OuterRef("pk"), worker=worker).exclude(status=FAILED)))
-            .exclude(Exists(ItemLease.objects.filter(item=OuterRef("pk"), worker=worker)))
-            .order_by("-priority", "id")[:count]
-        )
-        taken = [item for item in candidates if _take_slot(item_id=item.pk)]
-        ItemLease.objects.bulk_create(ItemLease(item=item, worker=worker, expires_at=expires_at) for item in taken)
-    return taken
+# --- batches ----------------------------------------------------------------------------------
 
 
 def revealed_items(*, job: Job, worker) -> set[int]:
@@ -189,13 +67,12 @@ def revealed_items(*, job: Job, worker) -> set[int]:
     return {item_id for ids in rounds or () for item_id in ids}
 
 
-def _take_slot(*, item_id: int) -> bool:
+def take_slot(*, item_id: int) -> bool:
     return bool(
         Item.objects.filter(pk=item_id, labels_taken__lt=F("labels_needed")).update(labels_taken=F("labels_taken") + 1)
     )
 
 
-# --- batches ----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -388,7 +265,7 @@ def record_batch(*, checked: CheckedBatch, mode: str, nonce: int | None, signatu
             full = [
                 index
                 for item_id, index in zip(item_ids, checked.onchain_ids)
-                if item_id not in leased and not _take_slot(item_id=item_id)
+                if item_id not in leased and not take_slot(item_id=item_id)
             ]
             if full:
                 raise LabelingError(f"Items {full} have all the labels they need.")

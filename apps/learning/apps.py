@@ -15,4 +15,5 @@ class LearningConfig(AppConfig):
         from apps.learning import handlers
 
         register("LabelsSubmitted", handlers.schedule_retrain)
+        register("BoxesSubmitted", handlers.schedule_retrain)  # box jobs rank by agreement, no model
         register("JobCreated", handlers.schedule_cold_start)

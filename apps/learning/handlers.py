@@ -20,7 +20,7 @@ def send_retrain(instance: str) -> None:
 
 
 def schedule_retrain(event: ChainEvent) -> None:
-    """LabelsSubmitted, emitted by the job's instance."""
+    """LabelsSubmitted or BoxesSubmitted, emitted by the job's instance."""
     send_retrain(event.address)
 
 

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from apps.boxes.selectors import box_agreement
 from apps.chain.client import oracle_account, send
 from apps.chain.registry import job_instance
 from apps.jobs.models import Item, Job
@@ -48,7 +49,9 @@ def _store_estimator(estimator) -> str:
     return store_blob(data=buffer.getvalue(), content_type="application/x-joblib")
 
 
-def _priorities(*, ranking: Ranking, truth: Truth, labels_needed: np.ndarray, is_gold: np.ndarray) -> np.ndarray:
+def _priorities(
+    *, ranking: Ranking, votes: np.ndarray, confidence: np.ndarray, labels_needed: np.ndarray, is_gold: np.ndarray
+) -> np.ndarray:
     """Priorities of the non-gold items (gold serving is the next-item service's own mix); higher is
     served first. Items already started but short of their labels come before the ranked pool
     (their aggregated label is what the model trains on), least confident first; then the pool in
@@ -56,18 +59,23 @@ def _priorities(*, ranking: Ranking, truth: Truth, labels_needed: np.ndarray, is
     n_items = len(labels_needed)
     priority = np.zeros(n_items)
     priority[ranking.indices] = np.arange(len(ranking.indices), 0, -1, dtype=np.float64)
-    started = (truth.votes > 0) & (truth.votes < labels_needed) & ~is_gold
-    priority[started] = n_items + 2.0 - truth.result.confidence[started]
+    started = (votes > 0) & (votes < labels_needed) & ~is_gold
+    priority[started] = n_items + 2.0 - confidence[started]
     return priority[~is_gold]
 
 
-def _disputed(*, truth: Truth, labels_needed: np.ndarray, is_gold: np.ndarray) -> np.ndarray:
-    return (
-        ~is_gold
-        & (truth.votes >= labels_needed)
-        & (labels_needed < MAX_VOTES)
-        & (truth.result.confidence < DISAGREEMENT_CONFIDENCE)
-    )
+def _disputed(*, votes: np.ndarray, confidence: np.ndarray, labels_needed: np.ndarray, is_gold: np.ndarray) -> np.ndarray:
+    return ~is_gold & (votes >= labels_needed) & (labels_needed < MAX_VOTES) & (confidence < DISAGREEMENT_CONFIDENCE)
+
+
+def _more_labels_where_disputed(
+    *, job: Job, votes: np.ndarray, confidence: np.ndarray, labels_needed: np.ndarray, is_gold: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The items a LIVE job asks more labels for, and every item's labels_needed once asked: ranked
+    with the new need, a disputed item is served again at once, not after the next retrain."""
+    disputed = _disputed(votes=votes, confidence=confidence, labels_needed=labels_needed, is_gold=is_gold)
+    disputed &= job.status == Job.Status.LIVE
+    return disputed, np.where(disputed, np.minimum(labels_needed + EXTRA_VOTES, MAX_VOTES), labels_needed)
 
 
 def _fit_and_rank(*, X, truth: Truth, is_gold: np.ndarray, n_classes: int, seed: int):
@@ -84,13 +92,12 @@ def _fit_and_rank(*, X, truth: Truth, is_gold: np.ndarray, n_classes: int, seed:
     return model, ranking
 
 
-def _ask_for_more_labels(
-    *, job: Job, items: list[Item], truth: Truth, labels_needed: np.ndarray, is_gold: np.ndarray
-) -> None:
-    rows = np.flatnonzero(_disputed(truth=truth, labels_needed=labels_needed, is_gold=is_gold))
-    disputed = [items[p].pk for p in rows]
-    Item.objects.filter(pk__in=disputed).update(labels_needed=F("labels_needed") + EXTRA_VOTES)
-    Item.objects.filter(pk__in=disputed, labels_needed__gt=MAX_VOTES).update(labels_needed=MAX_VOTES)
+def _ask_for_more_labels(*, job: Job, items: list[Item], disputed: np.ndarray) -> None:
+    if job.status != Job.Status.LIVE:
+        return
+    pks = [items[p].pk for p in np.flatnonzero(disputed)]
+    Item.objects.filter(pk__in=pks).update(labels_needed=F("labels_needed") + EXTRA_VOTES)
+    Item.objects.filter(pk__in=pks, labels_needed__gt=MAX_VOTES).update(labels_needed=MAX_VOTES)
     if job.instance_address:
         # Every extended item, not only today's: a transaction that failed after an earlier commit
         # is retried here, and the reconciliation sends nothing for caps already raised.
@@ -115,29 +122,32 @@ def retrain_job(*, job_id: int) -> ModelVersion | None:
     long transaction would block the indexer (SQLite locks the whole file) and the next-item
     service's row locks."""
     job = Job.objects.get(pk=job_id)
-    items = list(Item.objects.filter(job=job).order_by("index").only("id", "is_gold", "labels_needed", "priority"))
+    items = list(Item.objects.filter(job=job).order_by("index").only("id", "index", "is_gold", "labels_needed", "priority"))
     if not items:
         return None
     X = job_features(job=job)
-    labels = job_labels(job=job)
-    truth = infer_job_truth(labels=labels)
     labels_needed = np.array([item.labels_needed for item in items])
     is_gold = np.array([item.is_gold for item in items])
+    if job.task_type == Job.TaskType.BOUNDING_BOX:
+        _rank_box_job(job=job, items=items, X=X, labels_needed=labels_needed, is_gold=is_gold)
+        return None
+    labels = job_labels(job=job)
+    truth = infer_job_truth(labels=labels)
+    votes, confidence = truth.votes, truth.result.confidence
+    disputed, labels_needed = _more_labels_where_disputed(
+        job=job, votes=votes, confidence=confidence, labels_needed=labels_needed, is_gold=is_gold
+    )
     model, ranking = _fit_and_rank(X=X, truth=truth, is_gold=is_gold, n_classes=labels.n_classes, seed=job.pk)
     labelled = np.flatnonzero(truth.votes > 0)
     model_labels = dict(zip(labelled.tolist(), model.predict(X[labelled]).tolist())) if model and labelled.size else {}
-    ranked = [item for item in items if not item.is_gold]
-    priorities = _priorities(ranking=ranking, truth=truth, labels_needed=labels_needed, is_gold=is_gold)
-    for item, priority in zip(ranked, priorities.tolist()):
-        item.priority = priority
     artifact_cid = _store_estimator(model.estimator) if model else ""
 
     with transaction.atomic():
-        Item.objects.bulk_update(ranked, ["priority"], batch_size=1000)
+        _write_ranking(
+            job=job, items=items, ranking=ranking, votes=votes, confidence=confidence, labels_needed=labels_needed,
+            is_gold=is_gold, disputed=disputed, ranked_at_labels=len(labels.labels),
+        )
         store_item_aggregates(labels=labels, truth=truth, model_labels=model_labels)
-        if job.status == Job.Status.LIVE:
-            _ask_for_more_labels(job=job, items=items, truth=truth, labels_needed=labels_needed, is_gold=is_gold)
-        LearnerState.objects.update_or_create(job=job, defaults={"ranked_at_labels": len(labels.labels)})
         if model is None:
             return None
         previous = ModelVersion.objects.filter(job=job).order_by("-version").values_list("version", flat=True).first()
@@ -150,6 +160,44 @@ def retrain_job(*, job_id: int) -> ModelVersion | None:
             strategy=DEFAULT_STRATEGY,
             artifact_cid=artifact_cid,
         )
+
+
+def _rank_box_job(
+    *, job: Job, items: list[Item], X, labels_needed: np.ndarray, is_gold: np.ndarray
+) -> None:
+    """Box jobs train no model: the crowd's agreement per image (boxes.selectors.box_agreement) takes
+    the place of the aggregated label's confidence. Images already answered but short of their
+    answers come first, least agreed first; then the unanswered pool in cold-start order (diverse
+    images first); an image whose full set of answers still disagrees asks for more, as a class
+    item does."""
+    votes, confidence = box_agreement(job=job, indexes=[item.index for item in items])
+    disputed, labels_needed = _more_labels_where_disputed(
+        job=job, votes=votes, confidence=confidence, labels_needed=labels_needed, is_gold=is_gold
+    )
+    exclude = np.flatnonzero((votes > 0) | is_gold)
+    ranking = cold_start(X_pool=X, batch_size=RANKING_BATCH, exclude=exclude, random_state=job.pk)
+    with transaction.atomic():
+        _write_ranking(
+            job=job, items=items, ranking=ranking, votes=votes, confidence=confidence, labels_needed=labels_needed,
+            is_gold=is_gold, disputed=disputed, ranked_at_labels=_confirmed_labels(job.pk),
+        )
+
+
+def _write_ranking(
+    *, job: Job, items: list[Item], ranking: Ranking, votes: np.ndarray, confidence: np.ndarray,
+    labels_needed: np.ndarray, is_gold: np.ndarray, disputed: np.ndarray, ranked_at_labels: int,
+) -> None:
+    """The writes of a re-rank, class or box job (inside the caller's transaction): priorities, more
+    labels where disputed, and the label count the ranking reflects."""
+    ranked = [item for item in items if not item.is_gold]
+    priorities = _priorities(
+        ranking=ranking, votes=votes, confidence=confidence, labels_needed=labels_needed, is_gold=is_gold
+    )
+    for item, priority in zip(ranked, priorities.tolist()):
+        item.priority = priority
+    Item.objects.bulk_update(ranked, ["priority"], batch_size=1000)
+    _ask_for_more_labels(job=job, items=items, disputed=disputed)
+    LearnerState.objects.update_or_create(job=job, defaults={"ranked_at_labels": ranked_at_labels})
 
 
 def extend_redundancy_on_chain(*, job_id: int, item_ids: list[int]) -> int:

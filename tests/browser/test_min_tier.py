@@ -3,7 +3,7 @@ job locked, with what unlocks it, and no way in."""
 import pytest
 from playwright.sync_api import expect
 
-from apps.gamification.models import JobTierRequirement
+from apps.jobs.models import Job
 from tests.factories import make_job as make_db_job
 from tests.factories import make_user
 
@@ -20,7 +20,7 @@ def test_requester_sets_the_tier_and_the_board_locks_the_job(wallet_page, roles,
     page.get_by_label("Minimum tier").select_option("gold")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("status")).to_contain_text("Saved: open to gold tier and above.")
-    assert JobTierRequirement.objects.get(job=job).min_tier == "gold"
+    assert Job.objects.get(pk=job.pk).min_tier == "gold"
 
     labeler = wallet_page(dev_accounts[6])
     labeler.sign_in()

@@ -3,11 +3,14 @@ next items and batches refuse a labeler below it."""
 import pytest
 from rest_framework.test import APIClient
 
-from apps.gamification.models import JobTierRequirement, Tier, WorkerProgress
+from apps.gamification.models import Tier, WorkerProgress
+from apps.gamification.selectors import TierLock, tier_lock
+from apps.jobs.models import Job
 from apps.labeling.models import Qualification
 from tests.factories import make_job, make_user
 
-pytestmark = pytest.mark.django_db
+# next-items reads the job, admission and tier in raw SQL (labeling.selectors.job_for_serving)
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres_too]
 
 
 def signed_in(user) -> APIClient:
@@ -86,12 +89,48 @@ def test_only_the_requester_sets_a_tier_and_only_a_known_one(gold_job):
     assert stranger.post(f"/api/jobs/{gold_job.pk}/min-tier", {"tier": "bronze"}, format="json").status_code == 404
     owner = signed_in(gold_job.requester)
     assert owner.post(f"/api/jobs/{gold_job.pk}/min-tier", {"tier": "platinum"}, format="json").status_code == 400
-    assert JobTierRequirement.objects.get(job=gold_job).min_tier == Tier.GOLD
+    assert Job.objects.get(pk=gold_job.pk).min_tier == Tier.GOLD
     assert owner.post(f"/api/jobs/{gold_job.pk}/min-tier", {"tier": "bronze"}, format="json").status_code == 200
-    assert not JobTierRequirement.objects.filter(job=gold_job).exists()
+    assert Job.objects.get(pk=gold_job.pk).min_tier == ""
 
 
 def test_the_requester_page_shows_the_jobs_minimum_tier(gold_job, client):
     client.force_login(gold_job.requester)
     page = client.get(f"/requester/jobs/{gold_job.pk}/").content.decode()
     assert '<option value="gold" selected>' in page and "js/jobs/min-tier.js" in page
+
+
+def test_the_job_api_shows_the_minimum_tier_read_only(gold_job):
+    owner = signed_in(gold_job.requester)
+    assert owner.get(f"/api/jobs/{gold_job.pk}").json()["min_tier"] == Tier.GOLD
+    assert owner.post(f"/api/jobs/{gold_job.pk}/min-tier", {"tier": "bronze"}, format="json").status_code == 200
+    (listed,) = owner.get("/api/jobs/").json()
+    assert listed["min_tier"] == ""
+
+
+def test_a_job_open_to_all_costs_no_query(django_assert_num_queries):
+    job = Job.objects.get(pk=make_job(requester=make_user("0x" + "21" * 20), status="live").pk)
+    worker = labeler(Tier.BRONZE)
+    with django_assert_num_queries(0):
+        assert tier_lock(job=job, worker=worker) is None
+
+
+def test_a_silver_job_locks_bronze_out_and_lets_silver_in():
+    from apps.gamification.services import set_min_tier
+
+    job = make_job(requester=make_user("0x" + "21" * 20), status="live")
+    set_min_tier(job=job, tier=Tier.SILVER)
+    assert job.min_tier == Tier.SILVER  # the passed instance too
+    job = Job.objects.get(pk=job.pk)
+    bronze, silver = labeler(Tier.BRONZE), make_user("0x" + "24" * 20)
+    WorkerProgress.objects.create(worker=silver, tier=Tier.SILVER)
+
+    lock = tier_lock(job=job, worker=bronze)
+    assert isinstance(lock, TierLock) and lock.required == Tier.SILVER and "500 points" in lock.needs
+    assert tier_lock(job=job, worker=silver) is None
+    # The next-items path loads its job with raw SQL (SELECT j.*): the column must come with it.
+    from apps.labeling.selectors import job_for_serving
+
+    assert job_for_serving(job_id=job.pk, worker=bronze).min_tier == Tier.SILVER
+    # No WorkerProgress row yet: the labeler is bronze.
+    assert tier_lock(job=job, worker=make_user("0x" + "25" * 20)).required == Tier.SILVER

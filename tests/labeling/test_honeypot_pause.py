@@ -7,6 +7,9 @@ from apps.jobs.models import GoldAnswer
 from apps.labeling.models import Pause
 from tests.labeling.batching import post_batch, serve
 
+# next-items reads admission and pause in raw SQL (labeling.selectors.job_for_serving)
+pytestmark = pytest.mark.postgres_too
+
 
 @pytest.fixture
 def honeypot_job(chain_job, settings):

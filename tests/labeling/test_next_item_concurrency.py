@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 
 from apps.jobs.models import Item
-from apps.labeling import services
+from apps.labeling import serving
 from apps.labeling.models import ItemLease
 from tests.factories import make_user
 from tests.labeling.conftest import make_db_job
@@ -24,7 +24,7 @@ def test_one_slot_goes_to_exactly_one_labeler(postgres_db, transactional_db, set
     def ask(worker) -> None:
         try:
             barrier.wait()
-            results.append(services.next_item_for(job=job, worker=worker))
+            results.append(serving.next_item_for(job=job, worker=worker))
         finally:
             connection.close()
 

@@ -1,9 +1,14 @@
 """Gold items whose answers a labeler was shown (qualification feedback) are not reused against it:
 a retry draws unseen gold first, and revealed items never come back as its honeypots."""
+import pytest
+
 from apps.jobs.models import Item
 from apps.labeling.models import Qualification
 from tests.labeling.batching import serve
 from tests.labeling.test_qualification import answer_round
+
+# On PostgreSQL the honeypot pick skips revealed items inside serving._SERVE_SQL
+pytestmark = pytest.mark.postgres_too
 
 
 def test_retry_draws_unseen_gold_and_honeypots_skip_revealed_items(chain_job, labeler_for, dev_accounts, settings):
