@@ -16,7 +16,6 @@ from apps.quality.crowd import (
     AggregationResult,
     Crowd,
     FloatArray,
-    clamp_gold,
     expected_counts,
     make_crowd,
     summarise,
@@ -24,10 +23,10 @@ from apps.quality.crowd import (
 from apps.quality.dawid_skene import (
     EMFit,
     WorkerModel,
-    e_step,
     estimate_emission,
     estimate_priors,
     fit_em,
+    fit_priors,
 )
 
 SMOOTHING = 0.01
@@ -102,17 +101,18 @@ def anchored_dawid_skene(crowd: Crowd, worker_weights: FloatArray | None) -> Agg
     )
     if crowd.gold_items.size:
         answers = gold_evidence.gold_answers(crowd)
-        priors = gold_evidence.gold_priors(crowd)
+        # Both worker estimates are scored with the fit's priors, so only the workers differ.
         gold_only = gold_evidence.gold_only_score(
-            crowd, answers, smoothing=SMOOTHING, class_priors=priors
+            crowd, answers, smoothing=SMOOTHING, class_priors=fit.class_priors
         )
         fitted = gold_evidence.fit_score(
             crowd, answers, emission=fit.emission, class_priors=fit.class_priors
         )
         if gold_evidence.significantly_better(gold_only, fitted, z=GOLD_SWITCH_Z):
+            # A captured fit's priors are captured too (everything "is" the colluders' class), so
+            # the priors are re-estimated under the gold-only workers.
             emission = gold_evidence.gold_emission(crowd, answers, smoothing=SMOOTHING)
-            posteriors, _ = e_step(crowd, emission=emission, class_priors=priors)
-            fit = EMFit(clamp_gold(crowd, posteriors), emission, priors, fit.iterations)
+            fit = fit_priors(crowd, emission=emission, smoothing=SMOOTHING)
     return _result(crowd, fit)
 
 

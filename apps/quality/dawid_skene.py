@@ -67,7 +67,10 @@ def spammers(counts: FloatArray, *, level: float, margin: float) -> NDArray[np.b
     but informative confusion is kept), and its agreement with the truth is, with confidence
     1 - `level`, less than `margin` above what its answer frequencies give by chance (so a new
     worker with a handful of labels is not silenced for lack of evidence). Independence covers the
-    uniform spammer and the always-the-same-class worker alike.
+    uniform spammer and the always-the-same-class worker alike. Neither check can tell skill from
+    spam on items that are (nearly) all one true class — there a perfect worker and an
+    always-that-class one give the same answers — so a worker is only silenced when a perfect
+    worker on its items would agree with the truth by `margin` more than chance, 1 - Σ_t p_t².
     """
     n_classes = counts.shape[1]
     total = counts.sum(axis=(1, 2))
@@ -82,7 +85,8 @@ def spammers(counts: FloatArray, *, level: float, margin: float) -> NDArray[np.b
         chance = np.trace(expected, axis1=1, axis2=2) / total
         excess = np.trace(counts, axis1=1, axis2=2) / total - chance
         upper = excess - ndtri(level) * np.sqrt(chance * (1.0 - chance) / total)
-    return (total > 0) & independent & (upper < margin)
+        headroom = 1.0 - np.sum((true / total[:, None]) ** 2, axis=1)
+    return (total > 0) & independent & (upper < margin) & (headroom >= margin)
 
 
 def estimate_emission(counts: FloatArray, model: WorkerModel) -> FloatArray:
@@ -152,4 +156,22 @@ def fit_em(
         if abs(log_likelihood - previous) / n_labels < tol:
             break
         previous = log_likelihood
+    return EMFit(posteriors, emission, class_priors, iteration)
+
+
+def fit_priors(
+    crowd: Crowd, *, emission: FloatArray, smoothing: float, tol: float = 1e-6, max_iter: int = 100
+) -> EMFit:
+    """EM over the class priors alone, the workers' emissions held fixed and gold clamped: the
+    priors a given worker model implies, rather than ones taken from a fit it replaces."""
+    class_priors = np.full(crowd.n_classes, 1.0 / crowd.n_classes)
+    n_labels = max(crowd.items.size, 1)
+    previous = -np.inf
+    for iteration in range(1, max(max_iter, 1) + 1):
+        posteriors, log_likelihood = e_step(crowd, emission=emission, class_priors=class_priors)
+        posteriors = clamp_gold(crowd, posteriors)
+        if abs(log_likelihood - previous) / n_labels < tol:
+            break
+        previous = log_likelihood
+        class_priors = estimate_priors(posteriors, smoothing=smoothing)
     return EMFit(posteriors, emission, class_priors, iteration)

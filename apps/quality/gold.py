@@ -4,7 +4,10 @@ EM can settle on a wrong fixed point when workers' errors are correlated: collud
 the same wrong class look more consistent than honest workers, and an unsupervised fit rates them
 higher. Gold items expose that: a fit is scored by how well it predicts the gold classes from the
 crowd's labels on those items alone, and the gold-only worker estimate is scored the same way,
-leaving each gold item out of the estimate that predicts it.
+leaving each gold item out of the estimate that predicts it. Both are scored with the same class
+priors and only on gold items someone answered, so the comparison is between worker estimates
+alone: gold items nobody answered say nothing about workers, and priors fitted on the gold items
+themselves would "predict" them in-sample (a job whose gold is all one class would switch every time).
 """
 from __future__ import annotations
 
@@ -47,13 +50,6 @@ def gold_answers(crowd: Crowd) -> GoldAnswers:
     )
 
 
-def gold_priors(crowd: Crowd) -> FloatArray:
-    """Class frequencies among the gold items, with one pseudo-item per class (a few dozen gold
-    items leave some classes unseen)."""
-    counts = np.bincount(crowd.gold_labels, minlength=crowd.n_classes) + 1.0
-    return counts / counts.sum()
-
-
 def gold_emission(crowd: Crowd, answers: GoldAnswers, *, smoothing: float) -> FloatArray:
     """One-coin emissions from the gold answers alone; a worker without any gets chance accuracy,
     so its labels carry no weight."""
@@ -64,12 +60,13 @@ def gold_emission(crowd: Crowd, answers: GoldAnswers, *, smoothing: float) -> Fl
 def _predictive_score(
     crowd: Crowd, answers: GoldAnswers, *, contributions: FloatArray, class_priors: FloatArray
 ) -> FloatArray:
-    """Log-probability of each gold item's class given the per-record log-likelihood
-    `contributions` (record, true class) of the labels on it."""
+    """Log-probability of each answered gold item's class (in `crowd.gold_items` order) given the
+    per-record log-likelihood `contributions` (record, true class) of the labels on it."""
     joint = np.tile(np.log(class_priors), (crowd.gold_items.size, 1))
     np.add.at(joint, answers.rows, contributions)
     truth = joint[np.arange(crowd.gold_items.size), crowd.gold_labels]
-    return truth - log_normaliser(joint)[:, 0]
+    answered = np.unique(answers.rows)
+    return (truth - log_normaliser(joint)[:, 0])[answered]
 
 
 def fit_score(
