@@ -25,6 +25,11 @@ class WorkerModel:
     itself, anything between a full matrix shrunk towards the one-coin one — which is what a worker
     with few labels per class can support.
 
+    `crowd_strength` pseudo-labels at the crowd's pooled accuracy are added to each worker's
+    one-coin estimate: without them a worker's only label agrees with whatever that label made the
+    item's posterior, so one newcomer rates itself perfect and outvotes another (a 1–1 split
+    between two newcomers came out 0.9999 sure). A worker with many labels is barely moved.
+
     With `spam_level` set, a worker shown to answer independently of the true class (see
     `spammers`, which also takes `spam_margin`) gets a rank-one emission — the same answer
     distribution whatever the truth — so its labels contribute exactly nothing instead of noise.
@@ -32,6 +37,7 @@ class WorkerModel:
 
     smoothing: float = 0.01
     one_coin_strength: float | None = 0.0
+    crowd_strength: float = 0.0
     spam_level: float | None = None
     spam_margin: float = 0.05
 
@@ -51,12 +57,15 @@ def one_coin_matrix(accuracy: FloatArray, n_classes: int) -> FloatArray:
     return wrong[:, None, None] + (accuracy - wrong)[:, None, None] * np.eye(n_classes)
 
 
-def one_coin_emission(counts: FloatArray, *, smoothing: float) -> FloatArray:
-    """The one-coin M-step: each worker's smoothed share of right answers in the expected counts."""
+def one_coin_emission(counts: FloatArray, *, smoothing: float, crowd_strength: float = 0.0) -> FloatArray:
+    """The one-coin M-step: each worker's smoothed share of right answers in the expected counts,
+    with `crowd_strength` pseudo-labels at the whole crowd's share."""
     n_classes = counts.shape[1]
-    right = np.trace(counts, axis1=1, axis2=2) + smoothing
-    total = counts.sum(axis=(1, 2)) + n_classes * smoothing
-    return one_coin_matrix(right / total, n_classes)
+    right = np.trace(counts, axis1=1, axis2=2)
+    total = counts.sum(axis=(1, 2))
+    pooled = (right.sum() + smoothing) / (total.sum() + n_classes * smoothing)
+    accuracy = (right + smoothing + crowd_strength * pooled) / (total + n_classes * smoothing + crowd_strength)
+    return one_coin_matrix(accuracy, n_classes)
 
 
 def spammers(counts: FloatArray, *, level: float, margin: float) -> NDArray[np.bool_]:
@@ -92,11 +101,13 @@ def spammers(counts: FloatArray, *, level: float, margin: float) -> NDArray[np.b
 def estimate_emission(counts: FloatArray, model: WorkerModel) -> FloatArray:
     """The M-step for the workers: (worker, given, true) emissions from expected counts."""
     if model.one_coin_strength is None:
-        emission = one_coin_emission(counts, smoothing=model.smoothing)
+        emission = one_coin_emission(counts, smoothing=model.smoothing, crowd_strength=model.crowd_strength)
     else:
         pseudo = counts + model.smoothing
         if model.one_coin_strength:
-            pseudo += model.one_coin_strength * one_coin_emission(counts, smoothing=model.smoothing)
+            pseudo += model.one_coin_strength * one_coin_emission(
+                counts, smoothing=model.smoothing, crowd_strength=model.crowd_strength
+            )
         emission = pseudo / pseudo.sum(axis=1, keepdims=True)
     if model.spam_level is not None:
         spam = spammers(counts, level=model.spam_level, margin=model.spam_margin)

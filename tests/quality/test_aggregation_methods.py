@@ -103,3 +103,17 @@ def test_every_method_is_right_on_a_unanimous_crowd(method):
     result = aggregate(method, items=[0, 0, 1, 1], workers=[0, 1, 0, 1], labels=[2, 2, 0, 0], n_classes=3)
     assert result.labels.tolist() == [2, 0]
     assert np.all(result.confidence > 0.5)
+
+
+def test_two_newcomers_who_split_leave_the_item_a_coin_flip():
+    # Three workers agree on items 0-11 (one of them also labels item 22); two newcomers, one label
+    # each, split on item 20; items 30-39 are gold nobody met. Each newcomer's only label must not
+    # vouch for itself (EM alone made one of them "perfect" and the item 0.9999 sure), so the
+    # item stays unsure and the learner asks for more labels.
+    items = [*np.tile(np.arange(12), 3), 22, 20, 20]
+    workers = [*np.repeat([0, 1, 2], 12), 0, 3, 4]
+    labels = [*np.tile(np.arange(12) % 2, 3), 0, 0, 1]
+    gold = {item: item % 2 for item in range(30, 40)}
+    result = aggregate(DEFAULT_METHOD, items=items, workers=workers, labels=labels, n_classes=2, n_items=40, gold=gold)
+    assert abs(result.confidence[20] - 0.5) < 0.1
+    assert np.all(result.confidence[:12] > 0.99)

@@ -29,7 +29,11 @@ def honest_crowd(rng: np.random.Generator, split: str) -> dict:
         truth[is_gold] = 0
     elif split == "the rest one class":
         truth[~is_gold] = int(rng.integers(0, n_classes))
-    records = [(item, worker) for item in np.flatnonzero(~is_gold) for worker in rng.choice(n_workers, redundancy, replace=False)]
+    records = [
+        (item, worker)
+        for item in np.flatnonzero(~is_gold)
+        for worker in rng.choice(n_workers, redundancy, replace=False)
+    ]
     for worker in range(n_workers):
         met = rng.choice(gold_items, int(rng.integers(0, min(4, gold_items.size) + 1)), replace=False)
         records += [(item, worker) for item in met]
