@@ -8,7 +8,9 @@ boxes, and whether box settlement pays careful workers and not spammers.
 3 careful (each corner jittered by N(0, 3 px), a box missed with p = 0.1, a spurious box with
 p = 0.1), 1 sloppy (jitter 12 px, misses 0.3), 1 spammer (1-3 random boxes). `consensus_score` is
 the mean score_boxes_against_gold(consensus, truth) over images (1 = exact),
-`single_careful_worker_score` the same for one careful worker alone, as a reference.
+`single_careful_worker_score` the same for one careful worker alone, as a reference. `flagged`:
+each worker's fired integrity signals (assess_boxes) with the first 50 images as gold and answer
+times drawn like people's (lognormal around 5 s), so it counts false alarms and the spammer's catch.
 """
 from __future__ import annotations
 
@@ -28,10 +30,12 @@ django.setup()
 
 import numpy as np  # noqa: E402
 
-from apps.boxes.geometry import Box, canonical_boxes, score_boxes_against_gold  # noqa: E402
-from apps.boxes.settlement import BoxSettlementInput, compute_box_settlement  # noqa: E402
+from apps.boxes.geometry import MATCH_IOU, Box, canonical_boxes, score_boxes_against_gold  # noqa: E402
+from apps.boxes.settlement import BoxSettlementInput, compute_box_settlement, score_answers  # noqa: E402
+from apps.integrity.signals import BoxEvidence, assess_boxes  # noqa: E402
 
 IMAGES, WIDTH, HEIGHT, CLASSES = 500, 640, 480, 3
+GOLD_IMAGES = 50
 WORKERS = {"careful1": (3, 0.1, 0.1), "careful2": (3, 0.1, 0.1), "careful3": (3, 0.1, 0.1), "sloppy": (12, 0.3, 0.1)}
 SPAMMER = "spammer"
 
@@ -59,6 +63,29 @@ def draw(rng, truth: list[Box], jitter: float, miss: float, spurious: float) -> 
     return canonical_boxes(boxes)
 
 
+def screen(rng, answers: dict, truth: dict, names: list[str]) -> dict[str, list[str]]:
+    gold = {i: truth[i] for i in range(GOLD_IMAGES)}
+    data = BoxSettlementInput(
+        job={"id": 0}, n_items=IMAGES, answers=answers, gold=gold, price=1, budget=1, label_txs=[]
+    )
+    records = [
+        (item, address, score)
+        for item, by_worker in score_answers(data).scores.items()
+        for address, score in by_worker.items()
+    ]
+    addresses = [f"0x{n + 1:040x}" for n in range(len(names))]
+    assessment = assess_boxes(
+        BoxEvidence(
+            workers=np.array([addresses.index(address) for _, address, _ in records]),
+            right=np.array([score >= MATCH_IOU for *_, score in records]),
+            on_gold=np.array([item in gold for item, *_ in records]),
+            answer_ms=rng.lognormal(np.log(5000), 0.6, len(records)),
+            addresses=addresses,
+        )
+    )
+    return {name: [s.name for s in assessment.signals[w] if s.fired] for w, name in enumerate(names)}
+
+
 def run(seed: int = 7) -> dict:
     rng = np.random.default_rng(seed)
     truth = {i: [random_box(rng) for _ in range(int(rng.integers(0, 5)))] for i in range(IMAGES)}
@@ -76,6 +103,7 @@ def run(seed: int = 7) -> dict:
     by_worker = {names[int(w.address, 16) - 1]: w for w in outcome.workers}
     single = [score_boxes_against_gold(answers[i][f"0x{1:040x}"], truth[i]) for i in range(IMAGES)]
     return {
+        "flagged": screen(rng, answers, truth, names),
         "consensus_score": round(float(np.mean(consensus)), 4),
         "single_careful_worker_score": round(float(np.mean(single)), 4),
         "accuracy": {name: round(by_worker[name].accuracy, 4) for name in names},
@@ -96,6 +124,8 @@ def main() -> None:
     for name, accuracy in figures["accuracy"].items():
         print(f"{name:<10} accuracy {accuracy:.4f}  paid {figures['paid'][name]}")
     print(f"settlement of {IMAGES} images  {figures['settlement_seconds']:.3f} s")
+    for name, signals in figures["flagged"].items():
+        print(f"{name:<10} flagged by {', '.join(signals) or 'nothing'}")
 
 
 if __name__ == "__main__":

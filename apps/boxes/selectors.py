@@ -3,12 +3,13 @@ gold and consensus boxes that scoring, settlement and exports use (never shown t
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
-from apps.boxes.geometry import Box, box_from_dict, consolidate
+from apps.boxes.geometry import MATCH_IOU, Box, box_from_dict, consolidate
 from apps.boxes.models import BoxAnnotation, ConsensusBoxes, GoldBoxes
-from apps.boxes.settlement import BoxSettlementInput
+from apps.boxes.settlement import BoxSettlementInput, score_answers
 from apps.jobs.models import Job
 from apps.labeling.models import Label
 from apps.reputation.selectors import weights_for
@@ -58,8 +59,9 @@ def consensus_boxes(*, job: Job) -> dict[int, list[dict]]:
     return dict(ConsensusBoxes.objects.filter(item__job=job).values_list("item_id", "boxes"))
 
 
-def box_settlement_input(*, job: Job) -> BoxSettlementInput:
-    """The job's verified box answers and gold by on-chain item id and worker address."""
+def box_settlement_input(*, job: Job, withheld: frozenset[str] = frozenset()) -> BoxSettlementInput:
+    """The job's verified box answers and gold by on-chain item id and worker address; `withheld`:
+    the addresses whose pay a review withheld."""
     answers: dict[int, dict[str, list[Box]]] = {}
     rows = BoxAnnotation.objects.filter(job=job, verified=True, label__status=Label.Status.CONFIRMED)
     txs = []
@@ -85,7 +87,36 @@ def box_settlement_input(*, job: Job) -> BoxSettlementInput:
         budget=int(job.budget),
         label_txs=txs,
         weights=weights,
+        withheld=withheld,
     )
+
+
+@dataclass(frozen=True)
+class ScoredBoxAnswer:
+    worker_id: int
+    address: str
+    right: bool  # its score against the image's reference (gold, else consensus) >= MATCH_IOU
+    on_gold: bool
+    answer_ms: int | None
+
+
+def scored_box_answers(*, job: Job) -> list[ScoredBoxAnswer]:
+    """Every verified answer of the job, scored as settlement scores it: integrity's evidence."""
+    data = box_settlement_input(job=job)
+    scored = score_answers(data)
+    rows = BoxAnnotation.objects.filter(job=job, verified=True, label__status=Label.Status.CONFIRMED)
+    return [
+        ScoredBoxAnswer(
+            worker_id=worker_id,
+            address=address,
+            right=scored.scores[index][address] >= MATCH_IOU,
+            on_gold=index in data.gold,
+            answer_ms=answer_ms,
+        )
+        for index, worker_id, address, answer_ms in rows.order_by("pk").values_list(
+            "item__index", "worker_id", "worker__address", "label__answer_ms"
+        )
+    ]
 
 
 def box_agreement(*, job: Job, indexes: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:

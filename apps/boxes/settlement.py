@@ -27,7 +27,8 @@ METHOD = "box-consensus-iou"
 FORMULA = (
     "per image: score = mean IoU against the gold boxes (gold images) or the consensus boxes, unmatched"
     " boxes 0; correct if score >= 0.5; amount = price * correct if correct/answered > spam_margin else 0;"
-    " scaled down pro rata (floor) when the sum exceeds the budget"
+    " scaled down pro rata (floor) when the sum exceeds the budget;"
+    " 0 for a worker whose pay a review withheld (the workers' withheld=true)"
 )
 
 
@@ -41,6 +42,9 @@ class BoxSettlementInput:
     budget: int
     label_txs: Sequence[str]
     weights: Mapping[str, float] | None = None  # worker address -> voting weight (default 1)
+    # Addresses whose pay a review withheld (apps/integrity): their answers still count towards the
+    # consensus, they get no leaf, and their share stays in the escrow for the requester's refund.
+    withheld: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -58,20 +62,41 @@ class BoxSettlementOutcome:
     anonymous: None = None  # box jobs have no anonymous pool (the class outcome's field)
 
 
-def compute_box_settlement(data: BoxSettlementInput) -> BoxSettlementOutcome:
+@dataclass(frozen=True)
+class ScoredAnswers:
+    consensus: dict[int, list[ConsensusBox]]  # item id -> consensus boxes (images with answers)
+    reference: dict[int, list[Box]]  # item id -> gold boxes, else the consensus boxes
+    scores: dict[int, dict[str, float]]  # item id -> worker address -> score against the reference
+
+
+def score_answers(data: BoxSettlementInput) -> ScoredAnswers:
+    """Every verified answer scored against its image's reference; what settlement pays on and
+    integrity screening judges by."""
     consensus = {item: consolidate(answers, weights=data.weights) for item, answers in data.answers.items()}
     reference = {item: [c.box for c in boxes] for item, boxes in consensus.items()}
     reference.update({item: list(boxes) for item, boxes in data.gold.items()})
+    scores = {
+        item: {address: score_boxes_against_gold(list(boxes), reference[item]) for address, boxes in answers.items()}
+        for item, answers in sorted(data.answers.items())
+    }
+    return ScoredAnswers(consensus=consensus, reference=reference, scores=scores)
+
+
+def compute_box_settlement(data: BoxSettlementInput) -> BoxSettlementOutcome:
+    scored = score_answers(data)
+    consensus, reference = scored.consensus, scored.reference
     addresses = sorted({address for answers in data.answers.values() for address in answers}, key=str.lower)
     scores: dict[str, list[float]] = {address: [] for address in addresses}
-    for item, answers in sorted(data.answers.items()):
-        for address, boxes in answers.items():
-            scores[address].append(score_boxes_against_gold(list(boxes), reference[item]))
+    for by_worker in scored.scores.values():
+        for address, score in by_worker.items():
+            scores[address].append(score)
     given = np.array([len(scores[a]) for a in addresses], dtype=np.int64)
     correct = np.array([sum(s >= MATCH_IOU for s in scores[a]) for a in addresses], dtype=np.int64)
     amounts = reward_amounts(
         given=given, correct=correct, n_classes=1, price=data.price, budget=data.budget, floor=SPAM_MARGIN
     )
+    withheld = {a.lower() for a in data.withheld}
+    amounts = [0 if a.lower() in withheld else amount for a, amount in zip(addresses, amounts)]
     workers = [
         WorkerResult(address=a, labels=int(n), correct=int(c), accuracy=(c / n if n else 0.0), amount=amount)
         for a, n, c, amount in zip(addresses, given.tolist(), correct.tolist(), amounts)
@@ -103,6 +128,7 @@ def _report(
     total: int,
 ) -> bytes:
     index_of = {p.account: p.index for p in payouts}
+    withheld = {a.lower() for a in data.withheld}
     report = {
         "job": dict(data.job),
         "method": METHOD,
@@ -125,6 +151,7 @@ def _report(
                 "mean_iou": round(mean_iou[w.address], 6),
                 "amount": str(w.amount),
                 "leaf_index": index_of.get(w.address),
+                "withheld": w.address.lower() in withheld,
             }
             for w in workers
         ],

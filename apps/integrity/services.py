@@ -5,18 +5,20 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+import numpy as np
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from web3 import Web3
 
+from apps.boxes.selectors import scored_box_answers
 from apps.chain.client import get_web3
 from apps.chain.funding import first_funding
 from apps.chain.registry import ContractNotDeployed, contract_address
 from apps.integrity.models import ReviewDecision, WalletFunding, WorkerFlag
 from apps.integrity.selectors import answer_times, can_review, ignored_funders, reference_truth
-from apps.integrity.signals import Assessment, Evidence, assess
+from apps.integrity.signals import Assessment, BoxEvidence, Evidence, assess, assess_boxes
 from apps.jobs.models import Job
 from apps.quality.selectors import job_labels
 from apps.rewards.models import Settlement
@@ -62,15 +64,15 @@ def _audit(*, flag: WorkerFlag, status: str, note: str, reviewer=None) -> None:
     ReviewDecision.objects.create(flag=flag, status=status, note=note, reviewer=reviewer)
 
 
-def assess_job(*, job: Job, payable: Collection[str] | None = None) -> Assessment:
-    """Compute every signal for the job's workers from its confirmed labels and their wallets' first
-    funders, and bring the review queue up to date: a newly flagged worker gets a PENDING flag, a
-    pending one whose signals stopped firing is CLEARED, a decided one keeps its decision. `payable`:
-    the addresses the settlement would pay (None: unknown, every flag holds)."""
+def _funders_by_position(addresses: list[str]) -> dict[int, dict[str, str]]:
+    funders = wallet_funders(w3=get_web3(), addresses=addresses)
+    return {w: funders[a] for w, a in enumerate(addresses) if funders[a]}
+
+
+def _assess_labels(*, job: Job) -> tuple[list[int], list[str], Assessment]:
     labels = job_labels(job=job)
     users = get_user_model().objects.filter(pk__in=labels.worker_ids).order_by("pk")  # worker_ids is sorted
     addresses = list(users.values_list("address", flat=True))
-    funders = wallet_funders(w3=get_web3(), addresses=addresses)
     assessment = assess(
         Evidence(
             n_items=labels.n_items,
@@ -82,16 +84,47 @@ def assess_job(*, job: Job, payable: Collection[str] | None = None) -> Assessmen
             truth=reference_truth(labels=labels),
             gold=labels.gold,
             addresses=addresses,
-            funders={w: funders[a] for w, a in enumerate(addresses) if funders[a]},
+            funders=_funders_by_position(addresses),
             pass_bar=job.qualification_bar,
         )
     )
+    return list(labels.worker_ids), addresses, assessment
+
+
+def _assess_boxes(*, job: Job) -> tuple[list[int], list[str], Assessment]:
+    answers = scored_box_answers(job=job)
+    worker_of = dict(sorted({(a.worker_id, a.address) for a in answers}))
+    worker_ids, addresses = list(worker_of), list(worker_of.values())
+    position = {worker_id: w for w, worker_id in enumerate(worker_ids)}
+    assessment = assess_boxes(
+        BoxEvidence(
+            workers=np.array([position[a.worker_id] for a in answers], dtype=np.int64),
+            right=np.array([a.right for a in answers], dtype=bool),
+            on_gold=np.array([a.on_gold for a in answers], dtype=bool),
+            answer_ms=np.array([np.nan if a.answer_ms is None else float(a.answer_ms) for a in answers]),
+            addresses=addresses,
+            funders=_funders_by_position(addresses),
+            pass_bar=job.qualification_bar,
+        )
+    )
+    return worker_ids, addresses, assessment
+
+
+def assess_job(*, job: Job, payable: Collection[str] | None = None) -> Assessment:
+    """Compute every signal for the job's workers from its confirmed labels (or verified boxes) and
+    their wallets' first funders, and bring the review queue up to date: a newly flagged worker gets
+    a PENDING flag, a pending one whose signals stopped firing is CLEARED, a decided one keeps its
+    decision. `payable`: the addresses the settlement would pay (None: unknown, every flag holds)."""
+    if job.task_type == Job.TaskType.BOUNDING_BOX:
+        worker_ids, addresses, assessment = _assess_boxes(job=job)
+    else:
+        worker_ids, addresses, assessment = _assess_labels(job=job)
     clusters = assessment.cluster_of()
     payable_set = None if payable is None else {a.lower() for a in payable}
     flagged = set(assessment.flagged())
     with transaction.atomic():
         existing = {f.worker_id: f for f in WorkerFlag.objects.select_for_update().filter(job=job)}
-        for w, worker_id in enumerate(labels.worker_ids):
+        for w, worker_id in enumerate(worker_ids):
             flag = existing.get(worker_id)
             if w not in flagged:
                 if flag and flag.status == Status.PENDING:

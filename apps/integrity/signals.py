@@ -249,9 +249,11 @@ def _pairs(ev: Evidence) -> tuple[dict[int, Signal], list[tuple[int, int]]]:
     return signals, fired_pairs
 
 
-def _funding(ev: Evidence) -> tuple[dict[int, Signal], list[tuple[int, int]]]:
+def _funding(
+    addresses: Sequence[str], funders: Mapping[int, Mapping[str, str]]
+) -> tuple[dict[int, Signal], list[tuple[int, int]]]:
     by_source: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for worker, sources in ev.funders.items():
+    for worker, sources in funders.items():
         for kind, source in sources.items():
             by_source[(kind, source.lower())].append(worker)
     groups: dict[int, list[tuple[str, str, list[int]]]] = defaultdict(list)
@@ -263,14 +265,14 @@ def _funding(ev: Evidence) -> tuple[dict[int, Signal], list[tuple[int, int]]]:
         for worker in workers:
             groups[worker].append((kind, source, workers))
     signals = {}
-    for worker in range(len(ev.addresses)):
+    for worker in range(len(addresses)):
         shared = groups.get(worker, [])
         if not shared:
             reason = "no other worker of this job shares its first funder"
             signals[worker] = Signal("common_funder", 1.0, 2.0, False, reason)
             continue
         size = max(len(workers) for _, _, workers in shared)
-        related = sorted({ev.addresses[w] for _, _, workers in shared for w in workers if w != worker})
+        related = sorted({addresses[w] for _, _, workers in shared for w in workers if w != worker})
         reason = "; ".join(
             f"its first {'ETH' if kind == 'eth' else 'tokens'} came from {source},"
             f" which also funded {len(workers) - 1} other worker(s) of this job"
@@ -306,7 +308,7 @@ def assess(ev: Evidence) -> Assessment:
     gold_hits = np.bincount(ev.workers[is_gold], weights=right[is_gold], minlength=n_workers)
     peer_hits, peer_n = _peer_hits(ev)
     pair_signals, pairs = _pairs(ev)
-    funding_signals, funding_edges = _funding(ev)
+    funding_signals, funding_edges = _funding(ev.addresses, ev.funders)
     signals = []
     for w in range(n_workers):
         signals.append(
@@ -325,3 +327,45 @@ def assess(ev: Evidence) -> Assessment:
             + [pair_signals[w], funding_signals[w]]
         )
     return Assessment(signals=signals, clusters=_components(n_workers, pairs + funding_edges))
+
+
+@dataclass(frozen=True, kw_only=True)
+class BoxEvidence:
+    """A box job's verified answers as records over worker positions: whether each one matched its
+    image's reference (gold boxes, else the crowd's consensus) and whether the image is gold."""
+
+    workers: np.ndarray
+    right: np.ndarray  # bool: score against the reference >= MATCH_IOU
+    on_gold: np.ndarray  # bool
+    answer_ms: np.ndarray  # float, nan where the page measured nothing
+    addresses: Sequence[str]
+    funders: Mapping[int, Mapping[str, str]] = field(default_factory=dict)
+    pass_bar: float = 0.7
+
+
+def assess_boxes(ev: BoxEvidence) -> Assessment:
+    """The signals that do not need classes, for a box job: timing, accuracy on gold images,
+    agreement with the consensus on the others, and common funders. A box set drawn at random
+    matches nothing, so chance is 0 and the accuracy floor is half the pass bar. Pattern similarity
+    is not computed: copied box sets need their own notion of "the same wrong answer"."""
+    n_workers = len(ev.addresses)
+    floor = ev.pass_bar / 2
+    tallies = [
+        np.bincount(ev.workers[where], weights=weights, minlength=n_workers)
+        for where in (ev.on_gold, ~ev.on_gold)
+        for weights in (ev.right[where].astype(float), None)
+    ]
+    gold_hits, gold_n, peer_hits, peer_n = tallies
+    funding_signals, funding_edges = _funding(ev.addresses, ev.funders)
+    signals = [
+        _timing(ev.answer_ms[ev.workers == w])
+        + [
+            _accuracy_signal("gold_accuracy", "gold images", int(gold_hits[w]), int(gold_n[w]), MIN_GOLD, floor),
+            _accuracy_signal(
+                "peer_agreement", "images matching the consensus", int(peer_hits[w]), int(peer_n[w]), MIN_PEER, floor
+            ),
+            funding_signals[w],
+        ]
+        for w in range(n_workers)
+    ]
+    return Assessment(signals=signals, clusters=_components(n_workers, funding_edges))

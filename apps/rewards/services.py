@@ -83,10 +83,9 @@ def settlement_input(*, job: Job, labels: JobLabels, withheld: frozenset[str] = 
 
 
 def _outcome(*, job: Job, withheld: frozenset[str]) -> tuple[object, Callable[[], None]]:
-    """The job's settlement arithmetic (class labels or boxes) and how to store its aggregates.
-    Withholding applies to class jobs (box jobs are not screened yet)."""
+    """The job's settlement arithmetic (class labels or boxes) and how to store its aggregates."""
     if job.task_type == Job.TaskType.BOUNDING_BOX:
-        box_input = box_settlement_input(job=job)
+        box_input = box_settlement_input(job=job, withheld=withheld)
         outcome = compute_box_settlement(box_input)
 
         def store_aggregates() -> None:
@@ -107,9 +106,8 @@ def _screen(*, settlement: Settlement) -> None:
     """Assess the integrity signals on the final labels, telling the review queue whom the settlement
     would pay; hold while any such flagged worker is unreviewed."""
     job = settlement.job
-    if job.task_type == Job.TaskType.BOUNDING_BOX or job.anonymous:
-        # The integrity signals read wallets' class labels: box answers are not screened yet, and
-        # anonymous labels cannot be tied to a person (docs/integrity.md).
+    if job.anonymous:
+        # Anonymous labels cannot be tied to a person, so there is nobody to screen (docs/integrity.md).
         step = Step.SCREENED
     else:
         would_pay = _outcome(job=job, withheld=frozenset())[0].payouts
