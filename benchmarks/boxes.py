@@ -9,8 +9,9 @@ boxes, and whether box settlement pays careful workers and not spammers.
 p = 0.1), 1 sloppy (jitter 12 px, misses 0.3), 1 spammer (1-3 random boxes). `consensus_score` is
 the mean score_boxes_against_gold(consensus, truth) over images (1 = exact),
 `single_careful_worker_score` the same for one careful worker alone, as a reference. `flagged`:
-each worker's fired integrity signals (assess_boxes) with the first 50 images as gold and answer
-times drawn like people's (lognormal around 5 s), so it counts false alarms and the spammer's catch.
+each worker's fired integrity signals (assess_boxes) with the first 50 images as gold, answer times
+drawn like people's (lognormal around 5 s) and a sixth wallet, "copier", that submits careful1's
+answers: false alarms, the spammer's catch and the copy ring's.
 """
 from __future__ import annotations
 
@@ -64,6 +65,10 @@ def draw(rng, truth: list[Box], jitter: float, miss: float, spurious: float) -> 
 
 
 def screen(rng, answers: dict, truth: dict, names: list[str]) -> dict[str, list[str]]:
+    """Whom assess_boxes flags in this crowd plus a copier: a sixth wallet submitting careful1's
+    answers as its own (a sybil earning twice for one person's work)."""
+    names = [*names, "copier"]
+    answers = {i: {**by_worker, f"0x{len(names):040x}": by_worker[f"0x{1:040x}"]} for i, by_worker in answers.items()}
     gold = {i: truth[i] for i in range(GOLD_IMAGES)}
     data = BoxSettlementInput(
         job={"id": 0}, n_items=IMAGES, answers=answers, gold=gold, price=1, budget=1, label_txs=[]
@@ -76,7 +81,9 @@ def screen(rng, answers: dict, truth: dict, names: list[str]) -> dict[str, list[
     addresses = [f"0x{n + 1:040x}" for n in range(len(names))]
     assessment = assess_boxes(
         BoxEvidence(
+            items=np.array([item for item, *_ in records]),
             workers=np.array([addresses.index(address) for _, address, _ in records]),
+            boxes=[answers[item][address] for item, address, _ in records],
             right=np.array([score >= MATCH_IOU for *_, score in records]),
             on_gold=np.array([item in gold for item, *_ in records]),
             answer_ms=rng.lognormal(np.log(5000), 0.6, len(records)),

@@ -93,8 +93,10 @@ def box_settlement_input(*, job: Job, withheld: frozenset[str] = frozenset()) ->
 
 @dataclass(frozen=True)
 class ScoredBoxAnswer:
+    item: int  # on-chain item id
     worker_id: int
     address: str
+    boxes: list[Box]
     right: bool  # its score against the image's reference (gold, else consensus) >= MATCH_IOU
     on_gold: bool
     answer_ms: int | None
@@ -107,8 +109,10 @@ def scored_box_answers(*, job: Job) -> list[ScoredBoxAnswer]:
     rows = BoxAnnotation.objects.filter(job=job, verified=True, label__status=Label.Status.CONFIRMED)
     return [
         ScoredBoxAnswer(
+            item=index,
             worker_id=worker_id,
             address=address,
+            boxes=list(data.answers[index][address]),
             right=scored.scores[index][address] >= MATCH_IOU,
             on_gold=index in data.gold,
             answer_ms=answer_ms,

@@ -98,7 +98,9 @@ def _assess_boxes(*, job: Job) -> tuple[list[int], list[str], Assessment]:
     position = {worker_id: w for w, worker_id in enumerate(worker_ids)}
     assessment = assess_boxes(
         BoxEvidence(
+            items=np.array([a.item for a in answers], dtype=np.int64),
             workers=np.array([position[a.worker_id] for a in answers], dtype=np.int64),
+            boxes=[a.boxes for a in answers],
             right=np.array([a.right for a in answers], dtype=bool),
             on_gold=np.array([a.on_gold for a in answers], dtype=bool),
             answer_ms=np.array([np.nan if a.answer_ms is None else float(a.answer_ms) for a in answers]),

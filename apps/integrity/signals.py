@@ -19,6 +19,9 @@ Every signal has a score, a threshold, whether it fired and a reason a requester
 - common_funder: several workers of the job whose first ETH or first tokens came from one wallet.
 
 Sybil clusters are the connected groups over (common funder ∪ fired pattern_similarity).
+
+Bounding-box jobs (assess_boxes) get the same signals over box answers scored against their image's
+reference: chance is 0, and pattern similarity counts identical wrong box sets (docs/integrity.md).
 """
 from __future__ import annotations
 
@@ -26,9 +29,12 @@ import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import combinations
 
 import numpy as np
 from scipy.stats import binom
+
+from apps.boxes.geometry import Box, score_boxes_against_gold
 
 MIN_TIMED = 10  # answer times needed before timing signals speak
 FAST_MEDIAN_MS = 600
@@ -214,8 +220,7 @@ def _pairs(ev: Evidence) -> tuple[dict[int, Signal], list[tuple[int, int]]]:
     n_tests = max(int(tested.sum()), 1)
     threshold = -math.log10(ALPHA / n_tests)
 
-    best: dict[int, Signal] = {}
-    fired_pairs = []
+    tests = []
     for i, j in zip(*np.nonzero(tested)):
         i, j = int(i), int(j)
         n, agreed = int(shared[i, j]), int(agree[i, j])
@@ -223,29 +228,41 @@ def _pairs(ev: Evidence) -> tuple[dict[int, Signal], list[tuple[int, int]]]:
         p_all = float(binom.sf(agreed - 1, n, min(expected, 0.999)))
         nw, sw = int(both_wrong[i, j]), int(same_wrong[i, j])
         p_wrong = float(binom.sf(sw - 1, nw, q)) if k > 2 and nw and sw >= MIN_SAME_WRONG else 1.0
-        score = -math.log10(max(min(p_all, p_wrong), 1e-300))
+        if p_wrong <= p_all:
+            detail = f"chose the same wrong class as {{peer}} on {sw} of the {nw} items both got wrong"
+            detail += f" (chance ~{nw * q:.1f})"
+        else:
+            detail = f"agreed with {{peer}} on {agreed} of {n} shared items"
+            detail += f" (their accuracies predict ~{n * expected:.1f})"
+        tests.append((i, j, min(p_all, p_wrong), detail))
+    return _strongest_pairs(ev.addresses, tests, threshold, what="items")
+
+
+def _strongest_pairs(
+    addresses: Sequence[str], tests: list[tuple[int, int, float, str]], threshold: float, *, what: str
+) -> tuple[dict[int, Signal], list[tuple[int, int]]]:
+    """Signals from the pair tests (i, j, p-value, detail with a {peer} slot): each worker shows its
+    strongest pair, plus every fired pair's peer among `related`; and the fired pairs."""
+    best: dict[int, Signal] = {}
+    fired_pairs = []
+    for i, j, p_value, detail in tests:
+        score = -math.log10(max(p_value, 1e-300))
         fired = score >= threshold
         for me, other in ((i, j), (j, i)):
-            peer = ev.addresses[other]
-            if p_wrong <= p_all:
-                detail = f"chose the same wrong class as {peer} on {sw} of the {nw} items both got wrong"
-                detail += f" (chance ~{nw * q:.1f})"
-            else:
-                detail = f"agreed with {peer} on {agreed} of {n} shared items"
-                detail += f" (their accuracies predict ~{n * expected:.1f})"
-            reason = f"{detail}; -log10 p = {score:.1f}, flag at {threshold:.1f}"
+            peer = addresses[other]
+            reason = f"{detail.format(peer=peer)}; -log10 p = {score:.1f}, flag at {threshold:.1f}"
             signal = Signal("pattern_similarity", score, threshold, fired, reason, (peer,))
             if me not in best or signal.score > best[me].score:
                 best[me] = signal
         if fired:
             fired_pairs.append((i, j))
-    alone = Signal("pattern_similarity", 0.0, threshold, False, f"no other worker shares {MIN_SHARED}+ items with it")
-    signals = {w: best.get(w, alone) for w in range(n_workers)}
+    alone = Signal("pattern_similarity", 0.0, threshold, False, f"no other worker shares {MIN_SHARED}+ {what} with it")
+    signals = {w: best.get(w, alone) for w in range(len(addresses))}
     # Every fired pair shows on both workers, not only on the strongest one.
     for i, j in fired_pairs:
         for me, other in ((i, j), (j, i)):
-            if ev.addresses[other] not in signals[me].related:
-                signals[me] = replace(signals[me], related=signals[me].related + (ev.addresses[other],))
+            if addresses[other] not in signals[me].related:
+                signals[me] = replace(signals[me], related=signals[me].related + (addresses[other],))
     return signals, fired_pairs
 
 
@@ -334,7 +351,9 @@ class BoxEvidence:
     """A box job's verified answers as records over worker positions: whether each one matched its
     image's reference (gold boxes, else the crowd's consensus) and whether the image is gold."""
 
+    items: np.ndarray
     workers: np.ndarray
+    boxes: Sequence[Sequence[Box]]  # per record: the answer's boxes
     right: np.ndarray  # bool: score against the reference >= MATCH_IOU
     on_gold: np.ndarray  # bool
     answer_ms: np.ndarray  # float, nan where the page measured nothing
@@ -343,11 +362,62 @@ class BoxEvidence:
     pass_bar: float = 0.7
 
 
+# Two box sets this close (mean IoU, unmatched boxes 0) are the same answer: people tracing the same
+# object by hand differ by a few pixels (IoU ~0.8-0.9), a copy does not differ at all.
+COPY_SCORE = 0.95
+# The least chance that two independent wrong box answers coincide: drawn by hand, only the empty
+# answer ("nothing here") repeats exactly; this floor covers simple one-box images.
+MIN_BOX_COINCIDENCE = 0.01
+
+
+def box_coincidence_rate(ev: BoxEvidence) -> float:
+    """How often two independent wrong box answers to the same image coincide: hand-drawn boxes
+    practically never do, the empty answer always does, so q = e^2 with e the share of wrong
+    answers that are empty (the class version's sum of squared shares, with one repeatable
+    answer), never below MIN_BOX_COINCIDENCE."""
+    wrong = ~ev.right
+    if not wrong.any():
+        return MIN_BOX_COINCIDENCE
+    empty = np.array([not ev.boxes[r] for r in np.flatnonzero(wrong)])
+    return min(max(float(empty.mean()) ** 2, MIN_BOX_COINCIDENCE), 0.95)
+
+
+def _box_pairs(ev: BoxEvidence) -> tuple[dict[int, Signal], list[tuple[int, int]]]:
+    """Pattern similarity for boxes: per pair of workers sharing MIN_SHARED+ images, how often they
+    gave the same wrong answer (COPY_SCORE) on the images both got wrong, against
+    box_coincidence_rate; Bonferroni over the pairs tested, as for classes."""
+    n_workers = len(ev.addresses)
+    by_item: dict[int, list[int]] = defaultdict(list)
+    for record, item in enumerate(ev.items.tolist()):
+        by_item[item].append(record)
+    shared = np.zeros((n_workers, n_workers), dtype=np.int64)
+    both_wrong = np.zeros_like(shared)
+    same_wrong = np.zeros_like(shared)
+    for records in by_item.values():
+        for a, b in combinations(records, 2):
+            i, j = sorted((int(ev.workers[a]), int(ev.workers[b])))
+            shared[i, j] += 1
+            if not ev.right[a] and not ev.right[b]:
+                both_wrong[i, j] += 1
+                same_wrong[i, j] += score_boxes_against_gold(ev.boxes[a], ev.boxes[b]) >= COPY_SCORE
+    tested = shared >= MIN_SHARED
+    q = box_coincidence_rate(ev)
+    threshold = -math.log10(ALPHA / max(int(tested.sum()), 1))
+    tests = []
+    for i, j in zip(*np.nonzero(tested)):
+        i, j = int(i), int(j)
+        nw, sw = int(both_wrong[i, j]), int(same_wrong[i, j])
+        p_wrong = float(binom.sf(sw - 1, nw, q)) if nw and sw >= MIN_SAME_WRONG else 1.0
+        detail = f"gave the same wrong boxes as {{peer}} on {sw} of the {nw} images both got wrong"
+        detail += f" (chance ~{nw * q:.1f})"
+        tests.append((i, j, p_wrong, detail))
+    return _strongest_pairs(ev.addresses, tests, threshold, what="images")
+
+
 def assess_boxes(ev: BoxEvidence) -> Assessment:
-    """The signals that do not need classes, for a box job: timing, accuracy on gold images,
-    agreement with the consensus on the others, and common funders. A box set drawn at random
-    matches nothing, so chance is 0 and the accuracy floor is half the pass bar. Pattern similarity
-    is not computed: copied box sets need their own notion of "the same wrong answer"."""
+    """The signals for a box job: timing, accuracy on gold images, agreement with the consensus on
+    the others, copied wrong answers (pattern similarity) and common funders. A box set drawn at
+    random matches nothing, so chance is 0 and the accuracy floor is half the pass bar."""
     n_workers = len(ev.addresses)
     floor = ev.pass_bar / 2
     tallies = [
@@ -356,6 +426,7 @@ def assess_boxes(ev: BoxEvidence) -> Assessment:
         for weights in (ev.right[where].astype(float), None)
     ]
     gold_hits, gold_n, peer_hits, peer_n = tallies
+    pair_signals, pairs = _box_pairs(ev)
     funding_signals, funding_edges = _funding(ev.addresses, ev.funders)
     signals = [
         _timing(ev.answer_ms[ev.workers == w])
@@ -364,8 +435,9 @@ def assess_boxes(ev: BoxEvidence) -> Assessment:
             _accuracy_signal(
                 "peer_agreement", "images matching the consensus", int(peer_hits[w]), int(peer_n[w]), MIN_PEER, floor
             ),
+            pair_signals[w],
             funding_signals[w],
         ]
         for w in range(n_workers)
     ]
-    return Assessment(signals=signals, clusters=_components(n_workers, funding_edges))
+    return Assessment(signals=signals, clusters=_components(n_workers, pairs + funding_edges))
