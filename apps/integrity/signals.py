@@ -420,12 +420,12 @@ def assess_boxes(ev: BoxEvidence) -> Assessment:
     random matches nothing, so chance is 0 and the accuracy floor is half the pass bar."""
     n_workers = len(ev.addresses)
     floor = ev.pass_bar / 2
-    tallies = [
-        np.bincount(ev.workers[where], weights=weights, minlength=n_workers)
-        for where in (ev.on_gold, ~ev.on_gold)
-        for weights in (ev.right[where].astype(float), None)
-    ]
-    gold_hits, gold_n, peer_hits, peer_n = tallies
+    def per_worker(where: np.ndarray, *, right_only: bool) -> np.ndarray:
+        weights = ev.right[where].astype(float) if right_only else None
+        return np.bincount(ev.workers[where], weights=weights, minlength=n_workers)
+
+    gold_hits, gold_n = per_worker(ev.on_gold, right_only=True), per_worker(ev.on_gold, right_only=False)
+    peer_hits, peer_n = per_worker(~ev.on_gold, right_only=True), per_worker(~ev.on_gold, right_only=False)
     pair_signals, pairs = _box_pairs(ev)
     funding_signals, funding_edges = _funding(ev.addresses, ev.funders)
     signals = [

@@ -23,10 +23,10 @@ from apps.quality.crowd import (
 from apps.quality.dawid_skene import (
     EMFit,
     WorkerModel,
+    e_step,
     estimate_emission,
     estimate_priors,
     fit_em,
-    fit_priors,
 )
 
 SMOOTHING = 0.01
@@ -123,7 +123,9 @@ def anchored_dawid_skene(
             # A captured fit's priors are captured too (everything "is" the colluders' class), so
             # the priors are re-estimated under the gold-only workers.
             emission = gold_evidence.gold_emission(crowd, answers, smoothing=SMOOTHING)
-            fit = fit_priors(crowd, emission=emission, smoothing=SMOOTHING)
+            uniform = np.full(crowd.n_classes, 1.0 / crowd.n_classes)
+            posteriors, _ = e_step(crowd, emission=emission, class_priors=uniform)
+            fit = fit_em(crowd, initial_posteriors=posteriors, model=model, use_gold=True, fixed_emission=emission)
     return _result(crowd, fit)
 
 

@@ -145,13 +145,16 @@ def fit_em(
     initial_posteriors: FloatArray,
     model: WorkerModel,
     use_gold: bool,
+    fixed_emission: FloatArray | None = None,
     tol: float = 1e-6,
     max_iter: int = 100,
 ) -> EMFit:
     """EM from initial item posteriors (an M-step comes first). With `use_gold` the gold items stay
     clamped to their known class throughout, so they anchor every worker's emission estimate.
-    Stops when the log-likelihood per label changes by less than `tol`, or after `max_iter` rounds;
-    the returned posteriors are the E-step of the returned emissions and priors."""
+    With `fixed_emission` the workers are held at it and only the class priors are fitted: the
+    priors a given worker model implies. Stops when the log-likelihood per label changes by less
+    than `tol`, or after `max_iter` rounds; the returned posteriors are the E-step of the returned
+    emissions and priors."""
 
     def settle(posteriors: FloatArray) -> FloatArray:
         return clamp_gold(crowd, posteriors) if use_gold else posteriors
@@ -160,7 +163,10 @@ def fit_em(
     n_labels = max(crowd.items.size, 1)
     previous = -np.inf
     for iteration in range(1, max(max_iter, 1) + 1):
-        emission = estimate_emission(expected_counts(crowd, posteriors), model)
+        if fixed_emission is None:
+            emission = estimate_emission(expected_counts(crowd, posteriors), model)
+        else:
+            emission = fixed_emission
         class_priors = estimate_priors(posteriors, smoothing=model.smoothing)
         posteriors, log_likelihood = e_step(crowd, emission=emission, class_priors=class_priors)
         posteriors = settle(posteriors)
@@ -169,20 +175,3 @@ def fit_em(
         previous = log_likelihood
     return EMFit(posteriors, emission, class_priors, iteration)
 
-
-def fit_priors(
-    crowd: Crowd, *, emission: FloatArray, smoothing: float, tol: float = 1e-6, max_iter: int = 100
-) -> EMFit:
-    """EM over the class priors alone, the workers' emissions held fixed and gold clamped: the
-    priors a given worker model implies, rather than ones taken from a fit it replaces."""
-    class_priors = np.full(crowd.n_classes, 1.0 / crowd.n_classes)
-    n_labels = max(crowd.items.size, 1)
-    previous = -np.inf
-    for iteration in range(1, max(max_iter, 1) + 1):
-        posteriors, log_likelihood = e_step(crowd, emission=emission, class_priors=class_priors)
-        posteriors = clamp_gold(crowd, posteriors)
-        if abs(log_likelihood - previous) / n_labels < tol:
-            break
-        previous = log_likelihood
-        class_priors = estimate_priors(posteriors, smoothing=smoothing)
-    return EMFit(posteriors, emission, class_priors, iteration)

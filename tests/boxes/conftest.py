@@ -49,3 +49,13 @@ def box_job(make_job, roles, settings) -> Job:
     settings.LABELING_HONEYPOT_RATE = 0.0
     on_chain = make_job(num_items=NUM_ITEMS, num_classes=16, redundancy=2)
     return make_box_job(requester=make_user(roles.requester.address), instance_address=on_chain.instance.address)
+
+
+@pytest.fixture
+def job3(make_job, roles, settings) -> Job:
+    """A box job taking three answers per image, honeypots as configured."""
+    settings.CHAIN_CONFIRMATIONS = 0
+    on_chain = make_job(num_items=NUM_ITEMS, num_classes=16, redundancy=3)
+    return make_box_job(
+        requester=make_user(roles.requester.address), instance_address=on_chain.instance.address, redundancy=3
+    )

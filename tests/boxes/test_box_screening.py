@@ -3,26 +3,16 @@ image in 200 ms) is flagged, the settlement holds for the requester's review, an
 withholds its pay (no leaf; its share stays for the refund) while the others are paid as usual."""
 import json
 
-import pytest
-
 from apps.integrity.models import WorkerFlag
 from apps.integrity.services import review_flag
-from apps.jobs.models import Item, Job
+from apps.jobs.models import Item
 from apps.rewards.models import Settlement
 from apps.rewards.services import settle_job, stop_job
 from apps.storage.selectors import read_blob
-from tests.boxes.conftest import GOLD_BOXES, index_and_handle, make_box_job
+from tests.boxes.conftest import GOLD_BOXES, index_and_handle
 from tests.boxes.helpers import box_dicts, post_boxes, signed_boxes
-from tests.factories import make_user
 
 CAR = (0, 100, 100, 200, 100)
-
-
-@pytest.fixture
-def job3(make_job, roles, settings) -> Job:
-    settings.CHAIN_CONFIRMATIONS = 0
-    on_chain = make_job(num_items=12, num_classes=16, redundancy=3)
-    return make_box_job(requester=make_user(roles.requester.address), instance_address=on_chain.instance.address, redundancy=3)
 
 
 def draw(labeler, job, item_pk: int, boxes, *, answer_ms: int) -> None:

@@ -10,19 +10,11 @@ from apps.jobs.models import Item, Job
 from apps.rewards.models import Settlement
 from apps.rewards.services import settle_job, stop_job
 from apps.storage.selectors import read_blob
-from tests.boxes.conftest import index_and_handle, make_box_job
+from tests.boxes.conftest import index_and_handle
 from tests.boxes.helpers import box_dicts, submit
-from tests.factories import make_user
 
 CAR = (0, 100, 100, 200, 100)
 PERSON = (1, 400, 50, 60, 150)
-
-
-@pytest.fixture
-def job3(make_job, roles, settings) -> Job:
-    settings.CHAIN_CONFIRMATIONS = 0
-    on_chain = make_job(num_items=12, num_classes=16, redundancy=3)
-    return make_box_job(requester=make_user(roles.requester.address), instance_address=on_chain.instance.address, redundancy=3)
 
 
 def near(box, dx):
