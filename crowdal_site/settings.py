@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "apps.quality",
     "apps.reputation",
     "apps.rewards",
+    "apps.classification",
     "apps.boxes",  # before gamification: its vote handlers run first (see apps.gamification.apps)
     "apps.gamification",
     "apps.audit",

@@ -14,13 +14,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.boxes.export import FORMATS as BOX_FORMATS
-from apps.boxes.export import MEDIA_TYPE as BOX_MEDIA_TYPE
-from apps.boxes.export import export_boxes
 from apps.chain.client import ChainNotConfigured
 from apps.chain.registry import ContractNotDeployed
 from apps.jobs.export import FORMATS, MODEL_MEDIA_TYPE, NoModelYet, export_job, export_model
 from apps.jobs.importers import ImportRefused
+from apps.jobs.kinds import kind_for, registered_kinds
 from apps.jobs.models import Job
 from apps.jobs.selectors import NotReadyToFund, funding_call, job_of, job_progress, jobs_of
 from apps.jobs.services import Upload, create_job, import_items, mint_test_tokens, record_funding, stop_job
@@ -229,19 +227,27 @@ class JobStopApi(APIView):
         return Response(JobOutputSerializer(job_of(job_id=job_id, requester=request.user)).data)
 
 
+# The formats task kinds add (a bounding-box job's coco / yolo / voc zips), for the schema; kinds are
+# registered in their apps' ready(), before URLs (and so this module) are loaded.
+KIND_FORMATS = sorted({fmt for kind in registered_kinds().values() for fmt in kind.export_formats})
+KIND_MEDIA_TYPES = sorted({m for kind in registered_kinds().values() for m in kind.export_formats.values()})
+
+
 class JobExportApi(APIView):
     # The format is in the path: DRF reserves the `format` query parameter for its own renderers.
     @extend_schema(
-        parameters=[OpenApiParameter("fmt", str, OpenApiParameter.PATH, enum=[*FORMATS, *BOX_FORMATS])],
-        responses={**{(200, media): str for media in FORMATS.values()}, (200, BOX_MEDIA_TYPE): bytes},
+        parameters=[OpenApiParameter("fmt", str, OpenApiParameter.PATH, enum=[*FORMATS, *KIND_FORMATS])],
+        responses={**{(200, media): str for media in FORMATS.values()}, **{(200, m): bytes for m in KIND_MEDIA_TYPES}},
         description="Labels as csv / jsonl; for bounding-box jobs also the consensus boxes as a zip of "
         "coco (annotations.json), yolo (classes.txt + labels/*.txt) or voc (Annotations/*.xml).",
     )
     def get(self, request: Request, job_id: int, fmt: str) -> HttpResponse:
         job = job_of(job_id=job_id, requester=request.user)
-        if fmt in BOX_FORMATS and job.task_type == Job.TaskType.BOUNDING_BOX:
-            response = HttpResponse(export_boxes(job=job, fmt=fmt), content_type=BOX_MEDIA_TYPE)
-            response["Content-Disposition"] = f'attachment; filename="job-{job.pk}-boxes-{fmt}.zip"'
+        kind = kind_for(job)
+        if fmt in kind.export_formats:
+            exported = kind.export(job=job, fmt=fmt)
+            response = HttpResponse(exported.content, content_type=exported.media_type)
+            response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
             return response
         if fmt not in FORMATS:
             raise Http404(f"no export format {fmt!r}; use one of {', '.join(FORMATS)}")

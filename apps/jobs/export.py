@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import joblib
 
+from apps.jobs.kinds import kind_for
 from apps.jobs.models import GoldAnswer, Job
 from apps.labeling.models import Label
 from apps.learning.selectors import latest_model_version, standalone_model
@@ -35,7 +36,7 @@ COLUMNS = [
 
 def _records(job: Job) -> Iterator[dict]:
     names = dict(job.classes.values_list("index", "name"))
-    boxes = job.task_type == Job.TaskType.BOUNDING_BOX
+    class_labels = kind_for(job).takes_class_labels
     gold = dict(GoldAnswer.objects.filter(item__job=job).values_list("item_id", "label_index"))
     aggregates = item_aggregates(job)
     labels: dict[int, list[Label]] = {}
@@ -56,7 +57,7 @@ def _records(job: Job) -> Iterator[dict]:
         for label in labels.get(item.pk) or [None]:
             provenance = empty if label is None else {
                 # A box vote's value is its box count, not a class (the boxes: export/coco|yolo|voc).
-                "label": label.label_index if boxes else names.get(label.label_index),
+                "label": names.get(label.label_index) if class_labels else label.label_index,
                 "worker": label.worker.address,
                 "status": label.status,
                 "tx_hash": label.tx_hash or None,
@@ -85,10 +86,6 @@ def export_job(*, job: Job, fmt: str) -> Iterator[str]:
 
 
 MODEL_MEDIA_TYPE = "application/octet-stream"
-FEATURES = {
-    Job.TaskType.IMAGE_CLASSIFICATION: "apps.learning.features.image_features(images, kind='pixels+hog')",
-    Job.TaskType.TEXT_CLASSIFICATION: "raw texts: the estimator is a Pipeline of the learner's TF-IDF and classifier",
-}
 
 
 class NoModelYet(LookupError):
@@ -114,7 +111,7 @@ def export_model(*, job: Job) -> ModelExport:
     bundle = {
         "estimator": standalone_model(job=job, estimator=estimator),
         "classes": list(job.classes.order_by("index").values_list("name", flat=True)),
-        "features": FEATURES[job.task_type],
+        "features": kind_for(job).model_input,
         "job": job.pk,
         "version": model.version,
         "heldout_accuracy": model.heldout_accuracy,

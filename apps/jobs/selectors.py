@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from apps.chain.client import get_web3
 from apps.chain.registry import contract, contract_address
+from apps.jobs.kinds import kind_for
 from apps.jobs.models import Job
 from apps.labeling.models import Label
 
@@ -52,13 +53,9 @@ class NotReadyToFund(ValueError):
     pass
 
 
-# A box vote's on-chain label is min(box count, 15), whatever the job's classes: every 4-bit value.
-ONCHAIN_BOX_CLASSES = 16
-
-
 def onchain_num_classes(job: Job) -> int:
-    """createJob's numClasses: the job's classes, or every 4-bit value for a bounding-box job."""
-    return ONCHAIN_BOX_CLASSES if job.task_type == Job.TaskType.BOUNDING_BOX else job.classes.count()
+    """createJob's numClasses, as the job's task kind counts them."""
+    return kind_for(job).onchain_classes(job)
 
 
 def funding_call(*, job: Job) -> FundingCall:

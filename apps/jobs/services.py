@@ -20,11 +20,9 @@ from apps.chain.client import Sent, get_web3, oracle_account, send
 from apps.chain.local_chain import ANVIL_CHAIN_ID
 from apps.chain.models import ChainEvent
 from apps.chain.registry import contract, contract_at
-from apps.boxes.geometry import Box
-from apps.boxes.importers import parse_gold_boxes
-from apps.boxes.services import store_gold_boxes
-from apps.jobs.importers import ImportRefused, ParsedItem, UploadFile, image_size, parse_upload
-from apps.jobs.models import GoldAnswer, Item, Job, LabelClass
+from apps.jobs.importers import ImportRefused, UploadFile, image_size, parse_upload
+from apps.jobs.kinds import UnknownTaskKind, kind_for
+from apps.jobs.models import Item, Job, LabelClass
 from apps.jobs.selectors import FundingCall, onchain_num_classes
 from apps.storage.cid import unixfs_cid
 from apps.storage.models import StoredBlob
@@ -64,7 +62,10 @@ def _validate_terms(
 ) -> None:
     errors: dict[str, str] = {}
     names = [name.strip() for name in class_names]
-    fewest = 1 if task_type == Job.TaskType.BOUNDING_BOX else 2  # boxes of one class still say where
+    try:
+        fewest = kind_for(task_type).fewest_classes
+    except UnknownTaskKind:
+        raise ValidationError({"task_type": f"unknown task type {task_type!r}"}) from None
     if not fewest <= len(names) <= MAX_CLASSES:
         errors["classes"] = f"a job has {fewest} to {MAX_CLASSES} classes"
     elif any(not name for name in names) or len(set(names)) != len(names):
@@ -160,27 +161,6 @@ def _require_status(job: Job, *allowed: str, action: str) -> None:
         raise ValidationError(f"cannot {action} a job that is {job.get_status_display().lower()}")
 
 
-def _gold_indexes(job: Job, parsed: Sequence[ParsedItem]) -> list[int | None]:
-    by_name = {c.name: c.index for c in job.classes.all()}
-    indexes = []
-    for item in parsed:
-        if item.gold is not None and item.gold not in by_name:
-            raise ImportRefused(
-                f"{item.where}: gold class {item.gold!r} is not a class of this job ({', '.join(by_name)})"
-            )
-        indexes.append(None if item.gold is None else by_name[item.gold])
-    return indexes
-
-
-def _gold_boxes(job: Job, parsed: Sequence[ParsedItem], sizes: Sequence[tuple[int, int]]) -> list[list[Box] | None]:
-    by_name = {c.name: c.index for c in job.classes.all()}
-    return [
-        None if item.gold is None
-        else parse_gold_boxes(where=item.where, cell=item.gold, class_index=by_name, width=width, height=height)
-        for item, (width, height) in zip(parsed, sizes)
-    ]
-
-
 def _manifest(job: Job) -> bytes:
     """The public description of the dataset that createJob commits to: classes and item CIDs in id
     order. Which items are gold is left out on purpose: the manifest is public, gold must not be."""
@@ -205,11 +185,11 @@ def import_items(*, job: Job, upload: Upload) -> int:
     All or nothing: ImportRefused (naming the file) leaves no item, gold answer or new blob behind.
     """
     _require_status(job, Job.Status.DRAFT, action="import data into")
-    boxes = job.task_type == Job.TaskType.BOUNDING_BOX
-    images = boxes or job.task_type == Job.TaskType.IMAGE_CLASSIFICATION
+    kind = kind_for(job)
+    images = kind.takes_images
     parsed = parse_upload(files=upload.files, gold_file=upload.gold_file, images=images)
     sizes = [image_size(item.data) if images else (None, None) for item in parsed]
-    gold = _gold_boxes(job, parsed, sizes) if boxes else _gold_indexes(job, parsed)
+    gold = kind.parse_gold(job=job, parsed=parsed, sizes=sizes)
     new_cids: list[str] = []
     try:
         with transaction.atomic():
@@ -239,12 +219,7 @@ def import_items(*, job: Job, upload: Upload) -> int:
                     )
                 )
             created = Item.objects.bulk_create(rows)
-            if boxes:
-                store_gold_boxes(items_boxes={row.pk: g for row, g in zip(created, gold) if g is not None})
-            else:
-                GoldAnswer.objects.bulk_create(
-                    GoldAnswer(item=row, label_index=label) for row, label in zip(created, gold) if label is not None
-                )
+            kind.store_gold(gold_by_item={row.pk: g for row, g in zip(created, gold) if g is not None})
             _store_manifest(locked)
             job.refresh_from_db()
     except Exception:

@@ -13,13 +13,12 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from apps.boxes.selectors import gold_boxes_of
 from apps.chain.client import TransactionFailed, get_web3, oracle_account, send
 from apps.chain.registry import job_instance
-from apps.jobs.models import GoldAnswer, Item, Job
+from apps.jobs.kinds import kind_for
+from apps.jobs.models import Item, Job
 from apps.labeling.models import Qualification
 from apps.labeling.services import NODE_ERRORS, LabelingError, NotAllowed, check_classes, require_tier
-from apps.quality.scoring import score_against_gold
 from apps.reputation.services import post_weights
 
 logger = logging.getLogger(__name__)
@@ -119,11 +118,9 @@ def refuse_retry(*, job: Job, qualification: Qualification) -> None:
 
 
 def gold_answers(*, job: Job, item_ids: list[int]) -> Mapping[int, Any]:
-    """item pk -> gold answer of those of `item_ids` that are gold, in the form score_against_gold
-    takes for the job's task type: a class index, or a box job's gold boxes."""
-    if job.task_type == Job.TaskType.BOUNDING_BOX:
-        return gold_boxes_of(item_ids=item_ids)
-    return dict(GoldAnswer.objects.filter(item_id__in=item_ids).values_list("item_id", "label_index"))
+    """item pk -> gold answer of those of `item_ids` that are gold, in the form the job's task kind
+    scores: a class index, or a box job's gold boxes."""
+    return kind_for(job).gold_answers(item_ids=item_ids)
 
 
 def answer_qualification(*, job: Job, worker, item_id: int, answer: int | list[dict]) -> Feedback:
@@ -131,7 +128,8 @@ def answer_qualification(*, job: Job, worker, item_id: int, answer: int | list[d
     above the job's bar), and a pass admits the worker on chain. `answer` is a class index (checked
     here) or, in a box job, the canonical boxes as dicts (checked and canonicalised by
     apps.boxes.services.answer_box_qualification, which calls this)."""
-    boxes = job.task_type == Job.TaskType.BOUNDING_BOX
+    kind = kind_for(job)
+    boxes = not kind.takes_class_labels
     if boxes and not isinstance(answer, list):
         raise LabelingError("This job's gold images are answered with boxes, not a class label.")
     if not boxes and isinstance(answer, list):
@@ -148,7 +146,7 @@ def answer_qualification(*, job: Job, worker, item_id: int, answer: int | list[d
         qualification.revealed_ids = sorted({*qualification.revealed_ids, item_id})
         truths = gold_answers(job=job, item_ids=qualification.item_ids)
         scores = {
-            int(i): score_against_gold(task_type=job.task_type, answer=given, gold=truths[int(i)])
+            int(i): kind.score_against_gold(answer=given, gold=truths[int(i)])
             for i, given in qualification.answers.items()
         }
         answered, total = len(qualification.answers), len(qualification.item_ids)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.urls import reverse
 
 from apps.jobs.models import Item, Job
-from apps.labeling.models import ItemLease, Label, LabelBatch, Pause, Qualification
+from apps.labeling.models import Label, LabelBatch, Pause, Qualification
 from apps.labeling.qualification import retry_at
 from apps.reputation.models import Reputation
 from apps.reputation.selectors import reputation_of

@@ -27,9 +27,9 @@ from apps.chain.eip712 import label_batch_typed_data
 from apps.chain.labels import pack_labels
 from apps.chain.registry import job_instance
 from apps.gamification.selectors import tier_lock
+from apps.jobs.kinds import kind_for
 from apps.jobs.models import Item, Job
 from apps.labeling.models import ItemLease, Label, LabelBatch, Pause, Qualification
-from apps.quality.scoring import score_against_gold
 
 
 # Errors from the node or the connection to it (the node refused the call, timed out, was away), as
@@ -162,7 +162,7 @@ class CheckedBatch:
 def check_batch(*, job: Job, worker, labels: Sequence[LabelInput]) -> CheckedBatch:
     """Admitted, unpaused worker, LIVE job of classes, each item of this job once and not one of the
     worker's qualification items, each class in range."""
-    if job.task_type == Job.TaskType.BOUNDING_BOX:
+    if not kind_for(job).takes_class_labels:
         raise LabelingError("This job takes boxes, not class labels: submit them per image.")
     checked = check_items(job=job, worker=worker, labels=labels)
     check_classes(job=job, labels=[entry.label for entry in labels])
@@ -273,7 +273,7 @@ def record_batch(*, checked: CheckedBatch, mode: str, nonce: int | None, signatu
                 Label(batch=batch, job=job, item_id=e.item_id, worker=worker, label_index=e.label, answer_ms=e.answer_ms)
                 for e in labels
             )
-            if any(checked.gold) and job.task_type != Job.TaskType.BOUNDING_BOX:
+            if any(checked.gold) and kind_for(job).takes_class_labels:
                 # (a box job's honeypot is scored once its boxes are stored: apps.boxes.services)
                 update_honeypot_standing(job=job, worker=worker)
     except IntegrityError as error:
@@ -338,21 +338,11 @@ def fail_batch(*, batch: LabelBatch, reason: str, tx_hash: str = "") -> LabelBat
 
 def honeypot_answers(*, job: Job, worker, since) -> list[tuple]:
     """(answer, gold) of the worker's live answers on gold items served as honeypots, given after
-    `since` (None: all), in score_against_gold's form for the job's task type. A box answer counts
-    once stored and not proven tampered (verified is None until the chain confirms it)."""
+    `since` (None: all), in the form the job's task kind scores."""
     labels = Label.objects.filter(job=job, worker=worker, item__is_gold=True).exclude(status=FAILED)
     if since is not None:
         labels = labels.filter(created_at__gt=since)
-    if job.task_type != Job.TaskType.BOUNDING_BOX:
-        return list(labels.values_list("label_index", "item__gold_answer__label_index"))
-    from apps.boxes.selectors import gold_boxes_of  # labeling serves box jobs; boxes owns their gold
-    from apps.boxes.models import BoxAnnotation
-
-    answers = list(
-        BoxAnnotation.objects.filter(label__in=labels).exclude(verified=False).values_list("item_id", "boxes")
-    )
-    gold = gold_boxes_of(item_ids=[item_id for item_id, _ in answers])
-    return [(boxes, gold[item_id]) for item_id, boxes in answers if item_id in gold]
+    return kind_for(job).honeypot_answers(labels=labels)
 
 
 def update_honeypot_standing(*, job: Job, worker) -> Pause | None:
@@ -366,7 +356,8 @@ def update_honeypot_standing(*, job: Job, worker) -> Pause | None:
     answers = honeypot_answers(job=job, worker=worker, since=since)
     if len(answers) < job.honeypot_min:
         return None
-    score = sum(score_against_gold(task_type=job.task_type, answer=a, gold=g) for a, g in answers) / len(answers)
+    kind = kind_for(job)
+    score = sum(kind.score_against_gold(answer=a, gold=g) for a, g in answers) / len(answers)
     if score >= job.qualification_bar:
         return None
     pause = Pause.objects.create(job=job, worker=worker, honeypots=len(answers), score=score)

@@ -7,6 +7,7 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET
 
 from apps.gamification.selectors import tier_lock
+from apps.jobs.kinds import kind_for
 from apps.jobs.models import Job
 from apps.labeling import selectors
 from apps.reputation.selectors import reputation_of
@@ -32,7 +33,8 @@ def job_board(request: HttpRequest) -> HttpResponse:
 def label_page(request: HttpRequest, job_id: int) -> HttpResponse:
     job = get_object_or_404(Job, pk=job_id, status=Job.Status.LIVE)
     classes = [{"index": c.index, "name": c.name, "shortcut": c.shortcut} for c in job.classes.all()]
-    boxes = job.task_type == Job.TaskType.BOUNDING_BOX
+    kind = kind_for(job)
+    boxes = not kind.takes_class_labels
     reputation = reputation_of(worker=request.user, domain=job.domain)
     context = {"job": job, "classes": classes, "boxes": boxes, "reputation": reputation}
     return render(request, "labeling/label.html", context)

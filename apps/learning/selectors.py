@@ -3,13 +3,10 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
-from collections.abc import Sequence
 from threading import Lock
 
-from sklearn.pipeline import Pipeline
-
+from apps.jobs.kinds import kind_for
 from apps.jobs.models import Item, Job
-from apps.learning.features import image_features, text_features, text_vectorizer
 from apps.learning.models import ModelVersion
 from apps.learning.strategies import Features
 from apps.storage.selectors import read_blob
@@ -25,22 +22,12 @@ def _job_cids(job: Job) -> list[str]:
     return list(Item.objects.filter(job=job).order_by("index").values_list("content_cid", flat=True))
 
 
-def _compute_features(*, task_type: str, cids: Sequence[str]) -> Features:
-    blobs = [read_blob(cid) for cid in cids]
-    if task_type == Job.TaskType.TEXT_CLASSIFICATION:
-        return text_features([blob.decode("utf-8") for blob in blobs])
-    return image_features(blobs, kind="pixels+hog")
-
-
 def standalone_model(*, job: Job, estimator):
-    """What a requester can run on raw data: for a text job the TF-IDF the learner used (refitted on
-    the job's items: the same texts give the same vectorizer) chained before the estimator, so
-    `predict(["some text", ...])` works; for an image job the estimator itself (its input row is
-    documented in the export)."""
-    if job.task_type != Job.TaskType.TEXT_CLASSIFICATION:
-        return estimator
-    texts = [read_blob(cid).decode("utf-8") for cid in _job_cids(job)]
-    return Pipeline([("tfidf", text_vectorizer().fit(texts)), ("classifier", estimator)])
+    """What a requester can run on raw data, as the job's task kind makes it: for a text job the
+    learner's TF-IDF chained before the estimator, so `predict(["some text", ...])` works; for an
+    image job the estimator itself (its input row is documented in the export)."""
+    blobs = (read_blob(cid) for cid in _job_cids(job))  # read only by a kind that needs them
+    return kind_for(job).standalone_model(estimator=estimator, blobs=blobs)
 
 
 def job_features(*, job: Job) -> Features:
@@ -51,7 +38,7 @@ def job_features(*, job: Job) -> Features:
         if key in _feature_cache:
             _feature_cache.move_to_end(key)
             return _feature_cache[key]
-    features = _compute_features(task_type=job.task_type, cids=cids)
+    features = kind_for(job).features(blobs=[read_blob(cid) for cid in cids])
     with _feature_cache_lock:
         _feature_cache[key] = features
         while len(_feature_cache) > FEATURE_CACHE_SIZE:

@@ -12,9 +12,9 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from apps.boxes.selectors import box_agreement
 from apps.chain.client import oracle_account, send
 from apps.chain.registry import job_instance
+from apps.jobs.kinds import kind_for
 from apps.jobs.models import Item, Job
 from apps.labeling.models import Label
 from apps.learning.engine import InsufficientLabelsError, cold_start, evaluate, rank_pool, train
@@ -128,8 +128,11 @@ def retrain_job(*, job_id: int) -> ModelVersion | None:
     X = job_features(job=job)
     labels_needed = np.array([item.labels_needed for item in items])
     is_gold = np.array([item.is_gold for item in items])
-    if job.task_type == Job.TaskType.BOUNDING_BOX:
-        _rank_box_job(job=job, items=items, X=X, labels_needed=labels_needed, is_gold=is_gold)
+    crowd_agreement = kind_for(job).crowd_agreement
+    if crowd_agreement is not None:
+        _rank_by_agreement(
+            job=job, items=items, X=X, labels_needed=labels_needed, is_gold=is_gold, crowd_agreement=crowd_agreement
+        )
         return None
     labels = job_labels(job=job)
     truth = infer_job_truth(labels=labels)
@@ -162,15 +165,15 @@ def retrain_job(*, job_id: int) -> ModelVersion | None:
         )
 
 
-def _rank_box_job(
-    *, job: Job, items: list[Item], X, labels_needed: np.ndarray, is_gold: np.ndarray
+def _rank_by_agreement(
+    *, job: Job, items: list[Item], X, labels_needed: np.ndarray, is_gold: np.ndarray, crowd_agreement
 ) -> None:
-    """Box jobs train no model: the crowd's agreement per image (boxes.selectors.box_agreement) takes
-    the place of the aggregated label's confidence. Images already answered but short of their
-    answers come first, least agreed first; then the unanswered pool in cold-start order (diverse
-    images first); an image whose full set of answers still disagrees asks for more, as a class
-    item does."""
-    votes, confidence = box_agreement(job=job, indexes=[item.index for item in items])
+    """A kind that trains no model (boxes): the crowd's agreement per item (the kind's
+    crowd_agreement) takes the place of the aggregated label's confidence. Items already answered
+    but short of their answers come first, least agreed first; then the unanswered pool in
+    cold-start order (diverse items first); an item whose full set of answers still disagrees asks
+    for more, as a class item does."""
+    votes, confidence = crowd_agreement(job=job, indexes=[item.index for item in items])
     disputed, labels_needed = _more_labels_where_disputed(
         job=job, votes=votes, confidence=confidence, labels_needed=labels_needed, is_gold=is_gold
     )

@@ -14,7 +14,7 @@ from apps.chain.registry import job_instance
 from apps.jobs.models import Job
 from apps.labeling.models import Qualification
 from apps.labeling.services import NODE_ERRORS
-from apps.quality.scoring import score_against_gold
+from apps.jobs.kinds import kind_for
 from apps.quality.selectors import JobLabels
 from apps.reputation.formula import reputation_score, voting_weight
 from apps.reputation.models import JobEvidence, Reputation
@@ -42,7 +42,7 @@ def record_settlement_evidence(*, job: Job, labels: JobLabels, truth: Sequence[i
                 domain=job.domain,
                 gold_answered=len(gold_labels),
                 gold_score=sum(
-                    score_against_gold(task_type=job.task_type, answer=int(a), gold=int(g))
+                    kind_for(job).score_against_gold(answer=int(a), gold=int(g))
                     for a, g in zip(gold_labels, gold_truth)
                 ),
                 truth_answered=len(agreed),
