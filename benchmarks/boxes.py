@@ -33,7 +33,7 @@ import numpy as np  # noqa: E402
 
 from apps.boxes.geometry import MATCH_IOU, Box, canonical_boxes, score_boxes_against_gold  # noqa: E402
 from apps.boxes.settlement import BoxSettlementInput, compute_box_settlement, score_answers  # noqa: E402
-from apps.integrity.signals import BoxEvidence, assess_boxes  # noqa: E402
+from apps.boxes.screening import BoxEvidence, assess_boxes  # noqa: E402
 
 IMAGES, WIDTH, HEIGHT, CLASSES = 500, 640, 480, 3
 GOLD_IMAGES = 50

@@ -18,7 +18,8 @@ from apps.chain.funding import first_funding
 from apps.chain.registry import ContractNotDeployed, contract_address
 from apps.integrity.models import ReviewDecision, WalletFunding, WorkerFlag
 from apps.integrity.selectors import answer_times, can_review, ignored_funders, reference_truth
-from apps.integrity.signals import Assessment, BoxEvidence, Evidence, assess, assess_boxes
+from apps.boxes.screening import BoxEvidence, assess_boxes
+from apps.integrity.signals import Assessment, Evidence, assess
 from apps.jobs.models import Job
 from apps.quality.selectors import job_labels
 from apps.rewards.models import Settlement

@@ -20,8 +20,8 @@ Every signal has a score, a threshold, whether it fired and a reason a requester
 
 Sybil clusters are the connected groups over (common funder ∪ fired pattern_similarity).
 
-Bounding-box jobs (assess_boxes) get the same signals over box answers scored against their image's
-reference: chance is 0, and pattern similarity counts identical wrong box sets (docs/integrity.md).
+Other task kinds build their own evidence from these pieces (timing_signals, accuracy_signal,
+strongest_pairs, common_funder_signals, sybil_clusters): bounding boxes in apps.boxes.screening.
 """
 from __future__ import annotations
 
@@ -29,12 +29,9 @@ import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from itertools import combinations
 
 import numpy as np
 from scipy.stats import binom
-
-from apps.boxes.geometry import Box, score_boxes_against_gold
 
 MIN_TIMED = 10  # answer times needed before timing signals speak
 FAST_MEDIAN_MS = 600
@@ -105,7 +102,7 @@ def wilson_upper(hits: float, n: float, z: float = WILSON_Z) -> float:
     return (centre + spread) / (1 + z * z / n)
 
 
-def _timing(ms: np.ndarray) -> list[Signal]:
+def timing_signals(ms: np.ndarray) -> list[Signal]:
     ms = ms[~np.isnan(ms)]
     if ms.size < MIN_TIMED:
         reason = f"only {ms.size} timed answers (needs {MIN_TIMED})"
@@ -134,7 +131,7 @@ def _timing(ms: np.ndarray) -> list[Signal]:
     ]
 
 
-def _accuracy_signal(name: str, what: str, hits: int, n: int, minimum: int, floor: float) -> Signal:
+def accuracy_signal(name: str, what: str, hits: int, n: int, minimum: int, floor: float) -> Signal:
     if n < minimum:
         return Signal(name, math.nan, floor, False, f"only {n} {what} (needs {minimum})")
     upper = wilson_upper(hits, n)
@@ -235,10 +232,10 @@ def _pairs(ev: Evidence) -> tuple[dict[int, Signal], list[tuple[int, int]]]:
             detail = f"agreed with {{peer}} on {agreed} of {n} shared items"
             detail += f" (their accuracies predict ~{n * expected:.1f})"
         tests.append((i, j, min(p_all, p_wrong), detail))
-    return _strongest_pairs(ev.addresses, tests, threshold, what="items")
+    return strongest_pairs(ev.addresses, tests, threshold, what="items")
 
 
-def _strongest_pairs(
+def strongest_pairs(
     addresses: Sequence[str], tests: list[tuple[int, int, float, str]], threshold: float, *, what: str
 ) -> tuple[dict[int, Signal], list[tuple[int, int]]]:
     """Signals from the pair tests (i, j, p-value, detail with a {peer} slot): each worker shows its
@@ -266,7 +263,7 @@ def _strongest_pairs(
     return signals, fired_pairs
 
 
-def _funding(
+def common_funder_signals(
     addresses: Sequence[str], funders: Mapping[int, Mapping[str, str]]
 ) -> tuple[dict[int, Signal], list[tuple[int, int]]]:
     by_source: dict[tuple[str, str], list[int]] = defaultdict(list)
@@ -299,7 +296,7 @@ def _funding(
     return signals, edges
 
 
-def _components(n: int, edges: list[tuple[int, int]]) -> list[list[int]]:
+def sybil_clusters(n: int, edges: list[tuple[int, int]]) -> list[list[int]]:
     parent = list(range(n))
 
     def find(x: int) -> int:
@@ -325,14 +322,14 @@ def assess(ev: Evidence) -> Assessment:
     gold_hits = np.bincount(ev.workers[is_gold], weights=right[is_gold], minlength=n_workers)
     peer_hits, peer_n = _peer_hits(ev)
     pair_signals, pairs = _pairs(ev)
-    funding_signals, funding_edges = _funding(ev.addresses, ev.funders)
+    funding, funding_edges = common_funder_signals(ev.addresses, ev.funders)
     signals = []
     for w in range(n_workers):
         signals.append(
-            _timing(ev.answer_ms[ev.workers == w])
+            timing_signals(ev.answer_ms[ev.workers == w])
             + [
-                _accuracy_signal("gold_accuracy", "gold answers", int(gold_hits[w]), int(gold_n[w]), MIN_GOLD, floor),
-                _accuracy_signal(
+                accuracy_signal("gold_accuracy", "gold answers", int(gold_hits[w]), int(gold_n[w]), MIN_GOLD, floor),
+                accuracy_signal(
                     "peer_agreement",
                     "answers matching the other workers' plurality",
                     int(peer_hits[w]),
@@ -341,103 +338,6 @@ def assess(ev: Evidence) -> Assessment:
                     floor,
                 ),
             ]
-            + [pair_signals[w], funding_signals[w]]
+            + [pair_signals[w], funding[w]]
         )
-    return Assessment(signals=signals, clusters=_components(n_workers, pairs + funding_edges))
-
-
-@dataclass(frozen=True, kw_only=True)
-class BoxEvidence:
-    """A box job's verified answers as records over worker positions: whether each one matched its
-    image's reference (gold boxes, else the crowd's consensus) and whether the image is gold."""
-
-    items: np.ndarray
-    workers: np.ndarray
-    boxes: Sequence[Sequence[Box]]  # per record: the answer's boxes
-    right: np.ndarray  # bool: score against the reference >= MATCH_IOU
-    on_gold: np.ndarray  # bool
-    answer_ms: np.ndarray  # float, nan where the page measured nothing
-    addresses: Sequence[str]
-    funders: Mapping[int, Mapping[str, str]] = field(default_factory=dict)
-    pass_bar: float = 0.7
-
-
-# Two box sets this close (mean IoU, unmatched boxes 0) are the same answer: people tracing the same
-# object by hand differ by a few pixels (IoU ~0.8-0.9), a copy does not differ at all.
-COPY_SCORE = 0.95
-# The least chance that two independent wrong box answers coincide: drawn by hand, only the empty
-# answer ("nothing here") repeats exactly; this floor covers simple one-box images.
-MIN_BOX_COINCIDENCE = 0.01
-
-
-def box_coincidence_rate(ev: BoxEvidence) -> float:
-    """How often two independent wrong box answers to the same image coincide: hand-drawn boxes
-    practically never do, the empty answer always does, so q = e^2 with e the share of wrong
-    answers that are empty (the class version's sum of squared shares, with one repeatable
-    answer), never below MIN_BOX_COINCIDENCE."""
-    wrong = ~ev.right
-    if not wrong.any():
-        return MIN_BOX_COINCIDENCE
-    empty = np.array([not ev.boxes[r] for r in np.flatnonzero(wrong)])
-    return min(max(float(empty.mean()) ** 2, MIN_BOX_COINCIDENCE), 0.95)
-
-
-def _box_pairs(ev: BoxEvidence) -> tuple[dict[int, Signal], list[tuple[int, int]]]:
-    """Pattern similarity for boxes: per pair of workers sharing MIN_SHARED+ images, how often they
-    gave the same wrong answer (COPY_SCORE) on the images both got wrong, against
-    box_coincidence_rate; Bonferroni over the pairs tested, as for classes."""
-    n_workers = len(ev.addresses)
-    by_item: dict[int, list[int]] = defaultdict(list)
-    for record, item in enumerate(ev.items.tolist()):
-        by_item[item].append(record)
-    shared = np.zeros((n_workers, n_workers), dtype=np.int64)
-    both_wrong = np.zeros_like(shared)
-    same_wrong = np.zeros_like(shared)
-    for records in by_item.values():
-        for a, b in combinations(records, 2):
-            i, j = sorted((int(ev.workers[a]), int(ev.workers[b])))
-            shared[i, j] += 1
-            if not ev.right[a] and not ev.right[b]:
-                both_wrong[i, j] += 1
-                same_wrong[i, j] += score_boxes_against_gold(ev.boxes[a], ev.boxes[b]) >= COPY_SCORE
-    tested = shared >= MIN_SHARED
-    q = box_coincidence_rate(ev)
-    threshold = -math.log10(ALPHA / max(int(tested.sum()), 1))
-    tests = []
-    for i, j in zip(*np.nonzero(tested)):
-        i, j = int(i), int(j)
-        nw, sw = int(both_wrong[i, j]), int(same_wrong[i, j])
-        p_wrong = float(binom.sf(sw - 1, nw, q)) if nw and sw >= MIN_SAME_WRONG else 1.0
-        detail = f"gave the same wrong boxes as {{peer}} on {sw} of the {nw} images both got wrong"
-        detail += f" (chance ~{nw * q:.1f})"
-        tests.append((i, j, p_wrong, detail))
-    return _strongest_pairs(ev.addresses, tests, threshold, what="images")
-
-
-def assess_boxes(ev: BoxEvidence) -> Assessment:
-    """The signals for a box job: timing, accuracy on gold images, agreement with the consensus on
-    the others, copied wrong answers (pattern similarity) and common funders. A box set drawn at
-    random matches nothing, so chance is 0 and the accuracy floor is half the pass bar."""
-    n_workers = len(ev.addresses)
-    floor = ev.pass_bar / 2
-    def per_worker(where: np.ndarray, *, right_only: bool) -> np.ndarray:
-        weights = ev.right[where].astype(float) if right_only else None
-        return np.bincount(ev.workers[where], weights=weights, minlength=n_workers)
-
-    gold_hits, gold_n = per_worker(ev.on_gold, right_only=True), per_worker(ev.on_gold, right_only=False)
-    peer_hits, peer_n = per_worker(~ev.on_gold, right_only=True), per_worker(~ev.on_gold, right_only=False)
-    pair_signals, pairs = _box_pairs(ev)
-    funding_signals, funding_edges = _funding(ev.addresses, ev.funders)
-    signals = [
-        _timing(ev.answer_ms[ev.workers == w])
-        + [
-            _accuracy_signal("gold_accuracy", "gold images", int(gold_hits[w]), int(gold_n[w]), MIN_GOLD, floor),
-            _accuracy_signal(
-                "peer_agreement", "images matching the consensus", int(peer_hits[w]), int(peer_n[w]), MIN_PEER, floor
-            ),
-            pair_signals[w],
-            funding_signals[w],
-        ]
-        for w in range(n_workers)
-    ]
-    return Assessment(signals=signals, clusters=_components(n_workers, pairs + funding_edges))
+    return Assessment(signals=signals, clusters=sybil_clusters(n_workers, pairs + funding_edges))

@@ -4,7 +4,7 @@ and common funders work as for classes; people are not flagged."""
 import numpy as np
 
 from apps.boxes.geometry import Box
-from apps.integrity.signals import BoxEvidence, assess_boxes
+from apps.boxes.screening import BoxEvidence, assess_boxes
 
 ADDRESSES = [f"0x{n:040x}" for n in (1, 2, 3)]
 CAR = [Box(0, 100, 100, 200, 100)]
