@@ -5,7 +5,6 @@ import json
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.test import Client
 from eth_account.messages import encode_defunct
 from eth_account.signers.local import LocalAccount
@@ -79,16 +78,11 @@ def whoami(client: Client) -> str | None:
     return client.get("/api/auth/me").json()["address"]
 
 
-VECTORS_DIR = Path(settings.BASE_DIR).parent / "shared" / "vectors" / "siwe"
-requires_vectors = pytest.mark.skipif(
-    not VECTORS_DIR.is_dir(),
-    reason=f"SIWE test vectors not found at {VECTORS_DIR} (CI clones the repository with shared/ beside it)",
-)
+# The spruceid/siwe vectors, copied into the repository (tests/vectors/siwe/README.md says from where).
+VECTORS_DIR = Path(__file__).resolve().parent.parent / "vectors" / "siwe"
 
 
 def vector_cases(file_name: str) -> list:
-    """One pytest param per case of a vectors file, named after the case; none when the file is absent."""
-    path = VECTORS_DIR / file_name
-    if not path.is_file():
-        return []
-    return [pytest.param(case, id=title) for title, case in json.loads(path.read_text()).items()]
+    """One pytest param per case of a vectors file, named after the case."""
+    cases = json.loads((VECTORS_DIR / file_name).read_text())
+    return [pytest.param(case, id=title) for title, case in cases.items()]

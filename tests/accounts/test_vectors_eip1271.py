@@ -4,9 +4,7 @@ a chain this platform signs in on. Our EIP-1271 path is tested against a contrac
 the local chain in test_eip1271_contract_wallet.py."""
 import pytest
 
-from tests.accounts.helpers import requires_vectors, vector_cases
-
-pytestmark = requires_vectors
+from tests.accounts.helpers import vector_cases
 
 
 @pytest.mark.parametrize("case", vector_cases("eip1271.json"))
