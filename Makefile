@@ -28,7 +28,7 @@ chromium:
 	fi
 
 run: setup
-	$(PY) manage.py serve
+	DEBUG=1 $(PY) manage.py serve
 
 # Pass 1: everything on the embedded defaults (SQLite, in-memory layer, anvil).
 # Pass 2: the tests marked `services` (and `postgres_too`) against the machine's PostgreSQL and Redis.

@@ -5,10 +5,13 @@ Embedded default (no variables set): SQLite, in-memory channel layer, a local an
 DATABASE_URL, REDIS_URL, CHAIN_RPC_URL (+ ORACLE_PRIVATE_KEY, deployed addresses), IPFS_API_URL.
 """
 import os
+import secrets
+import time
 import warnings
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 # siwe's grammar redefines core ABNF rules on import; abnf warns about each one on every start.
 warnings.filterwarnings("ignore", message=r"rule '\w+' redefines", module=r"abnf\.")
@@ -24,11 +27,35 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-DEBUG = env_bool("DEBUG", True)
-# The fallback key is for the embedded development stack only; production sets SECRET_KEY.
-SECRET_KEY = os.environ.get("SECRET_KEY") or ("crowdal-dev-insecure-key" if DEBUG else "")
+# Embedded mode (no CHAIN_RPC_URL): one machine on localhost with its own anvil and anvil's
+# development keys. Anything else is a deployment and must be configured as one.
+EMBEDDED = not os.environ.get("CHAIN_RPC_URL")
+
+
+def embedded_secret_key(path: Path) -> str:
+    """A random key made on the embedded stack's first start and kept in var/ (never a constant
+    anyone can read in the source: sessions, CSRF tokens and capabilities are signed with it)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # made already, possibly by a process starting at the same time
+        for _ in range(50):
+            key = path.read_text().strip()
+            if key:
+                return key
+            time.sleep(0.01)
+        raise ImproperlyConfigured(f"{path} is empty: delete it and start again") from None
+    with os.fdopen(fd, "w") as file:
+        key = secrets.token_urlsafe(50)
+        file.write(key)
+    return key
+
+
+# Off unless asked for: `make run` (the embedded demo) turns it on.
+DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = os.environ.get("SECRET_KEY") or (embedded_secret_key(VAR_DIR / "secret-key") if EMBEDDED else "")
 if not SECRET_KEY:
-    raise RuntimeError("SECRET_KEY must be set when DEBUG is off")
+    raise ImproperlyConfigured("SECRET_KEY must be set: CHAIN_RPC_URL is set, so this is not the embedded stack")
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
@@ -125,8 +152,16 @@ else:
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_MAX_AGE", str(12 * 3600)))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# A deployment is served over HTTPS (TLS ends at the proxy in front, which sets X-Forwarded-Proto);
+# the embedded stack serves plain http on localhost. HTTPS=0/1 overrides.
+HTTPS = env_bool("HTTPS", not EMBEDDED)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", "31536000")) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

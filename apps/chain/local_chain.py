@@ -3,7 +3,9 @@ binary inside `@foundry-rs/anvil-linux-amd64`). Used by `manage.py serve`, the t
 """
 from __future__ import annotations
 
+import ctypes
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -16,6 +18,7 @@ from django.conf import settings
 # anvil's default mnemonic; its keys are public development keys, never used on a real chain.
 ANVIL_MNEMONIC = "test test test test test test test test test test test junk"
 ANVIL_CHAIN_ID = 31337
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 class LocalChainError(RuntimeError):
@@ -30,6 +33,11 @@ def anvil_binary() -> Path:
     if found:
         return Path(found)
     raise LocalChainError("anvil not found: run `npm ci` (package @foundry-rs/anvil-linux-amd64)")
+
+
+def _end_with_parent() -> None:
+    """In the child before exec: ask for SIGTERM when the parent dies (prctl PR_SET_PDEATHSIG)."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def free_port() -> int:
@@ -81,11 +89,14 @@ def start_local_chain(
     state_path: Path | None = None,
     log_path: Path | None = None,
     timeout: float = 20.0,
+    die_with_parent: bool = False,
 ) -> LocalChain:
     """Start anvil and wait until it answers JSON-RPC.
 
     block_time None means automine (a block per transaction, what tests want); a number mines on a
     clock so confirmations accrue as on a real chain. state_path keeps the chain across restarts.
+    die_with_parent: the kernel ends anvil when the calling thread's process dies, even by SIGKILL
+    (Linux; call it from the thread that lives as long as the process).
     """
     port = port or free_port()
     url = f"http://127.0.0.1:{port}"
@@ -98,7 +109,13 @@ def start_local_chain(
         state_path.parent.mkdir(parents=True, exist_ok=True)
         command += ["--state", str(state_path)]
     log = open(log_path, "ab") if log_path else subprocess.DEVNULL
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    process = subprocess.Popen(
+        command,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        preexec_fn=_end_with_parent if die_with_parent else None,
+    )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:

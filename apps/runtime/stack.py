@@ -31,6 +31,7 @@ def start_embedded_chain() -> LocalChain | None:
         block_time=settings.LOCAL_CHAIN_BLOCK_TIME,
         state_path=settings.VAR_DIR / "anvil-state.json",
         log_path=settings.VAR_DIR / "anvil.log",
+        die_with_parent=True,  # a killed server leaves no anvil behind
     )
     settings.CHAIN_RPC_URL = chain.url
     return chain

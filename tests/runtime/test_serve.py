@@ -18,7 +18,9 @@ from apps.chain.local_chain import free_port, rpc_ready
 pytestmark = pytest.mark.slow
 
 
-def start_serve(var_dir: Path, *, http_port: int, chain_port: int) -> tuple[subprocess.Popen, list[str]]:
+def start_serve(
+    var_dir: Path, *, http_port: int, chain_port: int, ignore_sigint: bool = False
+) -> tuple[subprocess.Popen, list[str]]:
     env = {
         **os.environ,
         "CROWDAL_VAR_DIR": str(var_dir),
@@ -27,6 +29,7 @@ def start_serve(var_dir: Path, *, http_port: int, chain_port: int) -> tuple[subp
         "DATABASE_URL": f"sqlite:///{var_dir / 'db.sqlite3'}",
         "REDIS_URL": "",
         "PYTHONUNBUFFERED": "1",
+        "CROWDAL_DEMO_ITEMS": "0",
     }
     process = subprocess.Popen(
         [sys.executable, "manage.py", "serve", "--port", str(http_port)],
@@ -36,6 +39,8 @@ def start_serve(var_dir: Path, *, http_port: int, chain_port: int) -> tuple[subp
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,
+        # As a shell script's `serve &` starts it: with SIGINT ignored.
+        preexec_fn=(lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if ignore_sigint else None,
     )
     lines: list[str] = []
     deadline = time.monotonic() + 180
@@ -87,3 +92,28 @@ def test_serve_starts_stack_and_ctrl_c_stops_it(tmp_path):
         assert deployed_addresses(lines) == first
     finally:
         stop_serve(process)
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_serve_started_in_the_background_stops_on_a_signal(tmp_path, stop_signal):
+    http_port, chain_port = free_port(), free_port()
+    process, _ = start_serve(tmp_path, http_port=http_port, chain_port=chain_port, ignore_sigint=True)
+    os.kill(process.pid, stop_signal)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        raise AssertionError(f"serve ignored {stop_signal.name}") from None
+    assert not rpc_ready(f"http://127.0.0.1:{chain_port}")
+
+
+def test_a_killed_serve_leaves_no_chain_behind(tmp_path):
+    http_port, chain_port = free_port(), free_port()
+    process, _ = start_serve(tmp_path, http_port=http_port, chain_port=chain_port)
+    assert rpc_ready(f"http://127.0.0.1:{chain_port}")
+    process.kill()
+    process.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while rpc_ready(f"http://127.0.0.1:{chain_port}") and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not rpc_ready(f"http://127.0.0.1:{chain_port}")

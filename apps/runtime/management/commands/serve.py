@@ -1,4 +1,5 @@
 import os
+import signal
 import sys
 
 from django.conf import settings
@@ -33,6 +34,10 @@ class Command(BaseCommand):
         from apps.runtime.stack import prepare_database_and_contracts, start_background_tasks, start_embedded_chain
         from crowdal_site.asgi import application
 
+        # A process started in the background by a script inherits SIGINT ignored, and Twisted then
+        # leaves it so: Ctrl-C would do nothing. Both signals end the server (and so the chain).
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
         chain = start_embedded_chain()
         try:
             addresses = prepare_database_and_contracts()
