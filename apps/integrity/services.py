@@ -1,6 +1,7 @@
 """Writes: assessing a job's workers (flags, with an audit row for every status change), the cache of
-wallets' first funders, and review decisions. Settlement (apps/rewards) calls assess_job before it
-computes payouts and holds while a flagged worker it would pay is unreviewed."""
+wallets' first funders, and recording review decisions. Settlement's screening (apps/rewards/screening.py)
+calls assess_job before it computes payouts, holds while a flagged worker it would pay is unreviewed,
+and takes the review decisions against its settlement row."""
 from __future__ import annotations
 
 from collections.abc import Collection
@@ -8,7 +9,6 @@ from collections.abc import Collection
 import numpy as np
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from web3 import Web3
 
@@ -17,12 +17,10 @@ from apps.chain.client import get_web3
 from apps.chain.funding import first_funding
 from apps.chain.registry import ContractNotDeployed, contract_address
 from apps.integrity.models import ReviewDecision, WalletFunding, WorkerFlag
-from apps.integrity.selectors import answer_times, can_review, ignored_funders, reference_truth
+from apps.integrity.selectors import answer_times, ignored_funders, reference_truth
 from apps.integrity.signals import Assessment, BoxEvidence, Evidence, assess, assess_boxes
 from apps.jobs.models import Job
 from apps.quality.selectors import job_labels
-from apps.rewards.models import Settlement
-from apps.rewards.selectors import payouts_computed
 
 Status = WorkerFlag.Status
 MAX_NOTE = 2000
@@ -156,28 +154,10 @@ def assess_job(*, job: Job, payable: Collection[str] | None = None) -> Assessmen
     return assessment
 
 
-def review_flag(*, flag_id: int, reviewer, status: str, note: str) -> WorkerFlag:
-    """The requester's (or staff's) decision on a flag: APPROVED pays the worker, REJECTED withholds
-    its pay (back to the requester with the refund). Allowed until the settlement has computed its
-    payouts; the last decision that unblocks a held settlement resumes it."""
-    from apps.rewards.services import resume_held_settlement  # rewards imports this module
-
-    if status not in (Status.APPROVED, Status.REJECTED):
-        raise ValidationError(f"decision must be {Status.APPROVED} or {Status.REJECTED}")
-    note = note.strip()
-    if not note or len(note) > MAX_NOTE:
-        raise ValidationError(f"a note (1-{MAX_NOTE} characters) saying why is required")
-    with transaction.atomic():
-        flag = WorkerFlag.objects.select_for_update().select_related("job").filter(pk=flag_id).first()
-        if flag is None or not can_review(job=flag.job, user=reviewer):
-            raise PermissionDenied("no such flag among the jobs you can review")
-        # Lock the settlement row (settlement's compute step updates it) so that a decision either
-        # lands before the payouts are computed, and counts, or is refused.
-        list(Settlement.objects.select_for_update().filter(job=flag.job))
-        if payouts_computed(job=flag.job):
-            raise ValidationError("the job's payouts are computed already; a decision can no longer change them")
-        flag.status = status
-        flag.save(update_fields=["status", "assessed_at"])
-        _audit(flag=flag, status=status, note=note, reviewer=reviewer)
-        resume_held_settlement(job_id=flag.job_id)
-    return flag
+@transaction.atomic
+def record_decision(*, flag: WorkerFlag, status: str, note: str, reviewer) -> None:
+    """A reviewer's decision on `flag` (locked by the caller, which has checked that it may decide),
+    with its audit row."""
+    flag.status = status
+    flag.save(update_fields=["status", "assessed_at"])
+    _audit(flag=flag, status=status, note=note, reviewer=reviewer)
