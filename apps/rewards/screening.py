@@ -58,6 +58,13 @@ def resume_held_settlement(*, job_id: int) -> bool:
     return unblocked
 
 
+def reassess_job(*, job: Job) -> None:
+    """The requester's "assess now": bring the job's flags up to date, then resume its held
+    settlement if the assessment cleared the flags it waited for."""
+    assess_job(job=job)
+    resume_held_settlement(job_id=job.pk)
+
+
 def review_flag(*, flag_id: int, reviewer, status: str, note: str) -> WorkerFlag:
     """The requester's (or staff's) decision on a flag: APPROVED pays the worker, REJECTED withholds
     its pay (back to the requester with the refund). Allowed until the settlement has computed its
