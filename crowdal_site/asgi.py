@@ -22,7 +22,7 @@ from apps.chain.handlers import WORKER_CHANNEL  # noqa: E402
 from apps.learning.consumers import LearnerWorker  # noqa: E402
 from apps.learning.handlers import LEARNER_CHANNEL  # noqa: E402
 from apps.rewards.consumers import SettlementWorker  # noqa: E402
-from apps.rewards.services import SETTLEMENT_CHANNEL  # noqa: E402
+from apps.rewards.scheduling import SETTLEMENT_CHANNEL  # noqa: E402
 from apps.labeling.consumers import LabelingConsumer  # noqa: E402
 from apps.jobs.consumers import JobDashboardConsumer  # noqa: E402
 

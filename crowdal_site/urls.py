@@ -6,7 +6,6 @@ from apps.anonymity import urls as anonymity_urls
 from apps.audit import urls as audit_urls
 from apps.boxes import urls as boxes_urls
 from apps.gamification import urls as gamification_urls
-from apps.integrity import urls as integrity_urls
 from apps.jobs import urls as jobs_urls
 from apps.labeling import urls as labeling_urls
 from apps.rewards import urls as rewards_urls
@@ -28,7 +27,5 @@ urlpatterns = [
     path("", include(labeling_urls.page_patterns)),
     path("", include(anonymity_urls.page_patterns)),
     path("", include(rewards_urls.page_patterns)),
-    path("api/", include(integrity_urls.api_patterns)),
-    path("", include(integrity_urls.page_patterns)),
     path("", include("apps.pages.urls")),
 ]

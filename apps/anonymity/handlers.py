@@ -8,7 +8,7 @@ from apps.anonymity import services
 from apps.chain.models import ChainEvent
 from apps.jobs.consumers import push_dashboard_on_commit
 from apps.learning.handlers import send_retrain
-from apps.rewards.services import stop_if_rule_met
+from apps.rewards.settlement import stop_if_rule_met
 
 
 def record_members(event: ChainEvent) -> None:

@@ -12,10 +12,12 @@ from apps.boxes import export
 from apps.boxes.geometry import Box, score_boxes_against_gold
 from apps.boxes.importers import parse_gold_boxes
 from apps.boxes.models import BoxAnnotation
-from apps.boxes.selectors import box_agreement, gold_boxes_of
-from apps.boxes.services import store_gold_boxes
+from apps.boxes.screening import screen_box_answers
+from apps.boxes.selectors import box_agreement, box_settlement_input, gold_boxes_of
+from apps.boxes.services import record_consensus, store_gold_boxes
+from apps.boxes.settlement import compute_box_settlement
 from apps.jobs.importers import ParsedItem
-from apps.jobs.kinds import ExportFile
+from apps.jobs.kinds import ExportFile, Screening, SettlementOutcome
 from apps.jobs.models import Job
 from apps.learning.features import image_features
 
@@ -61,6 +63,18 @@ class BoxKind:
         )
         gold = gold_boxes_of(item_ids=[item_id for item_id, _ in answers])
         return [(boxes, gold[item_id]) for item_id, boxes in answers if item_id in gold]
+
+    def settlement_outcome(self, *, job: Job, withheld: frozenset[str]) -> SettlementOutcome:
+        box_input = box_settlement_input(job=job, withheld=withheld)
+        outcome = compute_box_settlement(box_input)
+
+        def store_aggregates() -> None:
+            record_consensus(job=job, consensus=outcome.consensus, answers=box_input.answers)
+
+        return SettlementOutcome(outcome=outcome, store_aggregates=store_aggregates)
+
+    def screening(self, *, job: Job) -> Screening:
+        return screen_box_answers(job=job)
 
     def features(self, *, blobs: Sequence[bytes]) -> Any:
         return image_features(blobs, kind="pixels+hog")  # the cold start's diversity, not a model's input

@@ -14,6 +14,7 @@ import numpy as np
 from scipy.stats import binom
 
 from apps.boxes.geometry import Box, score_boxes_against_gold
+from apps.boxes.selectors import scored_box_answers
 from apps.integrity.signals import (
     ALPHA,
     MIN_GOLD,
@@ -28,6 +29,9 @@ from apps.integrity.signals import (
     sybil_clusters,
     timing_signals,
 )
+from apps.integrity.services import funders_by_position
+from apps.jobs.kinds import Screening
+from apps.jobs.models import Job
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -125,3 +129,25 @@ def assess_boxes(ev: BoxEvidence) -> Assessment:
         for w in range(n_workers)
     ]
     return Assessment(signals=signals, clusters=sybil_clusters(n_workers, pairs + funding_edges))
+
+
+def screen_box_answers(*, job: Job) -> Screening:
+    """The signals of a box job's workers from its verified answers, scored as settlement scores them."""
+    answers = scored_box_answers(job=job)
+    worker_of = dict(sorted({(a.worker_id, a.address) for a in answers}))
+    worker_ids, addresses = list(worker_of), list(worker_of.values())
+    position = {worker_id: w for w, worker_id in enumerate(worker_ids)}
+    assessment = assess_boxes(
+        BoxEvidence(
+            items=np.array([a.item for a in answers], dtype=np.int64),
+            workers=np.array([position[a.worker_id] for a in answers], dtype=np.int64),
+            boxes=[a.boxes for a in answers],
+            right=np.array([a.right for a in answers], dtype=bool),
+            on_gold=np.array([a.on_gold for a in answers], dtype=bool),
+            answer_ms=np.array([np.nan if a.answer_ms is None else float(a.answer_ms) for a in answers]),
+            addresses=addresses,
+            funders=funders_by_position(addresses),
+            pass_bar=job.qualification_bar,
+        )
+    )
+    return Screening(worker_ids=worker_ids, addresses=addresses, assessment=assessment)

@@ -1,5 +1,5 @@
 """The arithmetic of settling a bounding-box job, with no database and no chain (as
-apps.rewards.computation is for classes, whose payout tree and reward formula it reuses).
+apps.rewards.computation is for classes; the payout tree and reward formula are apps.rewards.payouts).
 
 Per image the reference is its gold boxes (gold images) or the crowd's consensus (consolidate, with
 the voting weights when given). Each verified answer scores score_boxes_against_gold against the
@@ -13,15 +13,23 @@ carries; the report, stored by content id, holds every image's full consensus bo
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from apps.boxes.geometry import MATCH_IOU, Box, ConsensusBox, consolidate, count_label, score_boxes_against_gold
-from apps.rewards.computation import EMPTY_ROOT, SPAM_MARGIN, WorkerResult, payout_tree, reward_amounts
 from apps.chain.merkle import Payout
+from apps.rewards.payouts import (
+    SPAM_MARGIN,
+    PaidLeaves,
+    WorkerResult,
+    canonical_report,
+    payout_tree,
+    report_workers,
+    reward_amounts,
+    worker_results,
+)
 
 METHOD = "box-consensus-iou"
 FORMULA = (
@@ -95,24 +103,14 @@ def compute_box_settlement(data: BoxSettlementInput) -> BoxSettlementOutcome:
     amounts = reward_amounts(
         given=given, correct=correct, n_classes=1, price=data.price, budget=data.budget, floor=SPAM_MARGIN
     )
-    withheld = {a.lower() for a in data.withheld}
-    amounts = [0 if a.lower() in withheld else amount for a, amount in zip(addresses, amounts)]
-    workers = [
-        WorkerResult(address=a, labels=int(n), correct=int(c), accuracy=(c / n if n else 0.0), amount=amount)
-        for a, n, c, amount in zip(addresses, given.tolist(), correct.tolist(), amounts)
-    ]
+    workers = worker_results(addresses=addresses, given=given, correct=correct, amounts=amounts, withheld=data.withheld)
     mean_iou = {a: float(np.mean(scores[a])) if scores[a] else 0.0 for a in addresses}
-    payouts, tree = payout_tree([(w.address, w.amount) for w in workers])
-    root = tree.root if tree else EMPTY_ROOT
-    total = sum(p.amount for p in payouts)
+    paid = payout_tree([(w.address, w.amount) for w in workers])
     truth = [count_label(reference.get(item, [])) for item in range(data.n_items)]
-    report = _report(
-        data=data, truth=truth, consensus=consensus, workers=workers, mean_iou=mean_iou, payouts=payouts,
-        root=root, total=total,
-    )
+    report = _report(data=data, truth=truth, consensus=consensus, workers=workers, mean_iou=mean_iou, paid=paid)
     return BoxSettlementOutcome(
-        method=METHOD, truth=truth, consensus=consensus, workers=workers, mean_iou=mean_iou, payouts=payouts,
-        root=root, total=total, proofs=tree.proofs if tree else {}, report=report,
+        method=METHOD, truth=truth, consensus=consensus, workers=workers, mean_iou=mean_iou, payouts=paid.payouts,
+        root=paid.root, total=paid.total, proofs=paid.proofs, report=report,
     )
 
 
@@ -123,12 +121,8 @@ def _report(
     consensus: dict[int, list[ConsensusBox]],
     workers: list[WorkerResult],
     mean_iou: dict[str, float],
-    payouts: list[Payout],
-    root: bytes,
-    total: int,
+    paid: PaidLeaves,
 ) -> bytes:
-    index_of = {p.account: p.index for p in payouts}
-    withheld = {a.lower() for a in data.withheld}
     report = {
         "job": dict(data.job),
         "method": METHOD,
@@ -142,21 +136,14 @@ def _report(
         "consensus": {str(item): [c.as_dict() for c in boxes] for item, boxes in sorted(consensus.items())},
         "gold_items": sorted(data.gold),
         "weights": {a: data.weights[a] for a in sorted(data.weights)} if data.weights else None,
-        "workers": [
-            {
-                "address": w.address,
-                "labels": w.labels,
-                "correct": w.correct,
-                "accuracy": round(w.accuracy, 6),
-                "mean_iou": round(mean_iou[w.address], 6),
-                "amount": str(w.amount),
-                "leaf_index": index_of.get(w.address),
-                "withheld": w.address.lower() in withheld,
-            }
-            for w in workers
-        ],
-        "root": "0x" + root.hex(),
-        "total": str(total),
+        "workers": report_workers(
+            workers=workers,
+            paid=paid,
+            withheld=data.withheld,
+            extra={a: {"mean_iou": round(iou, 6)} for a, iou in mean_iou.items()},
+        ),
+        "root": "0x" + paid.root.hex(),
+        "total": str(paid.total),
         "label_txs": sorted(set(data.label_txs)),
     }
-    return json.dumps(report, sort_keys=True, separators=(",", ":")).encode()
+    return canonical_report(report)

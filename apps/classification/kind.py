@@ -5,13 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from sklearn.pipeline import Pipeline
 
+from apps.anonymity.services import anonymous_pool_account
+from apps.integrity.services import screen_class_labels
 from apps.jobs.importers import ImportRefused, ParsedItem
-from apps.jobs.kinds import ExportFile
+from apps.jobs.kinds import ExportFile, Screening, SettlementOutcome
 from apps.jobs.models import GoldAnswer, Job
 from apps.learning.features import image_features, text_features, text_vectorizer
+from apps.quality.selectors import JobLabels, job_labels
+from apps.quality.services import store_item_aggregates
+from apps.reputation.services import record_settlement_evidence
+from apps.rewards.computation import SettlementInput, compute_settlement
 
 
 class ClassificationKind:
@@ -55,6 +62,19 @@ class ClassificationKind:
     def honeypot_answers(self, *, labels: QuerySet) -> list[tuple[Any, Any]]:
         return list(labels.values_list("label_index", "item__gold_answer__label_index"))
 
+    def settlement_outcome(self, *, job: Job, withheld: frozenset[str]) -> SettlementOutcome:
+        labels = job_labels(job=job)
+        outcome = compute_settlement(settlement_input(job=job, labels=labels, withheld=withheld))
+
+        def store_aggregates() -> None:
+            store_item_aggregates(labels=labels, truth=outcome.inferred)
+            record_settlement_evidence(job=job, labels=labels, truth=outcome.truth)
+
+        return SettlementOutcome(outcome=outcome, store_aggregates=store_aggregates)
+
+    def screening(self, *, job: Job) -> Screening:
+        return screen_class_labels(job=job)
+
     def features(self, *, blobs: Sequence[bytes]) -> Any:
         if self.takes_images:
             return image_features(blobs, kind="pixels+hog")
@@ -70,6 +90,31 @@ class ClassificationKind:
 
     def export(self, *, job: Job, fmt: str) -> ExportFile:
         raise ValueError(f"a class-label job has no {fmt!r} export of its own")
+
+
+def settlement_input(*, job: Job, labels: JobLabels, withheld: frozenset[str] = frozenset()) -> SettlementInput:
+    """The job's confirmed class labels (and anonymous ones) in settlement's terms."""
+    if labels.item_indexes.tolist() != list(range(labels.n_items)):
+        raise ValueError(f"job {job.pk}: item indexes are not 0..{labels.n_items - 1}")
+    addresses = dict(get_user_model().objects.filter(pk__in=labels.worker_ids).values_list("pk", "address"))
+    return SettlementInput(
+        job={"id": job.pk, "chain_id": job.chain_id, "instance": job.instance_address, "onchain_id": job.onchain_id},
+        n_items=labels.n_items,
+        n_classes=labels.n_classes,
+        items=labels.items,
+        workers=labels.workers,
+        labels=labels.labels,
+        worker_addresses=[addresses[pk] for pk in labels.worker_ids],
+        gold=labels.gold,
+        price=int(job.price_per_label),
+        budget=int(job.budget),
+        label_txs=labels.tx_hashes,
+        method=labels.method,
+        worker_weights=labels.worker_weights,
+        withheld=withheld,
+        anonymous_nullifiers=labels.anonymous_nullifiers,
+        anonymous_pool_account=anonymous_pool_account() if labels.anonymous_nullifiers else "",
+    )
 
 
 IMAGE_CLASSIFICATION = ClassificationKind(task_type=Job.TaskType.IMAGE_CLASSIFICATION, images=True)

@@ -2,7 +2,8 @@ from django.apps import AppConfig
 
 
 class IntegrityConfig(AppConfig):
-    """Fraud and sybil signals per job, the review queue of flagged workers, and the settlement hold."""
+    """Fraud and sybil signals per job and the flagged workers they raise (the settlement hold and the
+    review decisions are settlement's: apps/rewards/screening.py)."""
 
     name = "apps.integrity"
     label = "integrity"

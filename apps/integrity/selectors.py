@@ -1,4 +1,5 @@
-"""Reads: a job's labels as signal evidence, the review queue, and what settlement must hold or withhold."""
+"""Reads: a job's labels as signal evidence, its flags, who may review them, and what settlement must
+hold or withhold."""
 from __future__ import annotations
 
 import numpy as np
@@ -14,7 +15,6 @@ from apps.jobs.models import Job
 from apps.labeling.models import Label
 from apps.quality.selectors import JobLabels
 from apps.quality.truth import infer_truth
-from apps.rewards.models import Settlement
 
 PLATFORM_CONTRACTS = ("CrowdToken", "JobManagement", "JobInstance")
 
@@ -61,18 +61,13 @@ def job_flags(*, job: Job) -> QuerySet[WorkerFlag]:
     return flags.order_by("status", "worker__address")
 
 
-def review_queue(*, job: Job) -> dict:
-    """The job's flags, and whether (and why) its settlement waits for them."""
-    step = Settlement.objects.filter(job=job).values_list("step", flat=True).first()
-    held = step == Settlement.Step.HELD
-    reason = ""
-    if held:
-        reason = f"Settlement waits for your review of {blocking_flags(job_id=job.pk).count()} flagged worker(s) it would pay."
-    return {"settlement_step": step, "held": held, "hold_reason": reason, "flags": list(job_flags(job=job))}
-
-
 def can_review(*, job: Job, user) -> bool:
     return bool(user.is_authenticated and (user.is_staff or job.requester_id == user.pk))
+
+
+def flag_to_decide(*, flag_id: int) -> WorkerFlag | None:
+    """The flag with its job, locked until the transaction that decides it ends."""
+    return WorkerFlag.objects.select_for_update().select_related("job").filter(pk=flag_id).first()
 
 
 def blocking_flags(*, job_id: int) -> QuerySet[WorkerFlag]:

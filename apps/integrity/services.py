@@ -1,29 +1,25 @@
 """Writes: assessing a job's workers (flags, with an audit row for every status change), the cache of
-wallets' first funders, and review decisions. Settlement (apps/rewards) calls assess_job before it
-computes payouts and holds while a flagged worker it would pay is unreviewed."""
+wallets' first funders, and recording review decisions. Settlement's screening (apps/rewards/screening.py)
+calls assess_job before it computes payouts, holds while a flagged worker it would pay is unreviewed,
+and takes the review decisions against its settlement row."""
 from __future__ import annotations
 
 from collections.abc import Collection
 
-import numpy as np
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from web3 import Web3
 
-from apps.boxes.selectors import scored_box_answers
 from apps.chain.client import get_web3
 from apps.chain.funding import first_funding
 from apps.chain.registry import ContractNotDeployed, contract_address
 from apps.integrity.models import ReviewDecision, WalletFunding, WorkerFlag
-from apps.integrity.selectors import answer_times, can_review, ignored_funders, reference_truth
-from apps.boxes.screening import BoxEvidence, assess_boxes
+from apps.integrity.selectors import answer_times, ignored_funders, reference_truth
 from apps.integrity.signals import Assessment, Evidence, assess
+from apps.jobs.kinds import Screening, kind_for
 from apps.jobs.models import Job
 from apps.quality.selectors import job_labels
-from apps.rewards.models import Settlement
-from apps.rewards.selectors import payouts_computed
 
 Status = WorkerFlag.Status
 MAX_NOTE = 2000
@@ -65,12 +61,14 @@ def _audit(*, flag: WorkerFlag, status: str, note: str, reviewer=None) -> None:
     ReviewDecision.objects.create(flag=flag, status=status, note=note, reviewer=reviewer)
 
 
-def _funders_by_position(addresses: list[str]) -> dict[int, dict[str, str]]:
+def funders_by_position(addresses: list[str]) -> dict[int, dict[str, str]]:
+    """Worker position -> its wallet's first funders (what common_funder signals read)."""
     funders = wallet_funders(w3=get_web3(), addresses=addresses)
     return {w: funders[a] for w, a in enumerate(addresses) if funders[a]}
 
 
-def _assess_labels(*, job: Job) -> tuple[list[int], list[str], Assessment]:
+def screen_class_labels(*, job: Job) -> Screening:
+    """The signals of a class-label job's workers from its confirmed labels (its kind's screening)."""
     labels = job_labels(job=job)
     users = get_user_model().objects.filter(pk__in=labels.worker_ids).order_by("pk")  # worker_ids is sorted
     addresses = list(users.values_list("address", flat=True))
@@ -85,43 +83,21 @@ def _assess_labels(*, job: Job) -> tuple[list[int], list[str], Assessment]:
             truth=reference_truth(labels=labels),
             gold=labels.gold,
             addresses=addresses,
-            funders=_funders_by_position(addresses),
+            funders=funders_by_position(addresses),
             pass_bar=job.qualification_bar,
         )
     )
-    return list(labels.worker_ids), addresses, assessment
-
-
-def _assess_boxes(*, job: Job) -> tuple[list[int], list[str], Assessment]:
-    answers = scored_box_answers(job=job)
-    worker_of = dict(sorted({(a.worker_id, a.address) for a in answers}))
-    worker_ids, addresses = list(worker_of), list(worker_of.values())
-    position = {worker_id: w for w, worker_id in enumerate(worker_ids)}
-    assessment = assess_boxes(
-        BoxEvidence(
-            items=np.array([a.item for a in answers], dtype=np.int64),
-            workers=np.array([position[a.worker_id] for a in answers], dtype=np.int64),
-            boxes=[a.boxes for a in answers],
-            right=np.array([a.right for a in answers], dtype=bool),
-            on_gold=np.array([a.on_gold for a in answers], dtype=bool),
-            answer_ms=np.array([np.nan if a.answer_ms is None else float(a.answer_ms) for a in answers]),
-            addresses=addresses,
-            funders=_funders_by_position(addresses),
-            pass_bar=job.qualification_bar,
-        )
-    )
-    return worker_ids, addresses, assessment
+    return Screening(worker_ids=list(labels.worker_ids), addresses=addresses, assessment=assessment)
 
 
 def assess_job(*, job: Job, payable: Collection[str] | None = None) -> Assessment:
-    """Compute every signal for the job's workers from its confirmed labels (or verified boxes) and
-    their wallets' first funders, and bring the review queue up to date: a newly flagged worker gets
-    a PENDING flag, a pending one whose signals stopped firing is CLEARED, a decided one keeps its
-    decision. `payable`: the addresses the settlement would pay (None: unknown, every flag holds)."""
-    if job.task_type == Job.TaskType.BOUNDING_BOX:
-        worker_ids, addresses, assessment = _assess_boxes(job=job)
-    else:
-        worker_ids, addresses, assessment = _assess_labels(job=job)
+    """Compute every signal for the job's workers (as its task kind screens them: confirmed labels,
+    verified boxes) and their wallets' first funders, and bring the review queue up to date: a newly
+    flagged worker gets a PENDING flag, a pending one whose signals stopped firing is CLEARED, a
+    decided one keeps its decision. `payable`: the addresses the settlement would pay (None:
+    unknown, every flag holds)."""
+    screening = kind_for(job).screening(job=job)
+    worker_ids, addresses, assessment = screening.worker_ids, screening.addresses, screening.assessment
     clusters = assessment.cluster_of()
     payable_set = None if payable is None else {a.lower() for a in payable}
     flagged = set(assessment.flagged())
@@ -157,28 +133,10 @@ def assess_job(*, job: Job, payable: Collection[str] | None = None) -> Assessmen
     return assessment
 
 
-def review_flag(*, flag_id: int, reviewer, status: str, note: str) -> WorkerFlag:
-    """The requester's (or staff's) decision on a flag: APPROVED pays the worker, REJECTED withholds
-    its pay (back to the requester with the refund). Allowed until the settlement has computed its
-    payouts; the last decision that unblocks a held settlement resumes it."""
-    from apps.rewards.services import resume_held_settlement  # rewards imports this module
-
-    if status not in (Status.APPROVED, Status.REJECTED):
-        raise ValidationError(f"decision must be {Status.APPROVED} or {Status.REJECTED}")
-    note = note.strip()
-    if not note or len(note) > MAX_NOTE:
-        raise ValidationError(f"a note (1-{MAX_NOTE} characters) saying why is required")
-    with transaction.atomic():
-        flag = WorkerFlag.objects.select_for_update().select_related("job").filter(pk=flag_id).first()
-        if flag is None or not can_review(job=flag.job, user=reviewer):
-            raise PermissionDenied("no such flag among the jobs you can review")
-        # Lock the settlement row (settlement's compute step updates it) so that a decision either
-        # lands before the payouts are computed, and counts, or is refused.
-        list(Settlement.objects.select_for_update().filter(job=flag.job))
-        if payouts_computed(job=flag.job):
-            raise ValidationError("the job's payouts are computed already; a decision can no longer change them")
-        flag.status = status
-        flag.save(update_fields=["status", "assessed_at"])
-        _audit(flag=flag, status=status, note=note, reviewer=reviewer)
-        resume_held_settlement(job_id=flag.job_id)
-    return flag
+@transaction.atomic
+def record_decision(*, flag: WorkerFlag, status: str, note: str, reviewer) -> None:
+    """A reviewer's decision on `flag` (locked by the caller, which has checked that it may decide),
+    with its audit row."""
+    flag.status = status
+    flag.save(update_fields=["status", "assessed_at"])
+    _audit(flag=flag, status=status, note=note, reviewer=reviewer)

@@ -1,4 +1,5 @@
-"""Writes of the job life cycle: create (draft) → import → fund → live (JobCreated indexed) → stopped."""
+"""Writes of the job life cycle: create (draft) → import → fund → live (JobCreated indexed) → stopped →
+settled → refunded. Only this module writes Job.status."""
 from __future__ import annotations
 
 import hashlib
@@ -296,12 +297,30 @@ def on_job_created(event: ChainEvent) -> None:
     job.save(update_fields=["status", "chain_id", "onchain_id", "instance_address", "created_tx"])
 
 
+def mark_job_stopped(*, job_id: int) -> bool:
+    """LIVE -> STOPPED (the requester's stop or a stopping rule); False when the job was not live."""
+    return bool(Job.objects.filter(pk=job_id, status=Job.Status.LIVE).update(status=Job.Status.STOPPED))
+
+
+def mark_job_settled(*, job_id: int) -> bool:
+    """STOPPED -> SETTLED once its settlement is done; False when the job was not stopped."""
+    return bool(Job.objects.filter(pk=job_id, status=Job.Status.STOPPED).update(status=Job.Status.SETTLED))
+
+
+def mark_job_refunded(*, instance: str) -> int:
+    """An indexed Refunded event: the job of that escrow is REFUNDED, from settled, or from live or
+    stopped when the requester took the budget back after the deadline and grace without a settlement."""
+    unrefunded = (Job.Status.LIVE, Job.Status.STOPPED, Job.Status.SETTLED)
+    jobs = Job.objects.filter(instance_address__iexact=instance, status__in=unrefunded)
+    return jobs.update(status=Job.Status.REFUNDED)
+
+
 def stop_job(*, job: Job, by) -> Job:
     """The requester stops a live job by hand; it is then settled as after a stopping rule."""
     _require_requester(job, by)
     # One place changes a job to STOPPED and schedules its settlement; imported here because the
     # rewards app imports this one.
-    from apps.rewards.services import stop_job as stop_and_settle
+    from apps.rewards.settlement import stop_job as stop_and_settle
 
     if not stop_and_settle(job_id=job.pk):
         job.refresh_from_db()

@@ -24,7 +24,7 @@ from apps.learning.strategies import DEFAULT_STRATEGY, Ranking
 from apps.quality.selectors import JobLabels, job_labels
 from apps.quality.services import infer_job_truth, store_item_aggregates
 from apps.quality.truth import Truth
-from apps.rewards.services import stop_if_rule_met
+from apps.rewards.settlement import stop_if_rule_met
 from apps.storage.services import store_blob
 
 logger = logging.getLogger(__name__)

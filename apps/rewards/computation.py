@@ -1,6 +1,6 @@
-"""The arithmetic of settlement, with no database and no chain: truth, each worker's verified
-accuracy, payouts, the report and the payout tree. settle_job feeds it the job's confirmed labels;
-benchmarks/settlement.py feeds it a simulated crowd.
+"""The arithmetic of settling a class job, with no database and no chain: truth, each worker's verified
+accuracy, payouts, the report and the payout tree (the parts box jobs share are in payouts.py).
+settle_job feeds it the job's confirmed labels; benchmarks/settlement.py feeds it a simulated crowd.
 
 Reward formula (docs/settlement.md): worker w with n_w labels scored against truth, c_w of them
 right, accuracy a_w = c_w / n_w, in a job with K classes, price p and budget B:
@@ -19,20 +19,26 @@ reward_per_label times the correct labels it proves in zero knowledge (docs/anon
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from apps.chain.merkle import Payout, PayoutTree, build_payout_tree
+from apps.chain.merkle import Payout
 from apps.quality.aggregation import DEFAULT_METHOD
 from apps.quality.truth import Truth, infer_truth
+from apps.rewards.payouts import (
+    SPAM_MARGIN,
+    PaidLeaves,
+    WorkerResult,
+    canonical_report,
+    payout_tree,
+    raw_rewards,
+    report_workers,
+    scale_to_budget,
+    worker_results,
+)
 
-# Accuracy above chance a worker must show to be paid: uniform spammers sit at 1/K, and with a few
-# dozen labels their measured accuracy scatters a few points around it.
-SPAM_MARGIN = 0.1
-EMPTY_ROOT = b"\x00" * 32
 FORMULA = (
     "amount = price * correct_labels if accuracy > 1/num_classes + spam_margin else 0;"
     " scaled down pro rata (floor) when the sum exceeds the budget;"
@@ -70,15 +76,6 @@ class SettlementInput:
 
 
 @dataclass(frozen=True)
-class WorkerResult:
-    address: str
-    labels: int
-    correct: int
-    accuracy: float
-    amount: int
-
-
-@dataclass(frozen=True)
 class AnonymousPoolResult:
     account: str
     labels: int
@@ -112,42 +109,15 @@ def worker_scores(*, data: SettlementInput, truth: np.ndarray) -> tuple[np.ndarr
     return given, correct.astype(np.int64)
 
 
-def raw_rewards(
-    *, given: np.ndarray, correct: np.ndarray, n_classes: int, price: int, floor: float | None = None
-) -> list[int]:
-    """`floor`: the accuracy a worker must exceed to be paid; by default chance (1/n_classes) plus
-    SPAM_MARGIN. Tasks without a chance level (boxes) pass their own."""
-    accuracy = np.divide(correct, given, out=np.zeros(len(given)), where=given > 0)
-    floor = 1.0 / n_classes + SPAM_MARGIN if floor is None else floor
-    return [price * int(c) if a > floor else 0 for c, a in zip(correct.tolist(), accuracy.tolist())]
-
-
-def scale_to_budget(amount: int, *, total: int, budget: int) -> int:
-    return amount if total <= budget else amount * budget // total
-
-
-def reward_amounts(
-    *, given: np.ndarray, correct: np.ndarray, n_classes: int, price: int, budget: int, floor: float | None = None
-) -> list[int]:
-    """Each worker's amount, all scaled down together (floor) when they exceed the budget."""
-    raw = raw_rewards(given=given, correct=correct, n_classes=n_classes, price=price, floor=floor)
-    total = sum(raw)
-    return [scale_to_budget(amount, total=total, budget=budget) for amount in raw]
-
-
 def _report(
     *,
     data: SettlementInput,
     method: str,
     truth: list[int],
     workers: list[WorkerResult],
-    payouts: list[Payout],
-    root: bytes,
-    total: int,
+    paid: PaidLeaves,
     anonymous: AnonymousPoolResult | None,
 ) -> bytes:
-    index_of = {p.account: p.index for p in payouts}
-    withheld = {a.lower() for a in data.withheld}
     report = {
         "job": dict(data.job),
         "method": method,
@@ -159,20 +129,9 @@ def _report(
         "formula": FORMULA,
         "truth": "".join(f"{label:x}" for label in truth),  # one hex digit per item, item 0 first
         "gold_items": sorted(data.gold),
-        "workers": [
-            {
-                "address": w.address,
-                "labels": w.labels,
-                "correct": w.correct,
-                "accuracy": round(w.accuracy, 6),
-                "amount": str(w.amount),
-                "leaf_index": index_of.get(w.address),
-                "withheld": w.address.lower() in withheld,
-            }
-            for w in workers
-        ],
-        "root": "0x" + root.hex(),
-        "total": str(total),
+        "workers": report_workers(workers=workers, paid=paid, withheld=data.withheld),
+        "root": "0x" + paid.root.hex(),
+        "total": str(paid.total),
         "label_txs": sorted(set(data.label_txs)),
     }
     if anonymous is not None:
@@ -182,17 +141,9 @@ def _report(
             "correct_nullifiers": anonymous.correct_nullifiers,
             "reward_per_label": str(anonymous.reward_per_label),
             "amount": str(anonymous.amount),
-            "leaf_index": index_of.get(anonymous.account),
+            "leaf_index": next((p.index for p in paid.payouts if p.account == anonymous.account), None),
         }
-    return json.dumps(report, sort_keys=True, separators=(",", ":")).encode()
-
-
-def payout_tree(leaves: Sequence[tuple[str, int]]) -> tuple[list[Payout], PayoutTree | None]:
-    """The payout leaves — (account, amount) with an amount, by address, indexes from 0 — and their
-    tree (None: nobody paid)."""
-    paid = sorted(((account, amount) for account, amount in leaves if amount > 0), key=lambda leaf: leaf[0].lower())
-    payouts = [Payout(index=i, account=account, amount=amount) for i, (account, amount) in enumerate(paid)]
-    return payouts, (build_payout_tree(payouts) if payouts else None)
+    return canonical_report(report)
 
 
 def compute_settlement(data: SettlementInput) -> SettlementOutcome:
@@ -216,12 +167,9 @@ def compute_settlement(data: SettlementInput) -> SettlementOutcome:
     amounts = [scale_to_budget(amount, total=owed, budget=data.budget) for amount in raw]
     # Scaled per label, so the pool is exactly reward_per_label * correct labels (the claims' unit).
     reward_per_label = scale_to_budget(data.price, total=owed, budget=data.budget)
-    withheld = {a.lower() for a in data.withheld}
-    amounts = [0 if a.lower() in withheld else amount for a, amount in zip(data.worker_addresses, amounts)]
-    workers = [
-        WorkerResult(address=address, labels=int(n), correct=int(c), accuracy=(c / n if n else 0.0), amount=amount)
-        for address, n, c, amount in zip(data.worker_addresses, given.tolist(), correct.tolist(), amounts)
-    ]
+    workers = worker_results(
+        addresses=data.worker_addresses, given=given, correct=correct, amounts=amounts, withheld=data.withheld
+    )
     anonymous = None
     if data.anonymous_nullifiers:
         right = sorted((n for n, ok in zip(data.anonymous_nullifiers, anonymous_right) if ok), key=int)
@@ -233,28 +181,19 @@ def compute_settlement(data: SettlementInput) -> SettlementOutcome:
             amount=reward_per_label * len(right),
         )
     leaves = [(w.address, w.amount) for w in workers] + ([(anonymous.account, anonymous.amount)] if anonymous else [])
-    payouts, tree = payout_tree(leaves)
-    root = tree.root if tree else EMPTY_ROOT
-    total = sum(p.amount for p in payouts)
+    paid = payout_tree(leaves)
     truth_list = truth.tolist()
     return SettlementOutcome(
         inferred=inferred,
         truth=truth_list,
         workers=workers,
-        payouts=payouts,
-        root=root,
-        total=total,
-        proofs=tree.proofs if tree else {},
+        payouts=paid.payouts,
+        root=paid.root,
+        total=paid.total,
+        proofs=paid.proofs,
         anonymous=anonymous,
         report=_report(
-            data=data,
-            method=inferred.method,
-            truth=truth_list,
-            workers=workers,
-            payouts=payouts,
-            root=root,
-            total=total,
-            anonymous=anonymous,
+            data=data, method=inferred.method, truth=truth_list, workers=workers, paid=paid, anonymous=anonymous
         ),
     )
 

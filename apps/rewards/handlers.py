@@ -5,7 +5,8 @@ from django.db import transaction
 
 from apps.chain.models import ChainEvent
 from apps.jobs.models import Job
-from apps.rewards import services
+from apps.jobs.services import mark_job_refunded
+from apps.rewards import claims, settlement
 
 
 def check_budget_spent(event: ChainEvent) -> None:
@@ -13,16 +14,16 @@ def check_budget_spent(event: ChainEvent) -> None:
     maybe after this one, so the count is taken once it has committed."""
     job_id = Job.objects.filter(instance_address__iexact=event.address).values_list("pk", flat=True).first()
     if job_id is not None:
-        transaction.on_commit(lambda: services.stop_if_rule_met(job_id=job_id))
+        transaction.on_commit(lambda: settlement.stop_if_rule_met(job_id=job_id))
 
 
 def mark_claimed(event: ChainEvent) -> None:
-    services.mark_claimed(instance=event.address, index=int(event.args["index"]), tx_hash=event.tx_hash)
+    claims.mark_claimed(instance=event.address, index=int(event.args["index"]), tx_hash=event.tx_hash)
 
 
 def unmark_claimed(event: ChainEvent) -> None:
-    services.unmark_claimed(instance=event.address, index=int(event.args["index"]), tx_hash=event.tx_hash)
+    claims.unmark_claimed(instance=event.address, index=int(event.args["index"]), tx_hash=event.tx_hash)
 
 
 def mark_refunded(event: ChainEvent) -> None:
-    services.mark_refunded(instance=event.address)
+    mark_job_refunded(instance=event.address)

@@ -1,5 +1,6 @@
-"""The labeler's rewards page, and the endpoints its panel and the requester's settlement section call
-(the reads of settlement itself are in api.py)."""
+"""The labeler's rewards page, the requester's review-queue page of a job (its decisions go through
+review_api.py, from static/js/review.js), and the endpoints the rewards panel and the requester's
+settlement section call (the reads of settlement itself are in api.py)."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
@@ -13,7 +14,9 @@ from rest_framework.views import APIView
 
 from apps.jobs.models import Job
 from apps.rewards.models import Payout
-from apps.rewards.services import schedule_settlement
+from apps.rewards.review_api import reviewable_job
+from apps.rewards.scheduling import schedule_settlement
+from apps.rewards.screening import review_queue
 
 
 @require_GET
@@ -21,6 +24,15 @@ from apps.rewards.services import schedule_settlement
 @login_required(login_url="pages:signin")
 def rewards_page(request: HttpRequest) -> HttpResponse:
     return render(request, "rewards/page.html")
+
+
+@require_GET
+@ensure_csrf_cookie
+@login_required(login_url="pages:signin")
+def review_page(request: HttpRequest, job_id: int) -> HttpResponse:
+    """The review queue of a job: its requester and staff only."""
+    job = reviewable_job(job_id=job_id, user=request.user)
+    return render(request, "rewards/review.html", {"job": job, **review_queue(job=job)})
 
 
 class PayoutsApi(APIView):

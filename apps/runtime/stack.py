@@ -18,7 +18,7 @@ from apps.chain.handlers import WORKER_CHANNEL
 from apps.chain.indexer import index_pass
 from apps.chain.local_chain import LocalChain, start_local_chain
 from apps.learning.handlers import LEARNER_CHANNEL
-from apps.rewards.services import SETTLEMENT_CHANNEL
+from apps.rewards.scheduling import SETTLEMENT_CHANNEL
 
 
 def start_embedded_chain() -> LocalChain | None:

@@ -6,7 +6,7 @@ from apps.chain.registry import contract
 from apps.chain.semaphore import node_prover
 from apps.jobs.models import Job
 from apps.labeling.services import relayer_account
-from apps.rewards.services import settle_job, stop_job
+from apps.rewards.settlement import settle_job, stop_job
 from tests.anonymity.conftest import zk
 from tests.chain_fixtures import TOKEN
 from tests.factories import make_user

@@ -6,7 +6,7 @@ import pytest
 
 from apps.chain.client import send
 from apps.rewards.models import Payout
-from apps.rewards.services import settle_job, stop_job
+from apps.rewards.settlement import settle_job, stop_job
 from tests.rewards.conftest import label_job_on_chain
 
 

@@ -4,10 +4,10 @@ withholds its pay (no leaf; its share stays for the refund) while the others are
 import json
 
 from apps.integrity.models import WorkerFlag
-from apps.integrity.services import review_flag
+from apps.rewards.screening import review_flag
 from apps.jobs.models import Item
 from apps.rewards.models import Settlement
-from apps.rewards.services import settle_job, stop_job
+from apps.rewards.settlement import settle_job, stop_job
 from apps.storage.selectors import read_blob
 from tests.boxes.conftest import GOLD_BOXES, index_and_handle
 from tests.boxes.helpers import box_dicts, post_boxes, signed_boxes

@@ -8,7 +8,7 @@ from apps.boxes.models import ConsensusBoxes
 from apps.chain.registry import job_instance
 from apps.jobs.models import Item, Job
 from apps.rewards.models import Settlement
-from apps.rewards.services import settle_job, stop_job
+from apps.rewards.settlement import settle_job, stop_job
 from apps.storage.selectors import read_blob
 from tests.boxes.conftest import index_and_handle
 from tests.boxes.helpers import box_dicts, submit

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from apps.anonymity.models import AnonymousLabel, GroupJoin
 from apps.jobs.models import GoldAnswer
 from apps.chain.registry import contract
-from apps.rewards.services import settle_job, stop_job
+from apps.rewards.settlement import settle_job, stop_job
 from tests.browser.conftest import off_the_browser_loop, run_the_worker
 from tests.chain_fixtures import TOKEN
 from tests.factories import make_job as make_db_job

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from apps.jobs.models import Job
 from apps.rewards.models import Payout, Settlement
-from apps.rewards.services import settle_job
+from apps.rewards.settlement import settle_job
 from tests.browser.conftest import off_the_browser_loop, run_the_worker
 from tests.chain_fixtures import BUDGET
 from tests.rewards.conftest import label_job_on_chain

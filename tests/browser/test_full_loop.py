@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from apps.jobs.models import GoldAnswer, Item, Job
 from apps.labeling.models import Label, LabelBatch
 from apps.rewards.models import Payout, Settlement
-from apps.rewards.services import settle_job
+from apps.rewards.settlement import settle_job
 from tests.browser.conftest import create_and_fund_job, off_the_browser_loop, run_the_worker
 
 pytestmark = pytest.mark.browser

@@ -9,7 +9,7 @@ from apps.quality.selectors import job_labels
 from apps.reputation.formula import reputation_score, voting_weight
 from apps.reputation.models import JobEvidence, Reputation
 from apps.reputation.services import record_settlement_evidence
-from apps.rewards.services import settle_job, stop_job
+from apps.rewards.settlement import settle_job, stop_job
 from tests.factories import make_job as make_db_job
 from tests.factories import make_user
 from tests.rewards.conftest import N_ITEMS, TRUTH, label_job_on_chain

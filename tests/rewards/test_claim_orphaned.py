@@ -3,7 +3,7 @@ import pytest
 
 from apps.jobs.models import Job
 from apps.rewards.models import Payout
-from apps.rewards.services import mark_claimed, unmark_claimed
+from apps.rewards.claims import mark_claimed, unmark_claimed
 from tests.factories import make_job, make_user
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from channels.layers import get_channel_layer
 from apps.jobs.models import Job
 from apps.labeling.services import worker_group
 from apps.rewards.models import Payout
-from apps.rewards.services import mark_claimed
+from apps.rewards.claims import mark_claimed
 from tests.factories import make_job, make_user
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,8 @@ import json
 import numpy as np
 
 from apps.chain.merkle import Payout, build_payout_tree
-from apps.rewards.computation import SettlementInput, compute_settlement, pack_truth, reward_amounts
+from apps.rewards.computation import SettlementInput, compute_settlement, pack_truth
+from apps.rewards.payouts import reward_amounts
 
 A, B, C = ("0x" + f"{n:02x}" * 20 for n in (1, 2, 3))
 

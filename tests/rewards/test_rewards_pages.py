@@ -6,7 +6,7 @@ from channels.layers import get_channel_layer
 
 from apps.jobs.models import Job
 from apps.rewards.models import Payout, Settlement
-from apps.rewards.services import SETTLEMENT_CHANNEL
+from apps.rewards.scheduling import SETTLEMENT_CHANNEL
 from tests.factories import TOKEN, make_job, make_user
 
 pytestmark = pytest.mark.django_db

@@ -10,11 +10,12 @@ from rest_framework.test import APIRequestFactory, force_authenticate
 from apps.chain.client import TransactionFailed, send
 from apps.chain.models import ChainEvent
 from apps.jobs.models import Job
-from apps.rewards import handlers, services
+from apps.rewards import handlers
+from apps.rewards import settlement as rewards_settlement
 from apps.rewards.api import ClaimApi, RefundCallApi
 from apps.rewards.models import Payout, Settlement
 from apps.rewards.selectors import worker_balances
-from apps.rewards.services import settle_job, stop_job
+from apps.rewards.settlement import settle_job, stop_job
 from apps.quality.selectors import item_aggregates
 from apps.storage.selectors import read_blob
 from tests.chain_fixtures import BUDGET, TOKEN, events
@@ -117,18 +118,18 @@ def test_settling_again_sends_nothing_and_keeps_the_root(w3, labelled_job):
 def test_killed_after_truth_resumes_without_reposting(w3, labelled_job, monkeypatch):
     job, chain_job, (careful, *_) = labelled_job
     stop_job(job_id=job.pk)
-    post_root = services._post_payout_root
+    post_root = rewards_settlement._post_payout_root
 
     def crash(**kwargs):
         raise RuntimeError("worker killed")
 
-    monkeypatch.setattr(services, "_post_payout_root", crash)
+    monkeypatch.setattr(rewards_settlement, "_post_payout_root", crash)
     with pytest.raises(RuntimeError):
         settle_job(job_id=job.pk)
     assert Settlement.objects.get(job=job).step == Settlement.Step.TRUTH_POSTED
     # Labels the contract still accepts before the root is posted do not change a computed settlement.
-    send(chain_job.instance.functions.extendRedundancy([0], 1), sender=services.oracle_account())
-    monkeypatch.setattr(services, "_post_payout_root", post_root)
+    send(chain_job.instance.functions.extendRedundancy([0], 1), sender=rewards_settlement.oracle_account())
+    monkeypatch.setattr(rewards_settlement, "_post_payout_root", post_root)
 
     call_command("settle", job=job.pk, stdout=io.StringIO())  # the operator's resume
     settlement = Settlement.objects.get(job=job)

@@ -13,9 +13,9 @@ from apps.quality.selectors import job_labels
 from apps.reputation.models import Reputation
 from apps.reputation.services import post_weights
 from apps.integrity.selectors import blocking_flags
-from apps.integrity.services import review_flag
+from apps.rewards.screening import review_flag
 from apps.rewards.models import Settlement
-from apps.rewards.services import settle_job, stop_job
+from apps.rewards.settlement import settle_job, stop_job
 from apps.storage.selectors import read_blob
 from tests.factories import make_user
 from tests.rewards.conftest import GOLD, N_ITEMS, TRUTH

@@ -11,9 +11,10 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
 from apps.jobs.models import Job
-from apps.rewards import services
+from apps.rewards import settlement as rewards_settlement
 from apps.rewards.models import Settlement
-from apps.rewards.services import SETTLEMENT_CHANNEL, settle_stopped_jobs
+from apps.rewards.scheduling import SETTLEMENT_CHANNEL
+from apps.rewards.settlement import settle_stopped_jobs
 from apps.runtime.stack import EagerWorker
 from crowdal_site.asgi import application
 from tests.factories import make_job as make_db_job
@@ -62,7 +63,7 @@ def test_one_failing_settlement_does_not_hold_up_the_others(db, monkeypatch):
             raise ConnectionError("chain away")
         return Settlement(job_id=job_id, step=Settlement.Step.DONE)
 
-    monkeypatch.setattr(services, "settle_job", settle_job)
+    monkeypatch.setattr(rewards_settlement, "settle_job", settle_job)
 
     assert settle_stopped_jobs() == [fine.pk]
     assert attempted == [broken.pk, fine.pk]

@@ -3,7 +3,7 @@ for an operator after the settlement worker failed or was down."""
 from django.core.management.base import BaseCommand
 
 from apps.jobs.models import Job
-from apps.rewards.services import settle_job
+from apps.rewards.settlement import settle_job
 
 
 class Command(BaseCommand):

@@ -10,17 +10,17 @@ from channels.layers import get_channel_layer
 from django.core.management import call_command
 
 from apps.chain.client import send
+from apps.classification import kind as classification_kind
 from apps.integrity.models import ReviewDecision, WorkerFlag
-from apps.integrity.services import review_flag
 from apps.labeling.models import Label
 from apps.rewards.models import Payout, Settlement
-from apps.rewards import services
+from apps.rewards.scheduling import SETTLEMENT_CHANNEL
+from apps.rewards.screening import review_flag
 from apps.rewards.selectors import claim_for
-from apps.rewards.services import SETTLEMENT_CHANNEL, settle_job, stop_job
+from apps.rewards.settlement import settle_job, stop_job
 from apps.storage.selectors import read_blob
 from tests.chain_fixtures import BUDGET
 from tests.factories import make_user
-from tests.rewards.conftest import labelled_job  # noqa: F401  (fixture)
 
 
 def held_job(labelled_job):
@@ -105,7 +105,7 @@ def test_a_decision_taken_while_payouts_are_computed_counts(w3, labelled_job, se
     job, _, _, (careful, *_) = held_job(labelled_job)
     flag = WorkerFlag.objects.get(job=job, worker__address=careful.address)
     review_flag(flag_id=flag.pk, reviewer=job.requester, status="approved", note="looks fine")
-    compute = services.compute_settlement
+    compute = classification_kind.compute_settlement
 
     def requester_changes_its_mind_meanwhile(data):
         outcome = compute(data)
@@ -113,7 +113,7 @@ def test_a_decision_taken_while_payouts_are_computed_counts(w3, labelled_job, se
             review_flag(flag_id=flag.pk, reviewer=job.requester, status="rejected", note="on second thought")
         return outcome
 
-    monkeypatch.setattr(services, "compute_settlement", requester_changes_its_mind_meanwhile)
+    monkeypatch.setattr(classification_kind, "compute_settlement", requester_changes_its_mind_meanwhile)
     done = settle_job(job_id=job.pk)
 
     workers = {w["address"]: w for w in json.loads(read_blob(done.report_cid))["workers"]}

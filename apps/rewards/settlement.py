@@ -1,10 +1,9 @@
-"""Settlement as a resumable state machine, the stopping rules that start it, and the bookkeeping
-of claims and refunds.
+"""Settlement as a resumable state machine, the stopping rules that start it, and its input.
 
 settle_job advances Settlement.step one conditional UPDATE at a time, each after its effect is
 durable: SCREENED once the integrity signals are assessed and every flagged worker it would pay
 is reviewed (HELD until then: settle_job returns, and the review that unblocks it schedules it
-again; docs/integrity.md), COMPUTED once the report is stored and the payouts recorded (frozen
+again; screening.py, docs/integrity.md), COMPUTED once the report is stored and the payouts recorded (frozen
 from then on: labels the contract still accepts until the root is posted do not change it),
 TRUTH_POSTED once the truth on chain equals the report's, ROOT_POSTED once the root is on chain, DONE with the job SETTLED.
 Before sending a transaction it reads what the chain already holds, so a run killed between a
@@ -14,40 +13,31 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
-
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from web3.contract import Contract
 
 from apps.anonymity.selectors import confirmed_count as anonymous_label_count
-from apps.anonymity.services import anonymous_pool_account, record_anonymous_pool, settle_anonymous_pool
-from apps.boxes.selectors import box_settlement_input
-from apps.boxes.services import record_consensus
-from apps.boxes.settlement import compute_box_settlement
+from apps.anonymity.services import record_anonymous_pool, settle_anonymous_pool
 from apps.chain.client import get_web3, oracle_account, send
 from apps.chain.registry import job_instance
-from apps.integrity.selectors import blocking_flags, withheld_addresses
-from apps.integrity.services import assess_job
+from apps.integrity.selectors import withheld_addresses
 from apps.jobs.consumers import push_dashboard_on_commit
+from apps.jobs.kinds import SettlementOutcome, kind_for
 from apps.jobs.models import Job
+from apps.jobs.services import mark_job_settled, mark_job_stopped
 from apps.labeling.models import Label
-from apps.labeling.services import push_to_worker
 from apps.learning.selectors import latest_model_version
-from apps.quality.selectors import JobLabels, job_labels
-from apps.quality.services import store_item_aggregates
-from apps.rewards.computation import SettlementInput, compute_settlement, pack_truth
-from apps.reputation.services import record_settlement_evidence
+from apps.rewards.computation import pack_truth
 from apps.rewards.models import Payout, Settlement
+from apps.rewards.scheduling import schedule_settlement
+from apps.rewards.screening import release_held_settlement, screen_settlement
 from apps.storage.selectors import read_blob
 from apps.storage.services import store_blob
 
 logger = logging.getLogger(__name__)
 
-SETTLEMENT_CHANNEL = "crowdal-settlement"
 # Truth words per postTruth transaction: 128 words are 8,192 items and ~4 KB of calldata.
 TRUTH_WORDS_PER_TX = 128
 
@@ -58,80 +48,14 @@ class SettlementConflict(RuntimeError):
     """The chain holds a payout root other than the one this settlement computed."""
 
 
-def settlement_input(*, job: Job, labels: JobLabels, withheld: frozenset[str] = frozenset()) -> SettlementInput:
-    if labels.item_indexes.tolist() != list(range(labels.n_items)):
-        raise ValueError(f"job {job.pk}: item indexes are not 0..{labels.n_items - 1}")
-    addresses = dict(get_user_model().objects.filter(pk__in=labels.worker_ids).values_list("pk", "address"))
-    return SettlementInput(
-        job={"id": job.pk, "chain_id": job.chain_id, "instance": job.instance_address, "onchain_id": job.onchain_id},
-        n_items=labels.n_items,
-        n_classes=labels.n_classes,
-        items=labels.items,
-        workers=labels.workers,
-        labels=labels.labels,
-        worker_addresses=[addresses[pk] for pk in labels.worker_ids],
-        gold=labels.gold,
-        price=int(job.price_per_label),
-        budget=int(job.budget),
-        label_txs=labels.tx_hashes,
-        method=labels.method,
-        worker_weights=labels.worker_weights,
-        withheld=withheld,
-        anonymous_nullifiers=labels.anonymous_nullifiers,
-        anonymous_pool_account=anonymous_pool_account() if labels.anonymous_nullifiers else "",
-    )
+def _outcome(*, job: Job, withheld: frozenset[str]) -> SettlementOutcome:
+    """The job's settlement arithmetic, as its task kind computes it, and how to store its aggregates."""
+    return kind_for(job).settlement_outcome(job=job, withheld=withheld)
 
 
-def _outcome(*, job: Job, withheld: frozenset[str]) -> tuple[object, Callable[[], None]]:
-    """The job's settlement arithmetic (class labels or boxes) and how to store its aggregates."""
-    if job.task_type == Job.TaskType.BOUNDING_BOX:
-        box_input = box_settlement_input(job=job, withheld=withheld)
-        outcome = compute_box_settlement(box_input)
-
-        def store_aggregates() -> None:
-            record_consensus(job=job, consensus=outcome.consensus, answers=box_input.answers)
-
-        return outcome, store_aggregates
-    labels = job_labels(job=job)
-    outcome = compute_settlement(settlement_input(job=job, labels=labels, withheld=withheld))
-
-    def store_aggregates() -> None:
-        store_item_aggregates(labels=labels, truth=outcome.inferred)
-        record_settlement_evidence(job=job, labels=labels, truth=outcome.truth)
-
-    return outcome, store_aggregates
-
-
-def _screen(*, settlement: Settlement) -> None:
-    """Assess the integrity signals on the final labels, telling the review queue whom the settlement
-    would pay; hold while any such flagged worker is unreviewed."""
-    job = settlement.job
-    if job.anonymous:
-        # Anonymous labels cannot be tied to a person, so there is nobody to screen (docs/integrity.md).
-        step = Step.SCREENED
-    else:
-        would_pay = _outcome(job=job, withheld=frozenset())[0].payouts
-        assess_job(job=job, payable=[p.account for p in would_pay])
-        step = Step.HELD if blocking_flags(job_id=job.pk).exists() else Step.SCREENED
-    Settlement.objects.filter(pk=settlement.pk, step=Step.STARTED).update(step=step)
-    push_dashboard_on_commit(job_id=job.pk)
-
-
-def _release(*, settlement: Settlement) -> bool:
-    """HELD -> SCREENED once no flag blocks; False while one does."""
-    if blocking_flags(job_id=settlement.job_id).exists():
-        return False
-    Settlement.objects.filter(pk=settlement.pk, step=Step.HELD).update(step=Step.SCREENED)
-    return True
-
-
-def resume_held_settlement(*, job_id: int) -> bool:
-    """After a review decision: schedule the held settlement once no flag blocks it any more."""
-    held = Settlement.objects.filter(job_id=job_id, step=Step.HELD).exists()
-    unblocked = held and not blocking_flags(job_id=job_id).exists()
-    if unblocked:
-        schedule_settlement(job_id)
-    return unblocked
+def _would_pay(*, job: Job) -> list[str]:
+    """The accounts the settlement pays when nobody is withheld: whom screening must clear first."""
+    return [p.account for p in _outcome(job=job, withheld=frozenset()).outcome.payouts]
 
 
 class _ReviewChanged(Exception):
@@ -141,7 +65,8 @@ class _ReviewChanged(Exception):
 def _compute(*, settlement: Settlement) -> None:
     job = settlement.job
     withheld = withheld_addresses(job=job)
-    outcome, store_aggregates = _outcome(job=job, withheld=withheld)
+    computed = _outcome(job=job, withheld=withheld)
+    outcome, store_aggregates = computed.outcome, computed.store_aggregates
     report_cid = store_blob(data=outcome.report, content_type="application/json")
     addresses = [w.address for w in outcome.workers]
     worker_pk = dict(get_user_model().objects.filter(address__in=addresses).values_list("address", "pk"))
@@ -230,7 +155,7 @@ def _post_payout_root(*, settlement: Settlement, instance: Contract) -> None:
 def _finish(*, settlement: Settlement) -> None:
     done = Settlement.objects.filter(pk=settlement.pk, step=Step.ROOT_POSTED)
     if done.update(step=Step.DONE, settled_at=timezone.now()):
-        Job.objects.filter(pk=settlement.job_id, status=Job.Status.STOPPED).update(status=Job.Status.SETTLED)
+        mark_job_settled(job_id=settlement.job_id)
         push_dashboard_on_commit(job_id=settlement.job_id)
 
 
@@ -244,7 +169,7 @@ def settle_job(*, job_id: int) -> Settlement:
     Settlement.objects.get_or_create(job=job)
     instance = job_instance(job.instance_address, w3=get_web3())
     steps = {
-        Step.STARTED: lambda s: _screen(settlement=s),
+        Step.STARTED: lambda s: screen_settlement(settlement=s, would_pay=lambda: _would_pay(job=s.job)),
         Step.SCREENED: lambda s: _compute(settlement=s),
         Step.COMPUTED: lambda s: _post_truth(settlement=s, instance=instance),
         Step.TRUTH_POSTED: lambda s: _post_payout_root(settlement=s, instance=instance),
@@ -253,7 +178,7 @@ def settle_job(*, job_id: int) -> Settlement:
     }
     while (settlement := Settlement.objects.select_related("job").get(job=job)).step != Step.DONE:
         if settlement.step == Step.HELD:
-            if not _release(settlement=settlement):
+            if not release_held_settlement(settlement=settlement):
                 return settlement
             continue
         steps[settlement.step](settlement)
@@ -275,21 +200,15 @@ def settle_stopped_jobs() -> list[int]:
     return settled
 
 
-def schedule_settlement(job_id: int) -> None:
-    """Ask the settlement worker to settle the job once the current transaction commits."""
-    message = {"type": "rewards.settle", "job_id": job_id}
-    transaction.on_commit(lambda: async_to_sync(get_channel_layer().send)(SETTLEMENT_CHANNEL, message))
-
-
 def stop_job(*, job_id: int) -> bool:
     """Stop a live job (the requester's "stop" button, or a stopping rule) and schedule its
     settlement; False when it was not live."""
     with transaction.atomic():
-        stopped = Job.objects.filter(pk=job_id, status=Job.Status.LIVE).update(status=Job.Status.STOPPED)
+        stopped = mark_job_stopped(job_id=job_id)
         if stopped:
             schedule_settlement(job_id)
             push_dashboard_on_commit(job_id=job_id)
-    return bool(stopped)
+    return stopped
 
 
 def stopping_rule_met(*, job: Job) -> bool:
@@ -309,27 +228,3 @@ def stop_if_rule_met(*, job_id: int) -> bool:
     """Called after labels confirm and after each retrain."""
     job = Job.objects.get(pk=job_id)
     return job.status == Job.Status.LIVE and stopping_rule_met(job=job) and stop_job(job_id=job_id)
-
-
-def mark_claimed(*, instance: str, index: int, tx_hash: str) -> int:
-    """Record an indexed Claimed event and tell the labeler's open pages (their rewards panel)."""
-    unclaimed = Payout.objects.filter(job__instance_address__iexact=instance, index=index, claimed_at__isnull=True)
-    worker_ids = list(unclaimed.values_list("worker_id", flat=True))
-    marked = unclaimed.update(claimed_at=timezone.now(), claim_tx=tx_hash)
-    for worker_id in worker_ids:
-        push_to_worker(user_id=worker_id, message={"claimed": index, "tx_hash": tx_hash})
-    return marked
-
-
-def unmark_claimed(*, instance: str, index: int, tx_hash: str) -> int:
-    """A reorganisation orphaned the Claimed event: the payout is claimable again until the claim
-    lands on the new branch."""
-    return Payout.objects.filter(job__instance_address__iexact=instance, index=index, claim_tx=tx_hash).update(
-        claimed_at=None, claim_tx=""
-    )
-
-
-def mark_refunded(*, instance: str) -> int:
-    return Job.objects.filter(instance_address__iexact=instance).exclude(status=Job.Status.REFUNDED).update(
-        status=Job.Status.REFUNDED
-    )

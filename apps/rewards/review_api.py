@@ -1,5 +1,5 @@
-"""Review-queue API for a job's requester and staff. Anyone else (labelers included) gets 404 for the
-job and its flags, so a labeler never learns who was flagged or why."""
+"""Review-queue API of settlement's screening, for a job's requester and staff. Anyone else (labelers
+included) gets 404 for the job and its flags, so a labeler never learns who was flagged or why."""
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,10 +13,10 @@ from rest_framework.views import APIView
 
 from apps.chain.client import ChainNotConfigured
 from apps.integrity.models import WorkerFlag
-from apps.integrity.selectors import can_review, job_flags, review_queue
-from apps.integrity.services import MAX_NOTE, assess_job, review_flag
+from apps.integrity.selectors import can_review, job_flags
+from apps.integrity.services import MAX_NOTE
 from apps.jobs.models import Job
-from apps.rewards.services import resume_held_settlement
+from apps.rewards.screening import reassess_job, review_flag, review_queue
 
 
 class SignalSerializer(serializers.Serializer):
@@ -75,10 +75,9 @@ class ReviewQueueApi(APIView):
         if not job.instance_address:
             return Response({"detail": "the job is not on chain yet: no labels to assess"}, status=409)
         try:
-            assess_job(job=job)
+            reassess_job(job=job)
         except ChainNotConfigured as error:
             return Response({"detail": str(error)}, status=503)
-        resume_held_settlement(job_id=job.pk)  # the assessment may have cleared the flags it waited for
         return Response(ReviewQueueSerializer(review_queue(job=job)).data)
 
 
