@@ -24,7 +24,9 @@ from apps.chain.registry import contract, contract_at
 from apps.jobs.importers import ImportRefused, UploadFile, image_size, parse_upload
 from apps.jobs.kinds import UnknownTaskKind, kind_for
 from apps.jobs.models import Item, Job, LabelClass
+from apps.jobs.consumers import push_dashboard_on_commit
 from apps.jobs.selectors import FundingCall, onchain_num_classes
+from apps.rewards.scheduling import schedule_settlement
 from apps.storage.cid import unixfs_cid
 from apps.storage.models import StoredBlob
 from apps.storage.services import delete_blob, store_blob
@@ -297,9 +299,15 @@ def on_job_created(event: ChainEvent) -> None:
     job.save(update_fields=["status", "chain_id", "onchain_id", "instance_address", "created_tx"])
 
 
-def mark_job_stopped(*, job_id: int) -> bool:
-    """LIVE -> STOPPED (the requester's stop or a stopping rule); False when the job was not live."""
-    return bool(Job.objects.filter(pk=job_id, status=Job.Status.LIVE).update(status=Job.Status.STOPPED))
+def stop_live_job(*, job_id: int) -> bool:
+    """LIVE -> STOPPED (the requester's stop below, or a stopping rule) and its settlement scheduled;
+    False when the job was not live."""
+    with transaction.atomic():
+        stopped = bool(Job.objects.filter(pk=job_id, status=Job.Status.LIVE).update(status=Job.Status.STOPPED))
+        if stopped:
+            schedule_settlement(job_id)
+            push_dashboard_on_commit(job_id=job_id)
+    return stopped
 
 
 def mark_job_settled(*, job_id: int) -> bool:
@@ -318,11 +326,7 @@ def mark_job_refunded(*, instance: str) -> int:
 def stop_job(*, job: Job, by) -> Job:
     """The requester stops a live job by hand; it is then settled as after a stopping rule."""
     _require_requester(job, by)
-    # One place changes a job to STOPPED and schedules its settlement; imported here because the
-    # rewards app imports this one.
-    from apps.rewards.settlement import stop_job as stop_and_settle
-
-    if not stop_and_settle(job_id=job.pk):
+    if not stop_live_job(job_id=job.pk):
         job.refresh_from_db()
         if job.status != Job.Status.STOPPED:  # stopping twice is harmless; anything else is refused
             _require_status(job, Job.Status.LIVE, action="stop")

@@ -26,12 +26,11 @@ from apps.integrity.selectors import withheld_addresses
 from apps.jobs.consumers import push_dashboard_on_commit
 from apps.jobs.kinds import SettlementOutcome, kind_for
 from apps.jobs.models import Job
-from apps.jobs.services import mark_job_settled, mark_job_stopped
+from apps.jobs.services import mark_job_settled, stop_live_job
 from apps.labeling.models import Label
 from apps.learning.selectors import latest_model_version
 from apps.rewards.computation import pack_truth
 from apps.rewards.models import Payout, Settlement
-from apps.rewards.scheduling import schedule_settlement
 from apps.rewards.screening import release_held_settlement, screen_settlement
 from apps.storage.selectors import read_blob
 from apps.storage.services import store_blob
@@ -200,17 +199,6 @@ def settle_stopped_jobs() -> list[int]:
     return settled
 
 
-def stop_job(*, job_id: int) -> bool:
-    """Stop a live job (the requester's "stop" button, or a stopping rule) and schedule its
-    settlement; False when it was not live."""
-    with transaction.atomic():
-        stopped = mark_job_stopped(job_id=job_id)
-        if stopped:
-            schedule_settlement(job_id)
-            push_dashboard_on_commit(job_id=job_id)
-    return stopped
-
-
 def stopping_rule_met(*, job: Job) -> bool:
     if job.stopping_rule == Job.StoppingRule.BUDGET:
         confirmed = Label.objects.filter(job=job, status=Label.Status.CONFIRMED).count()
@@ -227,4 +215,4 @@ def stopping_rule_met(*, job: Job) -> bool:
 def stop_if_rule_met(*, job_id: int) -> bool:
     """Called after labels confirm and after each retrain."""
     job = Job.objects.get(pk=job_id)
-    return job.status == Job.Status.LIVE and stopping_rule_met(job=job) and stop_job(job_id=job_id)
+    return job.status == Job.Status.LIVE and stopping_rule_met(job=job) and stop_live_job(job_id=job_id)

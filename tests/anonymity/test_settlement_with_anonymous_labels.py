@@ -5,8 +5,9 @@ from apps.anonymity.models import AnonymousPool
 from apps.chain.registry import contract
 from apps.chain.semaphore import node_prover
 from apps.jobs.models import Job
+from apps.jobs.services import stop_live_job
 from apps.labeling.services import relayer_account
-from apps.rewards.settlement import settle_job, stop_job
+from apps.rewards.settlement import settle_job
 from tests.anonymity.conftest import zk
 from tests.chain_fixtures import TOKEN
 from tests.factories import make_user
@@ -44,7 +45,7 @@ def test_anonymous_labels_are_settled_and_the_pool_pulled(make_job, roles, quali
         assert no_session.post(f"/api/anon/jobs/{job.pk}/labels", proof, format="json").status_code == 202
     index_and_handle(w3)
 
-    assert stop_job(job_id=job.pk)
+    assert stop_live_job(job_id=job.pk)
     settle_job(job_id=job.pk)
     job.refresh_from_db()
     assert job.status == Job.Status.SETTLED

@@ -5,8 +5,9 @@ from dataclasses import dataclass
 import pytest
 
 from apps.chain.client import send
+from apps.jobs.services import stop_live_job
 from apps.rewards.models import Payout
-from apps.rewards.settlement import settle_job, stop_job
+from apps.rewards.settlement import settle_job
 from tests.rewards.conftest import label_job_on_chain
 
 
@@ -22,7 +23,7 @@ class SettledJob:
 def settled_job(w3, make_job, roles, settings) -> SettledJob:
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     job, chain_job, workers = label_job_on_chain(w3=w3, make_job=make_job, roles=roles)
-    stop_job(job_id=job.pk)
+    stop_live_job(job_id=job.pk)
     settle_job(job_id=job.pk)
     claimed = 0
     for account in workers[:2]:

@@ -4,10 +4,11 @@ withholds its pay (no leaf; its share stays for the refund) while the others are
 import json
 
 from apps.integrity.models import WorkerFlag
+from apps.jobs.services import stop_live_job
 from apps.rewards.screening import review_flag
 from apps.jobs.models import Item
 from apps.rewards.models import Settlement
-from apps.rewards.settlement import settle_job, stop_job
+from apps.rewards.settlement import settle_job
 from apps.storage.selectors import read_blob
 from tests.boxes.conftest import GOLD_BOXES, index_and_handle
 from tests.boxes.helpers import box_dicts, post_boxes, signed_boxes
@@ -29,7 +30,7 @@ def test_a_scripted_box_labeler_is_held_for_review_and_a_rejection_withholds_its
     for index in range(3, 12):  # nine images, too few timed answers for the timing signals
         draw(careful, job3, item[index], [CAR], answer_ms=4200)
     index_and_handle(w3)
-    assert stop_job(job_id=job3.pk)
+    assert stop_live_job(job_id=job3.pk)
 
     held = settle_job(job_id=job3.pk)
 

@@ -7,8 +7,9 @@ import pytest
 from apps.boxes.models import ConsensusBoxes
 from apps.chain.registry import job_instance
 from apps.jobs.models import Item, Job
+from apps.jobs.services import stop_live_job
 from apps.rewards.models import Settlement
-from apps.rewards.settlement import settle_job, stop_job
+from apps.rewards.settlement import settle_job
 from apps.storage.selectors import read_blob
 from tests.boxes.conftest import index_and_handle
 from tests.boxes.helpers import box_dicts, submit
@@ -34,7 +35,7 @@ def test_box_job_settles_on_chain(job3, admitted, dev_accounts, w3):
         for index, boxes in drawn.items():
             assert submit(labeler, job3, item[index], box_dicts(*boxes)).status_code == 201
     index_and_handle(w3)
-    assert stop_job(job_id=job3.pk)
+    assert stop_live_job(job_id=job3.pk)
 
     settlement = settle_job(job_id=job3.pk)
 

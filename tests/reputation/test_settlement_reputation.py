@@ -4,12 +4,13 @@ import pytest
 
 from apps.chain.client import send
 from apps.jobs.models import Job
+from apps.jobs.services import stop_live_job
 from apps.labeling.models import Qualification
 from apps.quality.selectors import job_labels
 from apps.reputation.formula import reputation_score, voting_weight
 from apps.reputation.models import JobEvidence, Reputation
 from apps.reputation.services import record_settlement_evidence
-from apps.rewards.settlement import settle_job, stop_job
+from apps.rewards.settlement import settle_job
 from tests.factories import make_job as make_db_job
 from tests.factories import make_user
 from tests.rewards.conftest import N_ITEMS, TRUTH, label_job_on_chain
@@ -28,7 +29,7 @@ def settled_domain(w3, make_job, roles, django_capture_on_commit_callbacks):
         instance_address=other_chain.instance.address,
     )
     Qualification.objects.create(job=other, worker=make_user(accounts[0].address), passed=True, admitted_tx="0x1")
-    assert stop_job(job_id=job.pk)
+    assert stop_live_job(job_id=job.pk)
     with django_capture_on_commit_callbacks(execute=True):
         settle_job(job_id=job.pk)
     return job, other_chain, accounts

@@ -10,12 +10,13 @@ from rest_framework.test import APIRequestFactory, force_authenticate
 from apps.chain.client import TransactionFailed, send
 from apps.chain.models import ChainEvent
 from apps.jobs.models import Job
+from apps.jobs.services import stop_live_job
 from apps.rewards import handlers
 from apps.rewards import settlement as rewards_settlement
 from apps.rewards.api import ClaimApi, RefundCallApi
 from apps.rewards.models import Payout, Settlement
 from apps.rewards.selectors import worker_balances
-from apps.rewards.settlement import settle_job, stop_job
+from apps.rewards.settlement import settle_job
 from apps.quality.selectors import item_aggregates
 from apps.storage.selectors import read_blob
 from tests.chain_fixtures import BUDGET, TOKEN, events
@@ -37,7 +38,7 @@ def test_settle_claim_refund_end_to_end(w3, labelled_job, deployed, roles, setti
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     job, chain_job, (careful, careful2, sloppy, spammer) = labelled_job
     instance, token = chain_job.instance, deployed.token
-    assert stop_job(job_id=job.pk)
+    assert stop_live_job(job_id=job.pk)
 
     settlement = settle_job(job_id=job.pk)
 
@@ -98,7 +99,7 @@ def test_settle_claim_refund_end_to_end(w3, labelled_job, deployed, roles, setti
 @pytest.mark.django_db(transaction=True)
 def test_settling_again_sends_nothing_and_keeps_the_root(w3, labelled_job):
     job, chain_job, _ = labelled_job
-    stop_job(job_id=job.pk)
+    stop_live_job(job_id=job.pk)
     first = settle_job(job_id=job.pk)
     head = w3.eth.block_number
 
@@ -117,7 +118,7 @@ def test_settling_again_sends_nothing_and_keeps_the_root(w3, labelled_job):
 @pytest.mark.django_db(transaction=True)
 def test_killed_after_truth_resumes_without_reposting(w3, labelled_job, monkeypatch):
     job, chain_job, (careful, *_) = labelled_job
-    stop_job(job_id=job.pk)
+    stop_live_job(job_id=job.pk)
     post_root = rewards_settlement._post_payout_root
 
     def crash(**kwargs):

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from apps.jobs.models import Job
+from apps.jobs.services import stop_live_job
 from apps.labeling.models import Qualification
 from apps.quality.models import ItemAggregate
 from apps.quality.selectors import job_labels
@@ -15,14 +16,14 @@ from apps.reputation.services import post_weights
 from apps.integrity.selectors import blocking_flags
 from apps.rewards.screening import review_flag
 from apps.rewards.models import Settlement
-from apps.rewards.settlement import settle_job, stop_job
+from apps.rewards.settlement import settle_job
 from apps.storage.selectors import read_blob
 from tests.factories import make_user
 from tests.rewards.conftest import GOLD, N_ITEMS, TRUTH
 
 
 def settle(job) -> tuple[dict, list[int]]:
-    assert stop_job(job_id=job.pk)
+    assert stop_live_job(job_id=job.pk)
     settlement = settle_job(job_id=job.pk)
     if settlement.step == Settlement.Step.HELD:  # a skewed crowd trips integrity signals: the requester approves
         for flag in blocking_flags(job_id=job.pk):

@@ -12,12 +12,13 @@ from django.core.management import call_command
 from apps.chain.client import send
 from apps.classification import kind as classification_kind
 from apps.integrity.models import ReviewDecision, WorkerFlag
+from apps.jobs.services import stop_live_job
 from apps.labeling.models import Label
 from apps.rewards.models import Payout, Settlement
 from apps.rewards.scheduling import SETTLEMENT_CHANNEL
 from apps.rewards.screening import review_flag
 from apps.rewards.selectors import claim_for
-from apps.rewards.settlement import settle_job, stop_job
+from apps.rewards.settlement import settle_job
 from apps.storage.selectors import read_blob
 from tests.chain_fixtures import BUDGET
 from tests.factories import make_user
@@ -32,7 +33,7 @@ def held_job(labelled_job):
     for label in labels:
         label.answer_ms = 200 if label.worker.address == careful.address else int(rng.lognormal(np.log(2500), 0.6))
     Label.objects.bulk_update(labels, ["answer_ms"])
-    stop_job(job_id=job.pk)
+    stop_live_job(job_id=job.pk)
     settlement = settle_job(job_id=job.pk)
     return job, chain_job, settlement, (careful, careful2, sloppy, spammer)
 
