@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "channels",
     "rest_framework",
     "drf_spectacular",
+    "apps.lib",
     "apps.accounts",
     "apps.chain",
     "apps.pages",
@@ -54,7 +55,7 @@ INSTALLED_APPS = [
     "apps.quality",
     "apps.reputation",
     "apps.rewards",
-    "apps.boxes",  # before gamification: its vote handlers run first (see apps.gamification.apps)
+    "apps.boxes",
     "apps.gamification",
     "apps.audit",
     "apps.integrity",

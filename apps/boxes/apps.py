@@ -6,9 +6,7 @@ class BoxesConfig(AppConfig):
     label = "boxes"
 
     def ready(self) -> None:
-        from apps.boxes.services import confirm_boxes
+        from apps.boxes.services import confirm_boxes, unconfirm_boxes
         from apps.chain.handlers import register
-        from apps.labeling.confirmation import unconfirm_labels
 
-        # A box vote is a label batch too: a reorganisation puts it back to pending like any other.
-        register("BoxesSubmitted", confirm_boxes, undo=unconfirm_labels)
+        register("BoxesSubmitted", confirm_boxes, undo=unconfirm_boxes)

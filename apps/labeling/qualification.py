@@ -15,10 +15,11 @@ from django.utils import timezone
 
 from apps.boxes.selectors import gold_boxes_of
 from apps.chain.client import TransactionFailed, get_web3, oracle_account, send
+from apps.chain.errors import NODE_ERRORS
 from apps.chain.registry import job_instance
 from apps.jobs.models import GoldAnswer, Item, Job
 from apps.labeling.models import Qualification
-from apps.labeling.services import NODE_ERRORS, LabelingError, NotAllowed, check_classes, require_tier
+from apps.labeling.services import LabelingError, NotAllowed, check_classes, require_tier
 from apps.quality.scoring import score_against_gold
 from apps.reputation.services import post_weights
 

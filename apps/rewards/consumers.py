@@ -7,7 +7,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 
 from apps.rewards.services import settle_job, settle_stopped_jobs
-from crowdal_site.sweeping import SweepingConsumer
+from apps.lib.sweeping import SweepingConsumer
 
 logger = logging.getLogger(__name__)
 

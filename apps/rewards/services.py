@@ -16,8 +16,6 @@ import json
 import logging
 from collections.abc import Callable
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -32,15 +30,19 @@ from apps.chain.client import get_web3, oracle_account, send
 from apps.chain.registry import job_instance
 from apps.integrity.selectors import blocking_flags, withheld_addresses
 from apps.integrity.services import assess_job
-from apps.jobs.consumers import push_dashboard_on_commit
+from apps.jobs.consumers import push_dashboard
+from apps.jobs.events import JobStopped
 from apps.jobs.models import Job
 from apps.labeling.models import Label
 from apps.labeling.services import push_to_worker
 from apps.learning.selectors import latest_model_version
+from apps.lib.events import emit
+from apps.lib.live import Channel, send_on_commit
 from apps.quality.selectors import JobLabels, job_labels
 from apps.quality.services import store_item_aggregates
 from apps.rewards.computation import SettlementInput, compute_settlement, pack_truth
 from apps.reputation.services import record_settlement_evidence
+from apps.rewards.events import SettlementSettled
 from apps.rewards.models import Payout, Settlement
 from apps.storage.selectors import read_blob
 from apps.storage.services import store_blob
@@ -114,7 +116,7 @@ def _screen(*, settlement: Settlement) -> None:
         assess_job(job=job, payable=[p.account for p in would_pay])
         step = Step.HELD if blocking_flags(job_id=job.pk).exists() else Step.SCREENED
     Settlement.objects.filter(pk=settlement.pk, step=Step.STARTED).update(step=step)
-    push_dashboard_on_commit(job_id=job.pk)
+    push_dashboard(job_id=job.pk)
 
 
 def _release(*, settlement: Settlement) -> bool:
@@ -231,7 +233,7 @@ def _finish(*, settlement: Settlement) -> None:
     done = Settlement.objects.filter(pk=settlement.pk, step=Step.ROOT_POSTED)
     if done.update(step=Step.DONE, settled_at=timezone.now()):
         Job.objects.filter(pk=settlement.job_id, status=Job.Status.STOPPED).update(status=Job.Status.SETTLED)
-        push_dashboard_on_commit(job_id=settlement.job_id)
+        emit(SettlementSettled(job_id=settlement.job_id))
 
 
 def settle_job(*, job_id: int) -> Settlement:
@@ -277,8 +279,7 @@ def settle_stopped_jobs() -> list[int]:
 
 def schedule_settlement(job_id: int) -> None:
     """Ask the settlement worker to settle the job once the current transaction commits."""
-    message = {"type": "rewards.settle", "job_id": job_id}
-    transaction.on_commit(lambda: async_to_sync(get_channel_layer().send)(SETTLEMENT_CHANNEL, message))
+    send_on_commit(Channel(SETTLEMENT_CHANNEL), {"type": "rewards.settle", "job_id": job_id})
 
 
 def stop_job(*, job_id: int) -> bool:
@@ -287,8 +288,7 @@ def stop_job(*, job_id: int) -> bool:
     with transaction.atomic():
         stopped = Job.objects.filter(pk=job_id, status=Job.Status.LIVE).update(status=Job.Status.STOPPED)
         if stopped:
-            schedule_settlement(job_id)
-            push_dashboard_on_commit(job_id=job_id)
+            emit(JobStopped(job_id=job_id))
     return bool(stopped)
 
 

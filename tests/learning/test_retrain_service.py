@@ -10,8 +10,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.utils import timezone
 
-from apps.chain.models import ChainEvent
 from apps.jobs.models import Item, Job
+from apps.labeling.events import LabelsConfirmed, VoteKind
 from apps.learning import services
 from apps.learning.consumers import retrain_instance
 from apps.learning.handlers import LEARNER_CHANNEL, schedule_retrain
@@ -110,7 +110,7 @@ def test_handler_sends_a_retrain_message_after_commit_and_duplicates_retrain_onc
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     job = sentiment_job()
     label_truthfully(job, workers(2), [*range(12), *range(30, 40)])
-    event = ChainEvent(name="LabelsSubmitted", address=INSTANCE.upper().replace("0X", "0x"), args={})
+    event = LabelsConfirmed(job_id=job.pk, worker_ids=(), kind=VoteKind.CLASS)
     layer = get_channel_layer()
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -120,7 +120,7 @@ def test_handler_sends_a_retrain_message_after_commit_and_duplicates_retrain_onc
     for callback in callbacks:
         callback()
     messages = [async_to_sync(layer.receive)(LEARNER_CHANNEL) for _ in callbacks]
-    assert messages == [{"type": "learning.retrain", "instance": event.address}] * 2
+    assert messages == [{"type": "learning.retrain", "instance": job.instance_address}] * 2
 
     assert [retrain_instance(m["instance"]) for m in messages] == [1, 0]
     assert ModelVersion.objects.filter(job=job).count() == 1
