@@ -33,6 +33,9 @@ class Conflict(LabelingError):
     """The request repeats something done already (a second commitment, a label for an item this
     identity labelled)."""
 
+    status = 409
+    code = "conflict"
+
 
 def field_element(value: int, *, what: str) -> int:
     """Commitments and nullifiers are elements of BN254's scalar field (Semaphore's), never 0."""

@@ -14,6 +14,7 @@ import joblib
 from apps.jobs.models import GoldAnswer, Job
 from apps.labeling.models import Label
 from apps.learning.selectors import latest_model_version, standalone_model
+from apps.lib.errors import AppError
 from apps.quality.selectors import item_aggregates
 from apps.storage.selectors import read_blob
 
@@ -91,8 +92,9 @@ FEATURES = {
 }
 
 
-class NoModelYet(LookupError):
-    pass
+class NoModelYet(AppError, LookupError):
+    status = 404
+    code = "no_model_yet"
 
 
 @dataclass(frozen=True)

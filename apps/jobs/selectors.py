@@ -11,6 +11,7 @@ from apps.chain.client import get_web3
 from apps.chain.registry import contract, contract_address
 from apps.jobs.models import Job
 from apps.labeling.models import Label
+from apps.lib.errors import AppError
 
 
 def jobs_of(*, requester) -> QuerySet[Job]:
@@ -48,8 +49,8 @@ class FundingCall:
     allowance: str
 
 
-class NotReadyToFund(ValueError):
-    pass
+class NotReadyToFund(AppError, ValueError):
+    code = "not_ready_to_fund"
 
 
 # A box vote's on-chain label is min(box count, 15), whatever the job's classes: every 4-bit value.

@@ -26,6 +26,7 @@ from apps.chain.registry import job_instance
 from apps.gamification.selectors import tier_lock
 from apps.jobs.models import Item, Job
 from apps.labeling.models import ItemLease, Label, LabelBatch, Pause, Qualification
+from apps.lib.errors import AppError
 from apps.lib.live import Group, send_on_commit
 from apps.quality.scoring import score_against_gold
 
@@ -34,12 +35,13 @@ from apps.quality.scoring import score_against_gold
 FAILED, CONFIRMED = Label.Status.FAILED, Label.Status.CONFIRMED
 
 
-class LabelingError(Exception):
+class LabelingError(AppError):
     """A request the labeler can fix or should know about; the message says what went wrong."""
 
 
 class NotAllowed(LabelingError):
-    pass
+    status = 403
+    code = "not_allowed"
 
 
 def worker_group(user_id: int) -> str:

@@ -1,12 +1,6 @@
 """A confirmed box vote is followed by what follows any confirmed label: the job's open dashboards
 are told, the learner is woken, the labeler's points count it; and its undo on a reorganisation
 tells the dashboards and takes the points back."""
-import asyncio
-
-import pytest
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
-
 from apps.gamification.models import WorkerProgress
 from apps.jobs.consumers import dashboard_group
 from apps.labeling.models import LabelBatch
@@ -15,38 +9,20 @@ from tests.boxes.conftest import index_and_handle
 from tests.boxes.helpers import box_dicts, submit
 from tests.boxes.test_submit_boxes import serve
 from tests.chain.indexer_support import reorg
-
-
-@pytest.fixture
-def layer(settings):
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-    return get_channel_layer()
-
-
-def received(layer, channel: str) -> list[str]:
-    """The types of the messages waiting on `channel`."""
-
-    async def drain() -> list[str]:
-        types = []
-        while True:
-            try:
-                types.append((await asyncio.wait_for(layer.receive(channel), timeout=0.05))["type"])
-            except asyncio.TimeoutError:
-                return types
-
-    return async_to_sync(drain)()
+from tests.live_support import memory_layer, open_page, received  # noqa: F401  (fixture)
 
 
 def test_a_confirmed_box_vote_pushes_the_dashboard_and_wakes_the_learner(
-    box_job, admitted, dev_accounts, w3, layer, django_capture_on_commit_callbacks
+    box_job, admitted, dev_accounts, w3, memory_layer, django_capture_on_commit_callbacks  # noqa: F811
 ):
-    dashboard = async_to_sync(layer.new_channel)()  # an open dashboard of the box job
-    async_to_sync(layer.group_add)(dashboard_group(box_job.pk), dashboard)
+    layer = memory_layer
+    dashboard = open_page(layer, dashboard_group(box_job.pk))
     labeler = admitted(box_job, dev_accounts[3])
     with django_capture_on_commit_callbacks(execute=True):
         index_and_handle(w3)  # the job's creation and the admission, so that only the vote is new below
         submit(labeler, box_job, serve(labeler, box_job)["id"], box_dicts((0, 10, 10, 100, 80)))
-    received(layer, dashboard), received(layer, LEARNER_CHANNEL)
+    for channel in (dashboard, LEARNER_CHANNEL):
+        received(layer, channel)  # set aside what the creation and the submission sent
 
     with django_capture_on_commit_callbacks(execute=True):
         index_and_handle(w3)
