@@ -8,6 +8,10 @@ class ChainNotConfigured(RuntimeError):
     """No node to talk to, or no key to send with."""
 
 
+class ChainUnavailable(RuntimeError):
+    """The node did not answer a call whose answer we need now (e.g. a contract wallet's signature check)."""
+
+
 class TransactionFailed(RuntimeError):
     """A transaction was rejected before mining or reverted on chain; `reason` says why."""
 
