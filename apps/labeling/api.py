@@ -20,7 +20,7 @@ from apps.jobs.models import Item, Job
 from apps.labeling import selectors, serving, services
 from apps.labeling.qualification import admit_worker, answer_qualification, start_qualification
 from apps.labeling.models import LabelBatch
-from apps.lib.errors import AppError, error_response
+from apps.lib.errors import AppError, error_body, error_response
 from apps.storage.backends import BlobStoreError
 from apps.storage.selectors import read_blob
 
@@ -224,7 +224,7 @@ class BatchesApi(LabelingApi):
             signature=data.validated_data.get("signature", ""),
         )
         if batch.status == LabelBatch.Status.FAILED:
-            body = {"detail": batch.error, "batch": BatchOutputSerializer(batch).data}
+            body = error_body(batch.error, code="refused_on_chain", batch=BatchOutputSerializer(batch).data)
             return Response(body, status=status.HTTP_409_CONFLICT)
         return Response(BatchOutputSerializer(batch).data, status=status.HTTP_201_CREATED)
 

@@ -118,7 +118,7 @@ def test_labels_of_every_kind_confirmed_or_undone_push_on_commit(
 
 def test_events_of_unknown_instances_push_nothing(live_job, pushed, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        push_for_event(event("PayoutRootPosted", address="0x" + "77" * 20, args={}))
+        push_for_event(event("LabelsSubmitted", address="0x" + "77" * 20, args={}))
     assert pushed == []
 
 

@@ -10,6 +10,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.utils import timezone
 
+from apps.jobs.consumers import dashboard_group
 from apps.jobs.models import Item, Job
 from apps.labeling.events import LabelsConfirmed, VoteKind
 from apps.learning import services
@@ -21,6 +22,7 @@ from apps.learning.services import retrain_if_due, retrain_job
 from apps.quality.selectors import item_aggregates
 from apps.storage.selectors import read_blob
 from tests.factories import make_job, make_labels, make_user
+from tests.live_support import memory_layer, open_page, received  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -73,6 +75,19 @@ def test_retrain_stores_a_version_with_heldout_accuracy_and_ranks_the_pool():
     assert job.items.get(index=5).aggregate.model_label == 1
 
     assert retrain_job(job_id=job.pk).version == 2
+
+
+def test_a_stored_model_version_tells_the_dashboard(memory_layer, django_capture_on_commit_callbacks):  # noqa: F811
+    job = sentiment_job()
+    dashboard = open_page(memory_layer, dashboard_group(job.pk))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert retrain_job(job_id=job.pk) is None  # the cold start: a ranking, no model version
+    assert received(memory_layer, dashboard) == []
+    label_truthfully(job, workers(2), [*range(12), *range(30, 40)])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert retrain_job(job_id=job.pk).version == 1
+    assert received(memory_layer, dashboard) == ["dashboard.changed"]
 
 
 def test_before_two_classes_the_cold_start_ranks_the_pool_without_a_version():
