@@ -28,4 +28,6 @@ def confirm_label(event: ChainEvent) -> None:
 
 def unconfirm_label(event: ChainEvent) -> None:
     """Undo of confirm_label when a reorganisation orphans the event."""
-    services.unconfirm_label(job_address=event.args["job"], nullifier=int(event.args["nullifier"]), tx_hash=event.tx_hash)
+    services.unconfirm_label(
+        job_address=event.args["job"], nullifier=int(event.args["nullifier"]), tx_hash=event.tx_hash
+    )

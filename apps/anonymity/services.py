@@ -147,21 +147,20 @@ def record_members(*, job_address: str, start_index: int, commitments: list[int]
 
 def confirm_label(
     *, job_address: str, item_index: int, label: int, nullifier: int, tx_hash: str, block_number: int
-) -> int | None:
+) -> None:
     """AnonymousLabel: the chain is the source of truth. The relayer's pending record is confirmed;
     a label nobody recorded (sent by another relayer, or marked failed and mined after all) is
-    recorded confirmed and takes its item's slot."""
+    recorded confirmed and takes its item's slot. Announced as LabelsConfirmed, as wallet labels are."""
     job = Job.objects.filter(instance_address__iexact=job_address).first()
     item = Item.objects.filter(job=job, index=item_index).first() if job else None
     if item is None:
-        return None
+        return
     confirmed = {"status": AnonymousLabel.Status.CONFIRMED, "tx_hash": tx_hash, "block_number": block_number}
     live = AnonymousLabel.objects.filter(job=job, nullifier=str(nullifier)).exclude(status=AnonymousLabel.Status.FAILED)
     if not live.update(**confirmed, label_index=label, item=item):
         Item.objects.filter(pk=item.pk).update(labels_taken=F("labels_taken") + 1)
         AnonymousLabel.objects.create(job=job, item=item, label_index=label, nullifier=str(nullifier), **confirmed)
     emit(LabelsConfirmed(job_id=job.pk, worker_ids=(), kind=VoteKind.ANONYMOUS))
-    return job.pk
 
 
 def unconfirm_label(*, job_address: str, nullifier: int, tx_hash: str) -> int:

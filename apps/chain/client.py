@@ -20,8 +20,6 @@ from web3.types import TxReceipt
 from apps.chain.errors import ChainNotConfigured, TransactionFailed
 from apps.chain.locks import SENDER_NONCE, advisory_lock
 
-__all__ = ["ChainNotConfigured", "TransactionFailed", "get_web3", "oracle_account", "relayer_account", "send"]
-
 
 def rpc_url() -> str:
     if not settings.CHAIN_RPC_URL:

@@ -2,13 +2,15 @@
 
 Whatever changes a job's numbers calls `push_dashboard` (the domain events of labels, stops, model
 versions and settlements are subscribed in JobsConfig.ready); it goes once the change has committed.
-The push is only a notice on the job's group; each open dashboard recomputes the numbers itself, at most once
-per DASHBOARD_PUSH_SECONDS, so a burst of events costs one recomputation a second per open page, and
-the last event of a burst is never lost (a notice arriving while throttled leads to one more push)."""
+The push is only a notice on the job's group; each open dashboard recomputes the numbers itself, at
+most once per DASHBOARD_PUSH_SECONDS, so a burst of events costs one recomputation a second per open
+page, and the last event of a burst is never lost (a notice arriving while throttled leads to one
+more push)."""
 from __future__ import annotations
 
 import asyncio
 import math
+from typing import Protocol
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -33,7 +35,11 @@ def push_dashboard(*, job_id: int) -> None:
     send_on_commit(Group(dashboard_group(job_id)), {"type": "dashboard.changed"})
 
 
-def push_for_job_event(event) -> None:
+class NamesAJob(Protocol):
+    job_id: int
+
+
+def push_for_job_event(event: NamesAJob) -> None:
     """Domain events naming a job (LabelsConfirmed/Unconfirmed, JobStopped, ModelVersionCreated,
     SettlementSettled): its numbers changed."""
     push_dashboard(job_id=event.job_id)

@@ -13,12 +13,14 @@ from tests.live_support import memory_layer, open_page, received  # noqa: F401  
 
 
 def test_an_orphaned_anonymous_label_goes_back_to_pending_and_confirms_again(
-    chain_anonymous_job, qualified, no_session, dev_accounts, w3, memory_layer, django_capture_on_commit_callbacks  # noqa: F811
+    chain_anonymous_job, qualified, no_session, dev_accounts, w3, memory_layer,  # noqa: F811
+    django_capture_on_commit_callbacks,
 ):
     job, layer = chain_anonymous_job, memory_layer
     labeler = qualified(job, dev_accounts[3])
     (identity,) = zk({"command": "identities", "count": 1})
-    reply = labeler.api.post(f"/api/jobs/{job.pk}/anonymity/join", {"commitment": identity["commitment"]}, format="json")
+    join = {"commitment": identity["commitment"]}
+    reply = labeler.api.post(f"/api/jobs/{job.pk}/anonymity/join", join, format="json")
     assert reply.status_code == 201, reply.content
     index_and_handle(w3)
     group = no_session.get(f"/api/anon/jobs/{job.pk}/group").json()

@@ -33,19 +33,20 @@ def answer(error: Exception | None = None, *, data: dict | None = None):
 @pytest.mark.parametrize(
     "error, status, body",
     [
-        (AppError("Between 1 and 20.", field="count"), 400, {"detail": "Between 1 and 20.", "code": "invalid", "field": "count"}),
-        (AppError("Too late.", status=409, code="closed"), 409, {"detail": "Too late.", "code": "closed"}),
-        (LabelingError("Item 3 is not an item of this job."), 400, {"detail": "Item 3 is not an item of this job.", "code": "invalid"}),
-        (NotAllowed("You are paused."), 403, {"detail": "You are paused.", "code": "not_allowed"}),
-        (ImportRefused("a.csv: the file is empty"), 400, {"detail": "a.csv: the file is empty", "code": "invalid"}),
-        (ValidationError("The deadline has passed."), 400, {"detail": "The deadline has passed.", "code": "invalid"}),
-        (PermissionDenied("Only on the local chain."), 403, {"detail": "Only on the local chain.", "code": "permission_denied"}),
-        (Http404("No such job."), 404, {"detail": "No such job.", "code": "not_found"}),
+        (AppError("Between 1 and 20.", field="count"), 400, {"code": "invalid", "field": "count"}),
+        (AppError("Too late.", status=409, code="closed"), 409, {"code": "closed"}),
+        (LabelingError("Item 3 is not an item of this job."), 400, {"code": "invalid"}),
+        (NotAllowed("You are paused."), 403, {"code": "not_allowed"}),
+        (ImportRefused("a.csv: the file is empty"), 400, {"code": "invalid"}),
+        (ValidationError("The deadline has passed."), 400, {"code": "invalid"}),
+        (PermissionDenied("Only on the local chain."), 403, {"code": "permission_denied"}),
+        (Http404("No such job."), 404, {"code": "not_found"}),
     ],
 )
 def test_refusals_answer_one_shape(error, status, body):
+    """The message, as raised, is the body's detail."""
     response = answer(error)
-    assert (response.status_code, response.data) == (status, body)
+    assert (response.status_code, response.data) == (status, {"detail": str(error.args[0]), **body})
 
 
 def test_field_errors_of_a_service_are_kept_apart():

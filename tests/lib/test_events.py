@@ -85,7 +85,9 @@ def test_the_apps_subscribe_each_concern_once():
         "apps.learning.handlers.schedule_retrain",
         "apps.rewards.handlers.check_budget_spent",
     ]
-    assert names(LabelsUnconfirmed) == ["apps.gamification.handlers.refresh_labeler", "apps.jobs.consumers.push_for_job_event"]
+    assert names(LabelsUnconfirmed) == [
+        "apps.gamification.handlers.refresh_labeler", "apps.jobs.consumers.push_for_job_event"
+    ]
     assert names(JobStopped) == ["apps.jobs.consumers.push_for_job_event", "apps.rewards.handlers.settle_stopped"]
     assert names(ModelVersionCreated) == [
         "apps.jobs.consumers.push_for_job_event", "apps.rewards.handlers.check_target_accuracy"
