@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "channels",
     "rest_framework",
     "drf_spectacular",
+    "apps.lib",
     "apps.accounts",
     "apps.chain",
     "apps.pages",
@@ -82,7 +83,7 @@ INSTALLED_APPS = [
     "apps.reputation",
     "apps.rewards",
     "apps.classification",
-    "apps.boxes",  # before gamification: its vote handlers run first (see apps.gamification.apps)
+    "apps.boxes",
     "apps.gamification",
     "apps.audit",
     "apps.integrity",
@@ -180,6 +181,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "apps.lib.errors.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "CrowdAL API",

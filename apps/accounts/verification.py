@@ -18,7 +18,8 @@ from eth_account import Account
 from eth_account.messages import defunct_hash_message, encode_defunct
 from eth_keys.exceptions import BadSignature
 
-from apps.chain.eip1271 import ChainUnavailable, is_valid_contract_signature
+from apps.chain.eip1271 import is_valid_contract_signature
+from apps.chain.errors import ChainUnavailable
 
 with warnings.catch_warnings():
     # siwe's grammar redefines ABNF core rules (ALPHA, DIGIT, ...) on purpose; abnf warns on every start.

@@ -20,7 +20,7 @@ from apps.anonymity import selectors, services
 from apps.chain import anonymous_rewards, semaphore
 from apps.jobs.models import Item, Job
 from apps.labeling.api import item_content_response
-from apps.labeling.services import LabelingError, NotAllowed
+from apps.lib.errors import AppError
 
 GROUP_TOKEN_HEADER = "X-Group-Token"
 
@@ -40,18 +40,7 @@ class FieldElementField(serializers.Field):
         return str(int(value))
 
 
-class AnonymityApi(APIView):
-    def handle_exception(self, exc):
-        if isinstance(exc, services.Conflict):
-            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
-        if isinstance(exc, NotAllowed):
-            return Response({"detail": str(exc)}, status=status.HTTP_403_FORBIDDEN)
-        if isinstance(exc, LabelingError):
-            return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
-        return super().handle_exception(exc)
-
-
-class WithoutSession(AnonymityApi):
+class WithoutSession(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
@@ -77,7 +66,7 @@ def join_view(join, job: Job) -> dict:
     return {"joined": True, "commitment": join.commitment, "tx_hash": join.tx_hash, "group_token": selectors.group_token(job)}
 
 
-class JoinApi(AnonymityApi):
+class JoinApi(APIView):
     """The signed-in, qualified wallet puts its identity commitment in the job's group (once)."""
 
     @extend_schema_serializer(component_name="GroupJoinInput")
@@ -143,9 +132,9 @@ class ItemsApi(WithoutSession):
         try:
             count = int(request.query_params.get("count", "20"))
         except ValueError:
-            return Response({"count": ["A valid integer is required."]}, status=status.HTTP_400_BAD_REQUEST)
+            raise AppError("A valid integer is required.", field="count") from None
         if not 1 <= count <= selectors.MAX_ANONYMOUS_ITEMS:
-            return Response({"count": [f"Between 1 and {selectors.MAX_ANONYMOUS_ITEMS}."]}, status=400)
+            raise AppError(f"Between 1 and {selectors.MAX_ANONYMOUS_ITEMS}.", field="count")
         services.require_anonymous_open(job)
         items = [selectors.item_view(i) for i in selectors.open_items(job=job, count=count)]
         return Response(self.OutputSerializer({"items": items}).data)
@@ -197,7 +186,7 @@ class RelayLabelApi(WithoutSession):
         try:
             proof = semaphore.LabelProof.from_json(data.validated_data)
         except semaphore.MalformedProof as error:
-            return Response({"detail": str(error)}, status=status.HTTP_400_BAD_REQUEST)
+            raise AppError(str(error), code="malformed_proof") from error
         record = services.relay_label(job=job, proof=proof)
         code = status.HTTP_409_CONFLICT if record.status == record.Status.FAILED else status.HTTP_202_ACCEPTED
         return Response(LabelOutputSerializer(record).data, status=code)

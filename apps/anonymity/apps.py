@@ -12,4 +12,4 @@ class AnonymityConfig(AppConfig):
         from apps.chain.handlers import register
 
         register("MembersAdded", handlers.record_members)
-        register("AnonymousLabel", handlers.confirm_label)
+        register("AnonymousLabel", handlers.confirm_label, undo=handlers.unconfirm_label)

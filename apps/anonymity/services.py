@@ -15,12 +15,15 @@ from django.db.models import F
 
 from apps.anonymity.models import AnonymousLabel, AnonymousPool, GroupJoin, GroupMember
 from apps.chain import anonymous_rewards, semaphore
-from apps.chain.client import TransactionFailed, get_web3, oracle_account, send
+from apps.chain.client import TransactionFailed, get_web3, oracle_account, relayer_account, send
+from apps.chain.errors import NODE_ERRORS
 from apps.chain.merkle import Payout
 from apps.chain.registry import contract
 from apps.jobs.models import Item, Job
+from apps.labeling.events import LabelsConfirmed, LabelsUnconfirmed, VoteKind
 from apps.labeling.models import Qualification
-from apps.labeling.services import NODE_ERRORS, LabelingError, NotAllowed, check_classes, relayer_account
+from apps.labeling.services import LabelingError, NotAllowed, check_classes
+from apps.lib.events import emit
 
 # GroupJoin.tx_hash when the commitment was on chain already (a retry after a lost answer).
 ALREADY_IN_GROUP = "already-in-group"
@@ -29,6 +32,9 @@ ALREADY_IN_GROUP = "already-in-group"
 class Conflict(LabelingError):
     """The request repeats something done already (a second commitment, a label for an item this
     identity labelled)."""
+
+    status = 409
+    code = "conflict"
 
 
 def field_element(value: int, *, what: str) -> int:
@@ -141,20 +147,35 @@ def record_members(*, job_address: str, start_index: int, commitments: list[int]
 
 def confirm_label(
     *, job_address: str, item_index: int, label: int, nullifier: int, tx_hash: str, block_number: int
-) -> int | None:
+) -> None:
     """AnonymousLabel: the chain is the source of truth. The relayer's pending record is confirmed;
     a label nobody recorded (sent by another relayer, or marked failed and mined after all) is
-    recorded confirmed and takes its item's slot."""
+    recorded confirmed and takes its item's slot. Announced as LabelsConfirmed, as wallet labels are."""
     job = Job.objects.filter(instance_address__iexact=job_address).first()
     item = Item.objects.filter(job=job, index=item_index).first() if job else None
     if item is None:
-        return None
+        return
     confirmed = {"status": AnonymousLabel.Status.CONFIRMED, "tx_hash": tx_hash, "block_number": block_number}
     live = AnonymousLabel.objects.filter(job=job, nullifier=str(nullifier)).exclude(status=AnonymousLabel.Status.FAILED)
     if not live.update(**confirmed, label_index=label, item=item):
         Item.objects.filter(pk=item.pk).update(labels_taken=F("labels_taken") + 1)
         AnonymousLabel.objects.create(job=job, item=item, label_index=label, nullifier=str(nullifier), **confirmed)
-    return job.pk
+    emit(LabelsConfirmed(job_id=job.pk, worker_ids=(), kind=VoteKind.ANONYMOUS))
+
+
+def unconfirm_label(*, job_address: str, nullifier: int, tx_hash: str) -> int:
+    """A reorganisation orphaned the AnonymousLabel event: the label is pending again (it keeps its
+    item's slot) until the relayer's transaction lands on the new branch, whose event confirms the
+    same record again. Returns how many labels went back (0 or 1)."""
+    job = Job.objects.filter(instance_address__iexact=job_address).first()
+    if job is None:
+        return 0
+    orphaned = AnonymousLabel.objects.filter(
+        job=job, nullifier=str(nullifier), tx_hash=tx_hash, status=AnonymousLabel.Status.CONFIRMED
+    ).update(status=AnonymousLabel.Status.PENDING, block_number=None)
+    if orphaned:
+        emit(LabelsUnconfirmed(job_id=job.pk, worker_ids=(), kind=VoteKind.ANONYMOUS))
+    return orphaned
 
 
 # --- settlement: the anonymous pool ---------------------------------------------------------

@@ -8,13 +8,13 @@ from dataclasses import asdict
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.audit.selectors import CSV_COLUMNS, NotSettled, audit_rows, audited_job, job_audit
+from apps.audit.selectors import CSV_COLUMNS, audit_rows, audited_job, job_audit
 
 
 class Amount(serializers.CharField):
@@ -84,14 +84,7 @@ class CsvRenderer(BaseRenderer):
         return str(data.get("detail", data) if isinstance(data, dict) else data).encode()
 
 
-class AuditApiBase(APIView):
-    def handle_exception(self, exc):
-        if isinstance(exc, NotSettled):
-            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
-        return super().handle_exception(exc)
-
-
-class AuditApi(AuditApiBase):
+class AuditApi(APIView):
     """GET /api/jobs/<id>/audit: every payout leaf and claim traced to verified labels, the token
     flow read from the chain, and the anomalies (an empty list when all is well)."""
 
@@ -101,7 +94,7 @@ class AuditApi(AuditApiBase):
         return Response(JobAuditSerializer(asdict(audit)).data)
 
 
-class AuditCsvApi(AuditApiBase):
+class AuditCsvApi(APIView):
     """GET /api/jobs/<id>/audit.csv: the same audit as rows (label_tx, flow, anomaly)."""
 
     renderer_classes = [JSONRenderer, CsvRenderer]

@@ -18,6 +18,7 @@ from apps.chain.merkle import Payout as Leaf
 from apps.chain.merkle import build_payout_tree
 from apps.jobs.models import Job
 from apps.labeling.models import Label
+from apps.lib.errors import AppError
 from apps.rewards.models import Payout
 from apps.storage.backends import BlobStoreError
 from apps.storage.selectors import read_blob
@@ -25,8 +26,11 @@ from apps.storage.selectors import read_blob
 AUDITABLE = (Job.Status.SETTLED, Job.Status.REFUNDED)
 
 
-class NotSettled(Exception):
+class NotSettled(AppError):
     """The job has no payouts to audit yet."""
+
+    status = 409
+    code = "not_settled"
 
 
 @dataclass(frozen=True)

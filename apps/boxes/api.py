@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from apps.boxes import selectors, services
 from apps.labeling.api import LabelingApi
+from apps.lib.errors import error_body
 
 # A generous bound for the serializer; the job's real limit is settings.BOXES_MAX_PER_ITEM.
 MAX_BOXES_IN_REQUEST = 1000
@@ -105,7 +106,8 @@ class BoxesApi(LabelingApi):
         )
         view = AnnotationOutputSerializer(selectors.annotation_view(annotation)).data
         if view["status"] == "failed":
-            return Response({"detail": view["error"], "annotation": view}, status=status.HTTP_409_CONFLICT)
+            body = error_body(view["error"], code="refused_on_chain", annotation=view)
+            return Response(body, status=status.HTTP_409_CONFLICT)
         return Response(view, status=status.HTTP_201_CREATED)
 
 

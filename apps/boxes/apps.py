@@ -7,12 +7,9 @@ class BoxesConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.boxes.kind import BOUNDING_BOX
-        from apps.boxes.services import confirm_boxes
+        from apps.boxes.services import confirm_boxes, unconfirm_boxes
         from apps.chain.handlers import register
         from apps.jobs.kinds import register_kind
-        from apps.labeling.confirmation import unconfirm_labels
 
         register_kind(BOUNDING_BOX)
-
-        # A box vote is a label batch too: a reorganisation puts it back to pending like any other.
-        register("BoxesSubmitted", confirm_boxes, undo=unconfirm_labels)
+        register("BoxesSubmitted", confirm_boxes, undo=unconfirm_boxes)

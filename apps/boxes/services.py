@@ -33,7 +33,8 @@ from apps.chain.registry import job_instance
 from apps.jobs.models import Item, Job
 from apps.labeling.models import Label, LabelBatch
 from apps.labeling.qualification import answer_qualification
-from apps.labeling.confirmation import confirm_labels
+from apps.labeling.confirmation import confirm_batch, unconfirm_batches
+from apps.labeling.events import LabelsConfirmed, VoteKind
 from apps.labeling.services import (
     CheckedBatch,
     LabelingError,
@@ -46,6 +47,7 @@ from apps.labeling.services import (
     relay_batch,
     update_honeypot_standing,
 )
+from apps.lib.events import emit
 
 
 @dataclass(frozen=True)
@@ -184,11 +186,12 @@ def answer_box_qualification(*, job: Job, worker, item_id: int, boxes: Sequence[
 
 
 def confirm_boxes(event: ChainEvent) -> None:
-    """BoxesSubmitted handler: the votes are confirmed as labels (labeling's confirm_labels), then
+    """BoxesSubmitted handler: the votes are confirmed as labels (labeling's confirm_batch), then
     each stored annotation is verified against the commitment the chain recorded for it. Boxes that
     do not hash to it (changed after signing, or a wallet vote for other boxes) are marked unverified
-    and never count."""
-    confirm_labels(event)
+    and never count. The confirmation is announced once the boxes are verified: points and the
+    learner count verified boxes only."""
+    batch = confirm_batch(event)
     job = Job.objects.filter(instance_address__iexact=event.address).first()
     if job is None:
         return
@@ -210,6 +213,13 @@ def confirm_boxes(event: ChainEvent) -> None:
             user_id=annotation.worker_id,
             message={"annotation": annotation.pk, "item": annotation.item_id, "verified": annotation.verified},
         )
+    if batch is not None:
+        emit(LabelsConfirmed(job_id=job.pk, worker_ids=(batch.worker_id,), kind=VoteKind.BOX))
+
+
+def unconfirm_boxes(event: ChainEvent) -> None:
+    """Undo of confirm_boxes: a box vote is a label batch too, back to pending like any other."""
+    unconfirm_batches(event, kind=VoteKind.BOX)
 
 
 # --- gold and consensus -----------------------------------------------------------------------

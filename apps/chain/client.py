@@ -17,20 +17,8 @@ from web3.contract.contract import ContractFunction
 from web3.exceptions import ContractCustomError, ContractLogicError
 from web3.types import TxReceipt
 
+from apps.chain.errors import ChainNotConfigured, TransactionFailed
 from apps.chain.locks import SENDER_NONCE, advisory_lock
-
-
-class ChainNotConfigured(RuntimeError):
-    pass
-
-
-class TransactionFailed(RuntimeError):
-    """A transaction was rejected before mining or reverted on chain; `reason` says why."""
-
-    def __init__(self, reason: str, tx_hash: str | None = None):
-        super().__init__(reason if not tx_hash else f"{reason} (tx {tx_hash})")
-        self.reason = reason
-        self.tx_hash = tx_hash
 
 
 def rpc_url() -> str:
@@ -52,6 +40,13 @@ def oracle_account() -> LocalAccount:
     if not settings.ORACLE_PRIVATE_KEY:
         raise ChainNotConfigured("ORACLE_PRIVATE_KEY is not set")
     return Account.from_key(settings.ORACLE_PRIVATE_KEY)
+
+
+def relayer_account() -> LocalAccount:
+    """The key that pays gas for labelers' signed batches and anonymous labels; the oracle's unless
+    RELAYER_PRIVATE_KEY gives it one of its own."""
+    key = settings.RELAYER_PRIVATE_KEY
+    return Account.from_key(key) if key else oracle_account()
 
 
 @dataclass(frozen=True)

@@ -2,17 +2,15 @@
 websocket that shows chain activity live."""
 from __future__ import annotations
 
-from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from channels.layers import get_channel_layer
 from django.conf import settings
-from django.db import transaction
 
 from apps.chain.handlers import handle_events, handle_pending
 from apps.chain.models import ChainEvent
 from apps.chain.selectors import activity
-from crowdal_site.sweeping import SweepingConsumer
+from apps.lib.live import Group, send_on_commit
+from apps.lib.sweeping import SweepingConsumer
 
 CHAIN_ACTIVITY_GROUP = "chain-activity"
 
@@ -35,8 +33,7 @@ class ChainWorker(SweepingConsumer):
 
 def push_chain_activity(event: ChainEvent) -> None:
     """Handler for every event: browsers on ws/chain/ see it once its handling has committed."""
-    message = {"type": "chain.activity", "event": activity(event)}
-    transaction.on_commit(lambda: async_to_sync(get_channel_layer().group_send)(CHAIN_ACTIVITY_GROUP, message))
+    send_on_commit(Group(CHAIN_ACTIVITY_GROUP), {"type": "chain.activity", "event": activity(event)})
 
 
 class ChainActivityConsumer(AsyncJsonWebsocketConsumer):

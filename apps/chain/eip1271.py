@@ -10,6 +10,7 @@ from django.conf import settings
 from web3.exceptions import BadFunctionCallOutput, ContractLogicError
 
 from apps.chain.client import get_web3
+from apps.chain.errors import ChainUnavailable
 
 MAGIC_VALUE = bytes.fromhex("1626ba7e")  # bytes4(keccak256("isValidSignature(bytes32,bytes)"))
 IS_VALID_SIGNATURE_ABI = [
@@ -21,10 +22,6 @@ IS_VALID_SIGNATURE_ABI = [
         "outputs": [{"name": "magicValue", "type": "bytes4"}],
     }
 ]
-
-
-class ChainUnavailable(RuntimeError):
-    pass
 
 
 def is_valid_contract_signature(*, chain_id: int, address: str, message_hash: bytes, signature: bytes) -> bool:

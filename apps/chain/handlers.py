@@ -19,13 +19,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Sequence
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import transaction
 from django.utils import timezone
 
 from apps.chain.models import ChainEvent
 from apps.chain.selectors import unhandled_event_ids
+from apps.lib.live import Channel, send_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +63,7 @@ def undo_orphaned(events: Iterable[ChainEvent]) -> int:
 def hand_off(event_ids: Sequence[int]) -> None:
     """Tell the worker about committed events."""
     if event_ids:
-        async_to_sync(get_channel_layer().send)(WORKER_CHANNEL, {"type": "chain.events", "event_ids": list(event_ids)})
+        send_on_commit(Channel(WORKER_CHANNEL), {"type": "chain.events", "event_ids": list(event_ids)})
 
 
 def handle_event(event_id: int) -> bool:

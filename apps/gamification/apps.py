@@ -10,10 +10,9 @@ class GamificationConfig(AppConfig):
     def ready(self) -> None:
         from apps.chain.handlers import register
         from apps.gamification import handlers
+        from apps.labeling.events import LabelsConfirmed, LabelsUnconfirmed
+        from apps.lib.events import subscribe
 
-        # Registered after the labeling app's confirm_labels / unconfirm_labels (INSTALLED_APPS order), so
-        # it runs on the labels that handler has just confirmed (or, after a reorganisation, put back
-        # to pending), inside the same transaction.
-        for votes in ("LabelsSubmitted", "BoxesSubmitted"):
-            register(votes, handlers.refresh_labeler, undo=handlers.refresh_labeler)
+        subscribe(LabelsConfirmed, handlers.refresh_labeler)
+        subscribe(LabelsUnconfirmed, handlers.refresh_labeler)
         register("PayoutRootPosted", handlers.refresh_job_labelers)

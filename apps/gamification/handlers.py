@@ -1,19 +1,16 @@
-"""Chain-event handlers of the gamification app (registered in GamificationConfig.ready)."""
+"""What the gamification app reacts to (wired in GamificationConfig.ready)."""
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
-
 from apps.chain.models import ChainEvent
-from apps.gamification.services import refresh_many, refresh_progress
+from apps.gamification.services import refresh_many
+from apps.labeling.events import LabelsConfirmed, LabelsUnconfirmed
 from apps.labeling.models import Label
 
 
-def refresh_labeler(event: ChainEvent) -> None:
-    """LabelsSubmitted: the labeler's labels were just confirmed (or, undone, are pending again)."""
-    worker = get_user_model().objects.filter(address__iexact=event.args["worker"])
-    worker_id = worker.values_list("pk", flat=True).first()
-    if worker_id is not None:
-        refresh_progress(worker_id=worker_id)
+def refresh_labeler(event: LabelsConfirmed | LabelsUnconfirmed) -> None:
+    """The labelers' labels were just confirmed (or, undone, are pending again); anonymous labels
+    name nobody and score nobody."""
+    refresh_many(worker_ids=event.worker_ids)
 
 
 def refresh_job_labelers(event: ChainEvent) -> None:

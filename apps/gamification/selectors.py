@@ -20,6 +20,7 @@ from apps.gamification.rules import (
 )
 from apps.jobs.models import Job
 from apps.labeling.models import Label, LabelBatch
+from apps.lib.text import short_address
 from apps.rewards.models import Settlement
 
 # Labels given from a wallet. Any other mode (an anonymous one, say) is never credited to a wallet.
@@ -89,10 +90,6 @@ def progress(*, worker) -> dict:
         "next_tier_needs": next_rule.describe() if next_rule else "",
         "badges": [{"kind": b.kind, "name": b.get_kind_display(), "earned_at": b.earned_at} for b in badges],
     }
-
-
-def short_address(address: str) -> str:
-    return f"{address[:6]}…{address[-4:]}"
 
 
 def leaderboard(*, weekly: bool, limit: int = 50) -> list[dict]:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 from django.conf import settings
-from eth_account import Account
 from django.db.models import QuerySet
 from web3 import Web3
 
-from apps.chain.client import oracle_account
+from apps.chain.client import oracle_account, relayer_account
 from apps.chain.registry import ContractNotDeployed, contract_address
 from apps.integrity.models import WorkerFlag
 from apps.jobs.models import Job
@@ -44,9 +43,7 @@ def reference_truth(*, labels: JobLabels) -> np.ndarray:
 def ignored_funders(*, w3: Web3) -> set[str]:
     """Sources that fund everyone by design: the platform's keys and contracts, every job's escrow
     (claims pay workers from it) and the configured exchanges and faucets."""
-    ignored = {oracle_account().address, *settings.INTEGRITY_IGNORED_FUNDERS}
-    if settings.RELAYER_PRIVATE_KEY:
-        ignored.add(Account.from_key(settings.RELAYER_PRIVATE_KEY).address)
+    ignored = {oracle_account().address, relayer_account().address, *settings.INTEGRITY_IGNORED_FUNDERS}
     for name in PLATFORM_CONTRACTS:
         try:
             ignored.add(contract_address(name, w3=w3))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers, status
@@ -16,25 +15,15 @@ from rest_framework.views import APIView
 
 from apps.chain.client import ChainNotConfigured
 from apps.chain.registry import ContractNotDeployed
-from apps.jobs.export import FORMATS, MODEL_MEDIA_TYPE, NoModelYet, export_job, export_model
-from apps.jobs.importers import ImportRefused
+from apps.jobs.export import FORMATS, MODEL_MEDIA_TYPE, export_job, export_model
 from apps.jobs.kinds import kind_for, registered_kinds
 from apps.jobs.models import Job
-from apps.jobs.selectors import NotReadyToFund, funding_call, job_of, job_progress, jobs_of
+from apps.jobs.selectors import funding_call, job_of, job_progress, jobs_of
 from apps.jobs.services import Upload, create_job, import_items, mint_test_tokens, record_funding, stop_job
+from apps.lib.errors import AppError
 
 UINT96_MAX_DIGITS = 29  # 2^96 has 29 decimal digits
 FAUCET_AMOUNT = 10_000 * 10**18
-
-
-def refused(error: Exception) -> Response:
-    """A service's refusal as a 400 whose `detail` the pages show as it is; field errors kept apart."""
-    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
-        fields = error.message_dict
-        detail = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in fields.items())
-        return Response({"detail": detail, "errors": fields}, status=status.HTTP_400_BAD_REQUEST)
-    message = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-    return Response({"detail": message}, status=status.HTTP_400_BAD_REQUEST)
 
 
 @extend_schema_field({"type": "string", "pattern": "^[0-9]+$", "example": "1000000000000000000"})
@@ -109,10 +98,7 @@ class JobListApi(APIView):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        try:
-            job = create_job(requester=request.user, class_names=data.pop("classes"), **data)
-        except ValidationError as error:
-            return refused(error)
+        job = create_job(requester=request.user, class_names=data.pop("classes"), **data)
         job = job_of(job_id=job.pk, requester=request.user)
         return Response(JobOutputSerializer(job).data, status=status.HTTP_201_CREATED)
 
@@ -165,10 +151,7 @@ class JobImportApi(APIView):
         )
         serializer.is_valid(raise_exception=True)
         upload = Upload(files=serializer.validated_data["files"], gold_file=serializer.validated_data.get("gold_file"))
-        try:
-            imported = import_items(job=job, upload=upload)
-        except (ImportRefused, ValidationError) as error:
-            return refused(error)
+        imported = import_items(job=job, upload=upload)
         job = job_of(job_id=job_id, requester=request.user)
         result = {"imported": imported, "items": job.item_count, "manifest_cid": job.manifest_cid}
         return Response(self.OutputSerializer(result).data)
@@ -199,8 +182,8 @@ class JobFundingApi(APIView):
         job = job_of(job_id=job_id, requester=request.user)
         try:
             call = funding_call(job=job)
-        except (NotReadyToFund, ChainNotConfigured, ContractNotDeployed) as error:
-            return refused(error)
+        except (ChainNotConfigured, ContractNotDeployed) as error:
+            raise AppError(str(error), code="chain_unavailable") from error
         return Response(self.OutputSerializer(asdict(call)).data)
 
     @extend_schema(request=InputSerializer, responses=JobOutputSerializer)
@@ -209,10 +192,7 @@ class JobFundingApi(APIView):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         job = job_of(job_id=job_id, requester=request.user)
-        try:
-            record_funding(job=job, by=request.user, tx_hash=serializer.validated_data["tx_hash"].lower())
-        except ValidationError as error:
-            return refused(error)
+        record_funding(job=job, by=request.user, tx_hash=serializer.validated_data["tx_hash"].lower())
         return Response(JobOutputSerializer(job_of(job_id=job_id, requester=request.user)).data)
 
 
@@ -220,10 +200,7 @@ class JobStopApi(APIView):
     @extend_schema(request=None, responses=JobOutputSerializer)
     def post(self, request: Request, job_id: int) -> Response:
         job = job_of(job_id=job_id, requester=request.user)
-        try:
-            stop_job(job=job, by=request.user)
-        except ValidationError as error:
-            return refused(error)
+        stop_job(job=job, by=request.user)
         return Response(JobOutputSerializer(job_of(job_id=job_id, requester=request.user)).data)
 
 
@@ -264,10 +241,7 @@ class JobModelExportApi(APIView):
     )
     def get(self, request: Request, job_id: int) -> HttpResponse:
         job = job_of(job_id=job_id, requester=request.user)
-        try:
-            model = export_model(job=job)
-        except NoModelYet as error:
-            return Response({"detail": str(error)}, status=status.HTTP_404_NOT_FOUND)
+        model = export_model(job=job)
         response = HttpResponse(model.data, content_type=MODEL_MEDIA_TYPE)
         response["Content-Disposition"] = f'attachment; filename="{model.filename}"'
         return response
@@ -283,8 +257,5 @@ class FaucetApi(APIView):
 
     @extend_schema(request=None, responses=OutputSerializer)
     def post(self, request: Request) -> Response:
-        try:
-            tx_hash = mint_test_tokens(address=request.user.address, amount=FAUCET_AMOUNT)
-        except PermissionDenied as error:
-            return Response({"detail": str(error)}, status=status.HTTP_403_FORBIDDEN)
+        tx_hash = mint_test_tokens(address=request.user.address, amount=FAUCET_AMOUNT)
         return Response(self.OutputSerializer({"tx_hash": tx_hash, "amount": str(FAUCET_AMOUNT)}).data)

@@ -8,14 +8,20 @@ class JobsConfig(AppConfig):
     label = "jobs"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_save
-
         from apps.chain.handlers import register
-        from apps.jobs.consumers import push_for_event, push_for_model_version
+        from apps.jobs.consumers import push_for_event, push_for_job_event
+        from apps.jobs.events import JobStopped
         from apps.jobs.services import on_job_created
-        from apps.learning.models import ModelVersion
+        from apps.labeling.events import LabelsConfirmed, LabelsUnconfirmed
+        from apps.learning.events import ModelVersionCreated
+        from apps.lib.events import subscribe
+        from apps.rewards.events import SettlementProgressed, SettlementSettled
 
         register("JobCreated", on_job_created)  # before the push, which finds the job it made live
-        for event_name in ("JobCreated", "LabelsSubmitted", "PayoutRootPosted", "Refunded"):
+        for event_name in ("JobCreated", "PayoutRootPosted", "Refunded"):
             register(event_name, push_for_event)
-        post_save.connect(push_for_model_version, sender=ModelVersion, dispatch_uid="jobs-dashboard-model-version")
+        # The dashboard (a requester's view over every app) listens to the facts that change its numbers.
+        for event_type in (
+            LabelsConfirmed, LabelsUnconfirmed, JobStopped, ModelVersionCreated, SettlementProgressed, SettlementSettled
+        ):
+            subscribe(event_type, push_for_job_event)

@@ -1,25 +1,25 @@
 """ws/jobs/<id>/: the requester's dashboard of one job, live.
 
-Whatever changes a job's numbers calls `push_dashboard` once its transaction has committed. The push
-is only a notice on the job's group; each open dashboard recomputes the numbers itself, at most once
-per DASHBOARD_PUSH_SECONDS, so a burst of events costs one recomputation a second per open page, and
-the last event of a burst is never lost (a notice arriving while throttled leads to one more push)."""
+Whatever changes a job's numbers calls `push_dashboard` (the domain events of labels, stops, model
+versions and settlements are subscribed in JobsConfig.ready); it goes once the change has committed.
+The push is only a notice on the job's group; each open dashboard recomputes the numbers itself, at
+most once per DASHBOARD_PUSH_SECONDS, so a burst of events costs one recomputation a second per open
+page, and the last event of a burst is never lost (a notice arriving while throttled leads to one
+more push)."""
 from __future__ import annotations
 
 import asyncio
 import math
+from typing import Protocol
 
-from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from channels.layers import get_channel_layer
-from django.db import transaction
 
 from apps.chain.models import ChainEvent
 from apps.jobs.dashboard import dashboard
 from apps.jobs.models import Job
 from apps.jobs.selectors import is_requester_of
-from apps.learning.models import ModelVersion
+from apps.lib.live import Group, send_on_commit
 
 DASHBOARD_PUSH_SECONDS = 1.0
 NOT_YOURS = 4403
@@ -30,29 +30,28 @@ def dashboard_group(job_id: int) -> str:
 
 
 def push_dashboard(*, job_id: int) -> None:
-    """Tell the job's open dashboards that its numbers changed. Call it from transaction.on_commit:
-    a push before the commit would show the old numbers."""
-    async_to_sync(get_channel_layer().group_send)(dashboard_group(job_id), {"type": "dashboard.changed"})
+    """Tell the job's open dashboards, once the change is committed (a push before the commit would
+    show the old numbers), that its numbers changed."""
+    send_on_commit(Group(dashboard_group(job_id)), {"type": "dashboard.changed"})
 
 
-def push_dashboard_on_commit(*, job_id: int) -> None:
-    transaction.on_commit(lambda: push_dashboard(job_id=job_id))
+class NamesAJob(Protocol):
+    job_id: int
+
+
+def push_for_job_event(event: NamesAJob) -> None:
+    """Domain events naming a job (LabelsConfirmed/Unconfirmed, JobStopped, ModelVersionCreated,
+    SettlementSettled): its numbers changed."""
+    push_dashboard(job_id=event.job_id)
 
 
 def push_for_event(event: ChainEvent) -> None:
-    """Chain handler (LabelsSubmitted, JobCreated, PayoutRootPosted, Refunded). JobCreated comes from
-    JobManagement and names the new instance; the others come from the job's instance."""
+    """Chain handler (JobCreated, PayoutRootPosted, Refunded). JobCreated comes from JobManagement
+    and names the new instance; the others come from the job's instance."""
     instance = event.args["instance"] if event.name == "JobCreated" else event.address
     job_id = Job.objects.filter(instance_address__iexact=instance).values_list("pk", flat=True).first()
     if job_id is not None:
-        push_dashboard_on_commit(job_id=job_id)
-
-
-def push_for_model_version(sender, instance: ModelVersion, created: bool, **kwargs) -> None:
-    """post_save receiver: the learner stores model versions in apps.learning.services, which knows
-    nothing of dashboards; a signal keeps it that way."""
-    if created:
-        push_dashboard_on_commit(job_id=instance.job_id)
+        push_dashboard(job_id=job_id)
 
 
 def dashboard_json(job_id: int) -> dict:

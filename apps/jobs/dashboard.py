@@ -14,6 +14,7 @@ from apps.jobs.selectors import job_progress
 from apps.jobs.templatetags.tokens import tokens
 from apps.labeling.models import Label
 from apps.learning.selectors import learning_curve
+from apps.lib.text import short_address
 
 # A bar chart of a large crowd is unreadable; the most active workers are shown, and the total.
 DASHBOARD_WORKERS = 30
@@ -70,10 +71,6 @@ class Dashboard:
 
     def as_json(self) -> dict:
         return asdict(self)
-
-
-def short_address(address: str) -> str:
-    return f"{address[:6]}…{address[-4:]}" if len(address) > 12 else address
 
 
 def _share(part: int, whole: int) -> float | None:

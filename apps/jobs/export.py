@@ -15,6 +15,7 @@ from apps.jobs.kinds import kind_for
 from apps.jobs.models import GoldAnswer, Job
 from apps.labeling.models import Label
 from apps.learning.selectors import latest_model_version, standalone_model
+from apps.lib.errors import AppError
 from apps.quality.selectors import item_aggregates
 from apps.storage.selectors import read_blob
 
@@ -88,8 +89,9 @@ def export_job(*, job: Job, fmt: str) -> Iterator[str]:
 MODEL_MEDIA_TYPE = "application/octet-stream"
 
 
-class NoModelYet(LookupError):
-    pass
+class NoModelYet(AppError, LookupError):
+    status = 404
+    code = "no_model_yet"
 
 
 @dataclass(frozen=True)

@@ -32,13 +32,15 @@ from typing import Protocol
 from django.conf import settings
 from PIL import Image, UnidentifiedImageError
 
+from apps.lib.errors import AppError
+
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp", ".tif", ".tiff"}
 TEXT_MEDIA_TYPE = "text/plain; charset=utf-8"
 # Metadata a macOS archiver adds to every zip; it is not part of the requester's data.
 ZIP_METADATA_PREFIX = "__MACOSX/"
 
 
-class ImportRefused(ValueError):
+class ImportRefused(AppError, ValueError):
     """The upload cannot be imported; the message names the file (and row) at fault."""
 
 

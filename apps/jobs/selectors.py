@@ -12,6 +12,7 @@ from apps.chain.registry import contract, contract_address
 from apps.jobs.kinds import kind_for
 from apps.jobs.models import Job
 from apps.labeling.models import Label
+from apps.lib.errors import AppError
 
 
 def jobs_of(*, requester) -> QuerySet[Job]:
@@ -49,8 +50,8 @@ class FundingCall:
     allowance: str
 
 
-class NotReadyToFund(ValueError):
-    pass
+class NotReadyToFund(AppError, ValueError):
+    code = "not_ready_to_fund"
 
 
 def onchain_num_classes(job: Job) -> int:

@@ -24,9 +24,9 @@ from apps.chain.registry import contract, contract_at
 from apps.jobs.importers import ImportRefused, UploadFile, image_size, parse_upload
 from apps.jobs.kinds import UnknownTaskKind, kind_for
 from apps.jobs.models import Item, Job, LabelClass
-from apps.jobs.consumers import push_dashboard_on_commit
+from apps.jobs.events import JobStopped
+from apps.lib.events import emit
 from apps.jobs.selectors import FundingCall, onchain_num_classes
-from apps.rewards.scheduling import schedule_settlement
 from apps.storage.cid import unixfs_cid
 from apps.storage.models import StoredBlob
 from apps.storage.services import delete_blob, store_blob
@@ -300,13 +300,12 @@ def on_job_created(event: ChainEvent) -> None:
 
 
 def stop_live_job(*, job_id: int) -> bool:
-    """LIVE -> STOPPED (the requester's stop below, or a stopping rule) and its settlement scheduled;
-    False when the job was not live."""
+    """LIVE -> STOPPED (the requester's stop below, or a stopping rule), announced as JobStopped (the
+    rewards app schedules the settlement); False when the job was not live."""
     with transaction.atomic():
         stopped = bool(Job.objects.filter(pk=job_id, status=Job.Status.LIVE).update(status=Job.Status.STOPPED))
         if stopped:
-            schedule_settlement(job_id)
-            push_dashboard_on_commit(job_id=job_id)
+            emit(JobStopped(job_id=job_id))
     return stopped
 
 

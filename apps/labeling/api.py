@@ -20,6 +20,7 @@ from apps.jobs.models import Item, Job
 from apps.labeling import selectors, serving, services
 from apps.labeling.qualification import admit_worker, answer_qualification, start_qualification
 from apps.labeling.models import LabelBatch
+from apps.lib.errors import AppError, error_body, error_response
 from apps.storage.backends import BlobStoreError
 from apps.storage.selectors import read_blob
 
@@ -28,13 +29,6 @@ MAX_PREFETCH = 20
 
 
 class LabelingApi(APIView):
-    def handle_exception(self, exc):
-        if isinstance(exc, services.NotAllowed):
-            return Response({"detail": str(exc)}, status=status.HTTP_403_FORBIDDEN)
-        if isinstance(exc, services.LabelingError):
-            return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
-        return super().handle_exception(exc)
-
     def job(self, job_id: int) -> Job:
         return get_object_or_404(Job, pk=job_id)
 
@@ -114,39 +108,42 @@ def next_items(request, job_id: int) -> JsonResponse:
     schema). Same contract as the DRF views: session auth (AuthenticationMiddleware), CSRF
     (CsrfViewMiddleware; the view is not csrf_exempt), 403 for anonymous, a job not open or a
     labeler not admitted, 400 for a bad count, 404 for an unknown job, 405 for other methods."""
-    if not request.user.is_authenticated:
-        return JsonResponse({"detail": "Authentication credentials were not provided."}, status=403)
-    count = 1
-    if request.body:
-        try:
-            body = json.loads(request.body)
-        except ValueError:
-            return JsonResponse({"detail": "JSON parse error."}, status=400)
-        if not isinstance(body, dict):
-            return JsonResponse({"detail": "Expected a JSON object."}, status=400)
-        raw = body.get("count", 1)
-        try:
-            if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
-                raise ValueError
-            count = int(raw)
-        except (TypeError, ValueError):
-            return JsonResponse({"count": ["A valid integer is required."]}, status=400)
-        if not 1 <= count <= MAX_PREFETCH:
-            return JsonResponse({"count": [f"Ensure this value is between 1 and {MAX_PREFETCH}."]}, status=400)
-    # One query for the job, the admission check and the expired-lease probe.
-    job = selectors.job_for_serving(job_id=job_id, worker=request.user)
-    if job is None:
-        return JsonResponse({"detail": "No Job matches the given query."}, status=404)
     try:
+        if not request.user.is_authenticated:
+            raise AppError("Authentication credentials were not provided.", status=403, code="not_authenticated")
+        count = _requested_count(request.body)
+        # One query for the job, the admission check and the expired-lease probe.
+        job = selectors.job_for_serving(job_id=job_id, worker=request.user)
+        if job is None:
+            raise AppError("No Job matches the given query.", status=404, code="not_found")
         services.require_admitted(
             job=job, worker=request.user, admitted=job.serving_admitted, paused=job.serving_paused
         )
         items = serving.next_items_for(job=job, worker=request.user, count=count, expired=job.serving_expired)
-    except services.NotAllowed as error:
-        return JsonResponse({"detail": str(error)}, status=403)
-    except services.LabelingError as error:
-        return JsonResponse({"detail": str(error)}, status=400)
+    except AppError as error:  # LabelingError and NotAllowed among them
+        return error_response(error)
     return JsonResponse({"items": [selectors.item_view(i) for i in items]})
+
+
+def _requested_count(raw_body: bytes) -> int:
+    if not raw_body:
+        return 1
+    try:
+        body = json.loads(raw_body)
+    except ValueError:
+        raise AppError("JSON parse error.", code="parse_error") from None
+    if not isinstance(body, dict):
+        raise AppError("Expected a JSON object.", code="parse_error")
+    raw = body.get("count", 1)
+    try:
+        if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
+            raise ValueError
+        count = int(raw)
+    except (TypeError, ValueError):
+        raise AppError("A valid integer is required.", field="count") from None
+    if not 1 <= count <= MAX_PREFETCH:
+        raise AppError(f"Ensure this value is between 1 and {MAX_PREFETCH}.", field="count")
+    return count
 
 
 class LabelInputSerializer(serializers.Serializer):
@@ -227,7 +224,7 @@ class BatchesApi(LabelingApi):
             signature=data.validated_data.get("signature", ""),
         )
         if batch.status == LabelBatch.Status.FAILED:
-            body = {"detail": batch.error, "batch": BatchOutputSerializer(batch).data}
+            body = error_body(batch.error, code="refused_on_chain", batch=BatchOutputSerializer(batch).data)
             return Response(body, status=status.HTTP_409_CONFLICT)
         return Response(BatchOutputSerializer(batch).data, status=status.HTTP_201_CREATED)
 

@@ -1,5 +1,6 @@
 """The labeling app's chain-event handlers: LabelsSubmitted confirms label batches (and records labels
-sent without the platform); its undo, after a reorganisation, puts them back to pending."""
+sent without the platform); its undo, after a reorganisation, puts them back to pending. Each
+announces what it changed (LabelsConfirmed / LabelsUnconfirmed); box votes reuse both steps."""
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
@@ -9,21 +10,36 @@ from django.utils import timezone
 from apps.chain.labels import unpack_labels
 from apps.chain.models import ChainEvent
 from apps.jobs.models import Item, Job
+from apps.labeling.events import LabelsConfirmed, LabelsUnconfirmed, VoteKind
 from apps.labeling.models import ItemLease, Label, LabelBatch
 from apps.labeling import services
 from apps.labeling.services import CONFIRMED
+from apps.lib.events import emit
 
 User = get_user_model()
 
 
 def confirm_labels(event: ChainEvent) -> None:
-    """LabelsSubmitted handler: the chain is the source of truth. The matching pending batch (same
-    job, worker and packed bytes) is confirmed; labels nobody recorded (a transaction sent without the
-    page, or a batch marked failed that landed after all) are recorded as confirmed."""
+    """LabelsSubmitted handler."""
+    if (batch := confirm_batch(event)) is not None:
+        emit(LabelsConfirmed(job_id=batch.job_id, worker_ids=(batch.worker_id,), kind=VoteKind.CLASS))
+
+
+def unconfirm_labels(event: ChainEvent) -> None:
+    """Undo of confirm_labels."""
+    unconfirm_batches(event, kind=VoteKind.CLASS)
+
+
+def confirm_batch(event: ChainEvent) -> LabelBatch | None:
+    """The chain is the source of truth. The matching pending batch (same job, worker and packed
+    bytes) of a LabelsSubmitted or BoxesSubmitted event is confirmed; labels nobody recorded (a
+    transaction sent without the page, or a batch marked failed that landed after all) are recorded
+    as confirmed. Returns the batch confirmed now, None when there was nothing to confirm; the
+    caller announces it (a box vote after checking its boxes)."""
     job = Job.objects.filter(instance_address__iexact=event.address).first()
     worker = User.objects.filter(address__iexact=event.args["worker"]).first()
     if job is None or worker is None:
-        return
+        return None
     now = timezone.now()
     batch = (
         LabelBatch.objects.select_for_update()
@@ -36,26 +52,31 @@ def confirm_labels(event: ChainEvent) -> None:
     )
     if batch is None:
         if LabelBatch.objects.filter(job=job, tx_hash=event.tx_hash, status=LabelBatch.Status.CONFIRMED).exists():
-            return
+            return None
         batch = _record_unseen_batch(job=job, worker=worker, event=event)
     LabelBatch.objects.filter(pk=batch.pk).update(status=CONFIRMED, tx_hash=event.tx_hash, confirmed_at=now)
     batch.labels.exclude(status=Label.Status.FAILED).update(
         status=Label.Status.CONFIRMED, tx_hash=event.tx_hash, block_number=event.block_number
     )
     services.push_to_worker(user_id=worker.pk, message={"batch": batch.pk, "status": CONFIRMED, "tx_hash": event.tx_hash})
+    return batch
 
 
-def unconfirm_labels(event: ChainEvent) -> None:
-    """Undo of confirm_labels when a reorganisation orphans the event: the batch is back to
-    "transaction sent" and its labels to pending. The transaction usually lands again on the new
+def unconfirm_batches(event: ChainEvent, *, kind: VoteKind) -> None:
+    """When a reorganisation orphans the event (LabelsSubmitted or BoxesSubmitted) its batch is back
+    to "transaction sent" and its labels to pending. The transaction usually lands again on the new
     branch (it returns to the mempool), and its new event confirms the same batch again."""
     job = Job.objects.filter(instance_address__iexact=event.address).first()
     if job is None:
         return
+    worker_ids = []
     for batch in LabelBatch.objects.filter(job=job, tx_hash=event.tx_hash, status=CONFIRMED):
         LabelBatch.objects.filter(pk=batch.pk).update(status=LabelBatch.Status.SUBMITTED, confirmed_at=None)
         batch.labels.filter(status=Label.Status.CONFIRMED).update(status=Label.Status.PENDING, block_number=None)
         services.push_to_worker(user_id=batch.worker_id, message={"batch": batch.pk, "status": LabelBatch.Status.SUBMITTED})
+        worker_ids.append(batch.worker_id)
+    if worker_ids:
+        emit(LabelsUnconfirmed(job_id=job.pk, worker_ids=tuple(sorted(set(worker_ids))), kind=kind))
 
 
 def _record_unseen_batch(*, job: Job, worker, event: ChainEvent) -> LabelBatch:

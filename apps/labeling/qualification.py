@@ -14,11 +14,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.chain.client import TransactionFailed, get_web3, oracle_account, send
+from apps.chain.errors import NODE_ERRORS
 from apps.chain.registry import job_instance
 from apps.jobs.kinds import kind_for
 from apps.jobs.models import Item, Job
 from apps.labeling.models import Qualification
-from apps.labeling.services import NODE_ERRORS, LabelingError, NotAllowed, check_classes, require_tier
+from apps.labeling.services import LabelingError, NotAllowed, check_classes, require_tier
 from apps.reputation.services import post_weights
 
 logger = logging.getLogger(__name__)

@@ -11,18 +11,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 from web3.contract.contract import ContractFunction
-from web3.exceptions import Web3Exception
 
-from apps.chain.client import TransactionFailed, get_web3, oracle_account, send
+from apps.chain.client import get_web3, relayer_account, send
+from apps.chain.errors import NODE_ERRORS, TransactionFailed
 from apps.chain.eip712 import label_batch_typed_data
 from apps.chain.labels import pack_labels
 from apps.chain.registry import job_instance
@@ -30,21 +27,21 @@ from apps.gamification.selectors import tier_lock
 from apps.jobs.kinds import kind_for
 from apps.jobs.models import Item, Job
 from apps.labeling.models import ItemLease, Label, LabelBatch, Pause, Qualification
+from apps.lib.errors import AppError
+from apps.lib.live import Group, send_on_commit
 
 
-# Errors from the node or the connection to it (the node refused the call, timed out, was away), as
-# opposed to a transaction the contract rejected (TransactionFailed).
-NODE_ERRORS = (Web3Exception, OSError)
 # Label and batch statuses share these values.
 FAILED, CONFIRMED = Label.Status.FAILED, Label.Status.CONFIRMED
 
 
-class LabelingError(Exception):
+class LabelingError(AppError):
     """A request the labeler can fix or should know about; the message says what went wrong."""
 
 
 class NotAllowed(LabelingError):
-    pass
+    status = 403
+    code = "not_allowed"
 
 
 def worker_group(user_id: int) -> str:
@@ -53,8 +50,7 @@ def worker_group(user_id: int) -> str:
 
 def push_to_worker(*, user_id: int, message: dict) -> None:
     """Tell the labeler's open pages, once the change is committed."""
-    payload = {"type": "labeling.update", **message}
-    transaction.on_commit(lambda: async_to_sync(get_channel_layer().group_send)(worker_group(user_id), payload))
+    send_on_commit(Group(worker_group(user_id)), {"type": "labeling.update", **message})
 
 
 # --- batches ----------------------------------------------------------------------------------
@@ -301,11 +297,6 @@ def relay_batch(*, batch: LabelBatch, call: ContractFunction | None = None) -> L
         # If the transaction went out after all, its event records the labels (confirm_labels).
         return fail_batch(batch=batch, reason="The batch could not be sent to the chain; its items were released.")
     return mark_submitted(batch=batch, tx_hash=sent.tx_hash)
-
-
-def relayer_account():
-    key = settings.RELAYER_PRIVATE_KEY
-    return Account.from_key(key) if key else oracle_account()
 
 
 def mark_submitted(*, batch: LabelBatch, tx_hash: str) -> LabelBatch:

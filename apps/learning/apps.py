@@ -12,8 +12,9 @@ class LearningConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.chain.handlers import register
+        from apps.labeling.events import LabelsConfirmed
         from apps.learning import handlers
+        from apps.lib.events import subscribe
 
-        register("LabelsSubmitted", handlers.schedule_retrain)
-        register("BoxesSubmitted", handlers.schedule_retrain)  # box jobs rank by agreement, no model
+        subscribe(LabelsConfirmed, handlers.schedule_retrain)
         register("JobCreated", handlers.schedule_cold_start)

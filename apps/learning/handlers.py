@@ -1,13 +1,12 @@
-"""Chain-event handlers that wake the learner. They only schedule: a retrain takes seconds and must
-not hold the event's transaction, so the message goes out after commit to LEARNER_CHANNEL, where
-`retrain_if_due` coalesces the triggers."""
+"""What wakes the learner: confirmed labels (a domain event) and a new job (a chain event). They only
+schedule: a retrain takes seconds and must not hold the caller's transaction, so the message goes out
+after commit to LEARNER_CHANNEL, where `retrain_if_due` coalesces the triggers."""
 from __future__ import annotations
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
-from django.db import transaction
-
 from apps.chain.models import ChainEvent
+from apps.jobs.models import Job
+from apps.labeling.events import LabelsConfirmed
+from apps.lib.live import Channel, send_on_commit
 
 LEARNER_CHANNEL = "crowdal-learner"
 
@@ -15,13 +14,14 @@ LEARNER_CHANNEL = "crowdal-learner"
 def send_retrain(instance: str) -> None:
     # The job is looked up by its instance address when the message is handled: the handler that
     # marks the job live may run after this one in the same transaction.
-    message = {"type": "learning.retrain", "instance": instance}
-    transaction.on_commit(lambda: async_to_sync(get_channel_layer().send)(LEARNER_CHANNEL, message))
+    send_on_commit(Channel(LEARNER_CHANNEL), {"type": "learning.retrain", "instance": instance})
 
 
-def schedule_retrain(event: ChainEvent) -> None:
-    """LabelsSubmitted or BoxesSubmitted, emitted by the job's instance."""
-    send_retrain(event.address)
+def schedule_retrain(event: LabelsConfirmed) -> None:
+    """Labels of any kind confirmed (box jobs rank by agreement, no model, but rank all the same)."""
+    instance = Job.objects.filter(pk=event.job_id).values_list("instance_address", flat=True).first()
+    if instance:
+        send_retrain(instance)
 
 
 def schedule_cold_start(event: ChainEvent) -> None:

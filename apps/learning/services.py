@@ -18,13 +18,14 @@ from apps.jobs.kinds import kind_for
 from apps.jobs.models import Item, Job
 from apps.labeling.models import Label
 from apps.learning.engine import InsufficientLabelsError, cold_start, evaluate, rank_pool, train
+from apps.learning.events import ModelVersionCreated
 from apps.learning.models import LearnerState, ModelVersion
 from apps.learning.selectors import job_features
 from apps.learning.strategies import DEFAULT_STRATEGY, Ranking
+from apps.lib.events import emit
 from apps.quality.selectors import JobLabels, job_labels
 from apps.quality.services import infer_job_truth, store_item_aggregates
 from apps.quality.truth import Truth
-from apps.rewards.settlement import stop_if_rule_met
 from apps.storage.services import store_blob
 
 logger = logging.getLogger(__name__)
@@ -154,7 +155,7 @@ def retrain_job(*, job_id: int) -> ModelVersion | None:
         if model is None:
             return None
         previous = ModelVersion.objects.filter(job=job).order_by("-version").values_list("version", flat=True).first()
-        return ModelVersion.objects.create(
+        model_version = ModelVersion.objects.create(
             job=job,
             version=(previous or 0) + 1,
             labels_used=len(labels.labels),
@@ -163,6 +164,9 @@ def retrain_job(*, job_id: int) -> ModelVersion | None:
             strategy=DEFAULT_STRATEGY,
             artifact_cid=artifact_cid,
         )
+    # Announced once committed: a subscriber's failure (the stopping rule) must not lose the version.
+    emit(ModelVersionCreated(job_id=job.pk, version=model_version.version))
+    return model_version
 
 
 def _rank_by_agreement(
@@ -255,6 +259,4 @@ def retrain_if_due(*, job_id: int) -> int:
                 break
     finally:
         LearnerState.objects.filter(job_id=job_id).update(leased_until=None)
-    if runs:
-        stop_if_rule_met(job_id=job_id)
     return runs

@@ -10,10 +10,10 @@ from django.db import transaction
 from django.db.models import Sum
 
 from apps.chain.client import TransactionFailed, get_web3, oracle_account, send
+from apps.chain.errors import NODE_ERRORS
 from apps.chain.registry import job_instance
 from apps.jobs.models import Job
 from apps.labeling.models import Qualification
-from apps.labeling.services import NODE_ERRORS
 from apps.jobs.kinds import kind_for
 from apps.quality.selectors import JobLabels
 from apps.reputation.formula import reputation_score, voting_weight

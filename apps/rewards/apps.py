@@ -9,9 +9,14 @@ class RewardsConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.chain.handlers import register
+        from apps.jobs.events import JobStopped
+        from apps.labeling.events import LabelsConfirmed
+        from apps.learning.events import ModelVersionCreated
+        from apps.lib.events import subscribe
         from apps.rewards import handlers
 
-        register("LabelsSubmitted", handlers.check_budget_spent)
-        register("BoxesSubmitted", handlers.check_budget_spent)  # a box vote is a paid label too
+        subscribe(LabelsConfirmed, handlers.check_budget_spent)  # class, box and anonymous votes alike
+        subscribe(ModelVersionCreated, handlers.check_target_accuracy)
+        subscribe(JobStopped, handlers.settle_stopped)
         register("Claimed", handlers.mark_claimed, undo=handlers.unmark_claimed)
         register("Refunded", handlers.mark_refunded)

@@ -6,8 +6,8 @@ import logging
 from channels.db import database_sync_to_async
 from django.conf import settings
 
+from apps.lib.sweeping import SweepingConsumer
 from apps.rewards.settlement import settle_job, settle_stopped_jobs
-from crowdal_site.sweeping import SweepingConsumer
 
 logger = logging.getLogger(__name__)
 

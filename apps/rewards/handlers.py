@@ -1,20 +1,28 @@
-"""Chain-event handlers of the rewards app (registered in RewardsConfig.ready)."""
+"""What the rewards app reacts to: confirmed labels and new model versions (the stopping rules), a
+stopped job (its settlement), and the chain's Claimed and Refunded events."""
 from __future__ import annotations
 
 from django.db import transaction
 
 from apps.chain.models import ChainEvent
-from apps.jobs.models import Job
+from apps.jobs.events import JobStopped
 from apps.jobs.services import mark_job_refunded
-from apps.rewards import claims, settlement
+from apps.labeling.events import LabelsConfirmed
+from apps.learning.events import ModelVersionCreated
+from apps.rewards import claims, scheduling, settlement
 
 
-def check_budget_spent(event: ChainEvent) -> None:
-    """LabelsSubmitted: the labeling app's handler confirms the labels in this same transaction,
-    maybe after this one, so the count is taken once it has committed."""
-    job_id = Job.objects.filter(instance_address__iexact=event.address).values_list("pk", flat=True).first()
-    if job_id is not None:
-        transaction.on_commit(lambda: settlement.stop_if_rule_met(job_id=job_id))
+def check_budget_spent(event: LabelsConfirmed) -> None:
+    """After commit, so a failing stop never rolls back the confirmation it follows."""
+    transaction.on_commit(lambda: settlement.stop_if_rule_met(job_id=event.job_id))
+
+
+def check_target_accuracy(event: ModelVersionCreated) -> None:
+    settlement.stop_if_rule_met(job_id=event.job_id)
+
+
+def settle_stopped(event: JobStopped) -> None:
+    scheduling.schedule_settlement(event.job_id)
 
 
 def mark_claimed(event: ChainEvent) -> None:

@@ -16,8 +16,9 @@ from django.db import transaction
 from apps.integrity.models import WorkerFlag
 from apps.integrity.selectors import blocking_flags, can_review, flag_to_decide, job_flags
 from apps.integrity.services import MAX_NOTE, assess_job, record_decision
-from apps.jobs.consumers import push_dashboard_on_commit
 from apps.jobs.models import Job
+from apps.lib.events import emit
+from apps.rewards.events import SettlementProgressed
 from apps.rewards.models import Settlement
 from apps.rewards.scheduling import schedule_settlement
 from apps.rewards.selectors import payouts_computed
@@ -37,8 +38,8 @@ def screen_settlement(*, settlement: Settlement, would_pay: Callable[[], Collect
     else:
         assess_job(job=job, payable=would_pay())
         step = Step.HELD if blocking_flags(job_id=job.pk).exists() else Step.SCREENED
-    Settlement.objects.filter(pk=settlement.pk, step=Step.STARTED).update(step=step)
-    push_dashboard_on_commit(job_id=job.pk)
+    if Settlement.objects.filter(pk=settlement.pk, step=Step.STARTED).update(step=step):
+        emit(SettlementProgressed(job_id=job.pk, step=step))
 
 
 def release_held_settlement(*, settlement: Settlement) -> bool:

@@ -23,13 +23,14 @@ from apps.anonymity.services import record_anonymous_pool, settle_anonymous_pool
 from apps.chain.client import get_web3, oracle_account, send
 from apps.chain.registry import job_instance
 from apps.integrity.selectors import withheld_addresses
-from apps.jobs.consumers import push_dashboard_on_commit
 from apps.jobs.kinds import SettlementOutcome, kind_for
 from apps.jobs.models import Job
 from apps.jobs.services import mark_job_settled, stop_live_job
 from apps.labeling.models import Label
 from apps.learning.selectors import latest_model_version
 from apps.rewards.computation import pack_truth
+from apps.lib.events import emit
+from apps.rewards.events import SettlementSettled
 from apps.rewards.models import Payout, Settlement
 from apps.rewards.screening import release_held_settlement, screen_settlement
 from apps.storage.selectors import read_blob
@@ -155,7 +156,7 @@ def _finish(*, settlement: Settlement) -> None:
     done = Settlement.objects.filter(pk=settlement.pk, step=Step.ROOT_POSTED)
     if done.update(step=Step.DONE, settled_at=timezone.now()):
         mark_job_settled(job_id=settlement.job_id)
-        push_dashboard_on_commit(job_id=settlement.job_id)
+        emit(SettlementSettled(job_id=settlement.job_id))
 
 
 def settle_job(*, job_id: int) -> Settlement:

@@ -2,6 +2,7 @@
 // changes: pushed over ws/labeling/ the moment labels confirm, with a poll as the fallback when the
 // socket is down (or the push came from a worker whose channel layer this server does not share).
 import { getJSON } from "./http.js";
+import { listen } from "./live.js";
 
 const POLL_MS = 4000;
 const TOAST_MS = 8000;
@@ -46,17 +47,8 @@ function draw(progress) {
 
 const refresh = () => getJSON("/api/gamification/me").then(draw).catch(() => {});
 
-function listen() {
-  const scheme = window.location.protocol === "https:" ? "wss" : "ws";
-  const socket = new WebSocket(`${scheme}://${window.location.host}/ws/labeling/`);
-  socket.addEventListener("message", (event) => {
-    if (JSON.parse(event.data).gamification) refresh();
-  });
-  socket.addEventListener("close", () => setTimeout(listen, POLL_MS));
-}
-
 if (panel) {
   refresh();
   setInterval(refresh, POLL_MS);
-  listen();
+  listen("/ws/labeling/", (update) => update.gamification && refresh());
 }

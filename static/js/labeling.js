@@ -5,6 +5,7 @@
 // submitted; everything else — qualification, prefetch, status rows — is the same page.
 import { BoxEditor, colourOf } from "./boxes.js";
 import { ApiError, getJSON, postJSON } from "./http.js";
+import { listen } from "./live.js";
 import { WalletError, connect, sendTransaction, signTypedData } from "./wallet.js";
 
 const BATCH_SIZE = 10;
@@ -357,10 +358,7 @@ async function latestStatuses() {
 }
 
 function connectUpdates() {
-  const scheme = window.location.protocol === "https:" ? "wss" : "ws";
-  const socket = new WebSocket(`${scheme}://${window.location.host}/ws/labeling/`);
-  socket.addEventListener("message", (event) => {
-    const update = JSON.parse(event.data);
+  listen("/ws/labeling/", (update) => {
     if ("paused" in update) {
       if (String(update.job) !== jobId) return;  // about another job of this labeler
       // A pause stops the work at once; a lifted one needs a reload to start serving again.
@@ -376,7 +374,6 @@ function connectUpdates() {
     if (update.batch === undefined) return; // other news for this labeler (a claim, a badge)
     showBatch({ id: update.batch, status: update.status, error: update.error, tx_hash: update.tx_hash });
   });
-  socket.addEventListener("close", () => setTimeout(connectUpdates, 3000));
 }
 
 // --- keyboard and buttons --------------------------------------------------------------------

@@ -2,6 +2,7 @@
 // the requester's settlement section (settle a stopped job, take the refund of a settled one).
 import { Interface, formatUnits } from "../vendor/ethers.min.js";
 import { getJSON, postJSON } from "./http.js";
+import { listen } from "./live.js";
 import { WalletError, connect, sendTransaction } from "./wallet.js";
 import { feedback, whileBusy } from "./jobs/feedback.js";
 
@@ -83,18 +84,11 @@ function rewardsPanel(panel) {
     }
   }
 
-  // Batches confirming change what is pending: ws/labeling/ tells this labeler's pages when they do.
-  function listen() {
-    const scheme = window.location.protocol === "https:" ? "wss" : "ws";
-    const socket = new WebSocket(`${scheme}://${window.location.host}/ws/labeling/`);
-    socket.addEventListener("message", () => refresh().catch(() => {}));
-    socket.addEventListener("close", () => setTimeout(listen, REFRESH_MS));
-  }
-
   const refreshShown = () => refresh().catch((error) => show({ error: error.message }));
   refreshShown();
   setInterval(refreshShown, REFRESH_MS);
-  listen();
+  // Batches confirming change what is pending: ws/labeling/ tells this labeler's pages when they do.
+  listen("/ws/labeling/", () => refresh().catch(() => {}));
 }
 
 // --- the requester's settlement section --------------------------------------------------------

@@ -6,6 +6,8 @@ from apps.chain.models import ChainEvent
 from apps.gamification import handlers
 from apps.gamification.models import Badge, Tier, WorkerProgress
 from apps.gamification.services import refresh_progress
+from apps.labeling.confirmation import confirm_labels
+from apps.labeling.events import LabelsConfirmed, VoteKind
 from apps.labeling.models import Label
 from tests.factories import make_user
 from tests.gamification.builders import labelled
@@ -13,8 +15,8 @@ from tests.gamification.builders import labelled
 pytestmark = pytest.mark.django_db
 
 
-def labels_submitted(worker) -> ChainEvent:
-    return ChainEvent(name="LabelsSubmitted", address="0x" + "cd" * 20, args={"worker": worker.address.lower()})
+def labels_submitted(worker) -> LabelsConfirmed:
+    return LabelsConfirmed(job_id=0, worker_ids=(worker.pk,), kind=VoteKind.CLASS)
 
 
 def test_a_confirmation_delivered_twice_awards_once(django_capture_on_commit_callbacks, settings):
@@ -51,5 +53,5 @@ def test_a_reorganisation_that_removes_labels_takes_their_awards_back():
 def test_an_unknown_wallet_in_an_event_is_ignored():
     handlers.refresh_labeler(labels_submitted(make_user("0x" + "13" * 20)))
     event = ChainEvent(name="LabelsSubmitted", address="0x" + "cd" * 20, args={"worker": "0x" + "14" * 20})
-    handlers.refresh_labeler(event)
+    confirm_labels(event)  # confirms nothing, so announces nobody to refresh
     assert not WorkerProgress.objects.filter(worker__address="0x" + "14" * 20).exists()

@@ -12,9 +12,12 @@ from django.contrib.auth.models import AnonymousUser
 from apps.chain import handlers
 from apps.chain.models import ChainEvent
 from apps.jobs import consumers
-from apps.jobs.consumers import push_dashboard, push_for_event
+from apps.jobs.consumers import dashboard_group, push_dashboard, push_for_event
 from apps.jobs.services import stop_job
-from apps.learning.models import ModelVersion
+from apps.labeling.events import LabelsConfirmed, LabelsUnconfirmed, VoteKind
+from apps.learning.events import ModelVersionCreated
+from apps.lib import live
+from apps.lib.events import emit
 from crowdal_site.asgi import websocket_urlpatterns
 from tests.test_worker import layer  # noqa: F401  (fixture: in-memory and channels-redis)
 from tests.factories import make_job, make_labels, make_user
@@ -73,10 +76,15 @@ def test_a_push_brings_fresh_numbers_throttled(transactional_db, layer, live_job
 
 
 @pytest.fixture
-def pushed(monkeypatch) -> list[int]:
-    """Job ids of the pushes made (push_dashboard replaced by a recorder)."""
+def pushed(monkeypatch, live_job) -> list[int]:
+    """Job ids of the dashboard pushes delivered (the send after commit replaced by a recorder)."""
     calls: list[int] = []
-    monkeypatch.setattr(consumers, "push_dashboard", lambda *, job_id: calls.append(job_id))
+
+    def record(to, message):
+        if to == live.Group(dashboard_group(live_job.pk)) and message == {"type": "dashboard.changed"}:
+            calls.append(live_job.pk)
+
+    monkeypatch.setattr(live, "deliver", record)
     return calls
 
 
@@ -84,7 +92,7 @@ def event(name: str, **fields) -> ChainEvent:
     return ChainEvent(chain_id=31337, block_number=1, block_hash="0x", tx_hash="0x", log_index=0, name=name, **fields)
 
 
-@pytest.mark.parametrize("name", ["LabelsSubmitted", "JobCreated", "PayoutRootPosted", "Refunded"])
+@pytest.mark.parametrize("name", ["JobCreated", "PayoutRootPosted", "Refunded"])
 def test_chain_events_of_a_job_push_on_commit(name, live_job, pushed, django_capture_on_commit_callbacks):
     assert push_for_event in handlers._handlers[name]
     if name == "JobCreated":  # from JobManagement, naming the instance
@@ -97,6 +105,17 @@ def test_chain_events_of_a_job_push_on_commit(name, live_job, pushed, django_cap
     assert pushed == [live_job.pk]
 
 
+@pytest.mark.parametrize("kind", list(VoteKind))
+@pytest.mark.parametrize("fact", [LabelsConfirmed, LabelsUnconfirmed])
+def test_labels_of_every_kind_confirmed_or_undone_push_on_commit(
+    fact, kind, live_job, pushed, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        emit(fact(job_id=live_job.pk, worker_ids=(), kind=kind))
+        assert pushed == []  # not before the commit
+    assert pushed == [live_job.pk]
+
+
 def test_events_of_unknown_instances_push_nothing(live_job, pushed, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         push_for_event(event("LabelsSubmitted", address="0x" + "77" * 20, args={}))
@@ -105,9 +124,7 @@ def test_events_of_unknown_instances_push_nothing(live_job, pushed, django_captu
 
 def test_a_stored_model_version_and_a_stop_push(live_job, requester, pushed, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        ModelVersion.objects.create(
-            job=live_job, version=1, labels_used=3, items_used=2, strategy="margin", artifact_cid="x"
-        )
+        emit(ModelVersionCreated(job_id=live_job.pk, version=1))
     with django_capture_on_commit_callbacks(execute=True):
         stop_job(job=live_job, by=requester.user)
     assert pushed == [live_job.pk, live_job.pk]

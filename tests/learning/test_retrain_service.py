@@ -10,8 +10,9 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.utils import timezone
 
-from apps.chain.models import ChainEvent
+from apps.jobs.consumers import dashboard_group
 from apps.jobs.models import Item, Job
+from apps.labeling.events import LabelsConfirmed, VoteKind
 from apps.learning import services
 from apps.learning.consumers import retrain_instance
 from apps.learning.handlers import LEARNER_CHANNEL, schedule_retrain
@@ -21,6 +22,7 @@ from apps.learning.services import retrain_if_due, retrain_job
 from apps.quality.selectors import item_aggregates
 from apps.storage.selectors import read_blob
 from tests.factories import make_job, make_labels, make_user
+from tests.live_support import memory_layer, open_page, received  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -75,6 +77,19 @@ def test_retrain_stores_a_version_with_heldout_accuracy_and_ranks_the_pool():
     assert retrain_job(job_id=job.pk).version == 2
 
 
+def test_a_stored_model_version_tells_the_dashboard(memory_layer, django_capture_on_commit_callbacks):  # noqa: F811
+    job = sentiment_job()
+    dashboard = open_page(memory_layer, dashboard_group(job.pk))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert retrain_job(job_id=job.pk) is None  # the cold start: a ranking, no model version
+    assert received(memory_layer, dashboard) == []
+    label_truthfully(job, workers(2), [*range(12), *range(30, 40)])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert retrain_job(job_id=job.pk).version == 1
+    assert received(memory_layer, dashboard) == ["dashboard.changed"]
+
+
 def test_before_two_classes_the_cold_start_ranks_the_pool_without_a_version():
     job = sentiment_job()
     assert retrain_if_due(job_id=job.pk) == 1
@@ -110,7 +125,7 @@ def test_handler_sends_a_retrain_message_after_commit_and_duplicates_retrain_onc
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     job = sentiment_job()
     label_truthfully(job, workers(2), [*range(12), *range(30, 40)])
-    event = ChainEvent(name="LabelsSubmitted", address=INSTANCE.upper().replace("0X", "0x"), args={})
+    event = LabelsConfirmed(job_id=job.pk, worker_ids=(), kind=VoteKind.CLASS)
     layer = get_channel_layer()
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -120,7 +135,7 @@ def test_handler_sends_a_retrain_message_after_commit_and_duplicates_retrain_onc
     for callback in callbacks:
         callback()
     messages = [async_to_sync(layer.receive)(LEARNER_CHANNEL) for _ in callbacks]
-    assert messages == [{"type": "learning.retrain", "instance": event.address}] * 2
+    assert messages == [{"type": "learning.retrain", "instance": job.instance_address}] * 2
 
     assert [retrain_instance(m["instance"]) for m in messages] == [1, 0]
     assert ModelVersion.objects.filter(job=job).count() == 1

@@ -11,6 +11,7 @@ from apps.chain.client import TransactionFailed, send
 from apps.chain.models import ChainEvent
 from apps.jobs.models import Job
 from apps.jobs.services import stop_live_job
+from apps.labeling.events import LabelsConfirmed, VoteKind
 from apps.rewards import handlers
 from apps.rewards import settlement as rewards_settlement
 from apps.rewards.api import ClaimApi, RefundCallApi
@@ -150,7 +151,7 @@ def test_budget_rule_stops_the_job_and_schedules_settlement(django_capture_on_co
                       instance_address="0x" + "cd" * 20)
     worker = make_user("0x" + "01" * 20)
     make_labels(job=job, worker=worker, labels={0: 1, 1: 1})
-    event = ChainEvent(name="LabelsSubmitted", address=job.instance_address, args={})
+    event = LabelsConfirmed(job_id=job.pk, worker_ids=(worker.pk,), kind=VoteKind.CLASS)
     with django_capture_on_commit_callbacks(execute=True):
         handlers.check_budget_spent(event)
     job.refresh_from_db()

@@ -2,7 +2,8 @@
 // with, then replaced by each dashboard the server pushes over ws/jobs/<id>/.
 // Chart.js is the UMD build from static/vendor (loaded before this module), hence window.Chart.
 
-const RECONNECT_MS = [1000, 2000, 5000, 10000];
+import { listen } from "../live.js";
+
 const BRAND = "#4f46e5";
 const SOFT = "#a5b4fc";
 const GOOD = "#059669";
@@ -167,19 +168,8 @@ function render(data) {
   drawWorkers(data.workers, data.workers_total);
 }
 
-function listen(attempt = 0) {
-  const scheme = window.location.protocol === "https:" ? "wss" : "ws";
-  const socket = new WebSocket(`${scheme}://${window.location.host}/ws/jobs/${root.dataset.job}/`);
-  socket.addEventListener("open", () => {
-    attempt = 0;
-    liveState.textContent = "Live: the numbers update as labels confirm.";
-  });
-  socket.addEventListener("message", (event) => render(JSON.parse(event.data)));
-  socket.addEventListener("close", () => {
-    liveState.textContent = "Live updates paused; reconnecting…";
-    setTimeout(() => listen(attempt + 1), RECONNECT_MS[Math.min(attempt, RECONNECT_MS.length - 1)]);
-  });
-}
-
 render(JSON.parse(document.getElementById("dashboard-data").textContent));
-listen();
+listen(`/ws/jobs/${root.dataset.job}/`, render, {
+  onOpen: () => (liveState.textContent = "Live: the numbers update as labels confirm."),
+  onClose: () => (liveState.textContent = "Live updates paused; reconnecting…"),
+});

@@ -1,0 +1,13 @@
+"""Facts of the jobs app, announced with apps.lib.events."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from apps.lib.events import Event
+
+
+@dataclass(frozen=True)
+class JobStopped(Event):
+    """A live job stopped taking labels (by its requester or a stopping rule); it is to be settled."""
+
+    job_id: int
