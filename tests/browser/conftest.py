@@ -94,6 +94,9 @@ def live_asgi_server(shared_test_database, local_chain, tmp_path_factory) -> Liv
         "DJANGO_SETTINGS_MODULE": "tests.browser.live_settings",
         "CROWDAL_TEST_DATABASE_NAME": shared_test_database,
         "CHAIN_RPC_URL": local_chain.url,
+        # A deployment on localhost: its own key, plain http.
+        "SECRET_KEY": "local-test-deployment-key",
+        "HTTPS": "0",
         # With CHAIN_RPC_URL set the settings no longer fall back to anvil's key: pass the oracle's.
         "ORACLE_PRIVATE_KEY": settings.ORACLE_PRIVATE_KEY,
         "STORAGE_DIR": str(storage_dir),

@@ -25,6 +25,9 @@ def test_processes_sharing_the_oracle_key_lose_no_transaction(postgres_db, w3, l
     env = {
         **os.environ,
         "CHAIN_RPC_URL": local_chain.url,
+        # A deployment on localhost: its own key, plain http.
+        "SECRET_KEY": "local-test-deployment-key",
+        "HTTPS": "0",
         "ORACLE_PRIVATE_KEY": django_settings.ORACLE_PRIVATE_KEY,
         "DATABASE_URL": os.environ["DATABASE_URL"],  # the same PostgreSQL: the lock lives there
     }

@@ -166,6 +166,9 @@ def stack(tmp_path, throwaway_postgres, throwaway_redis, request):
         "DATABASE_URL": throwaway_postgres,
         "REDIS_URL": throwaway_redis,
         "CHAIN_RPC_URL": chain.url,
+        # A deployment on localhost: its own key, plain http.
+        "SECRET_KEY": "local-test-deployment-key",
+        "HTTPS": "0",
         "ORACLE_PRIVATE_KEY": dev_private_keys(1)[0],
         "CHAIN_CONTRACT_ADDRESSES": "",
         "CHAIN_CONFIRMATIONS": "0",
