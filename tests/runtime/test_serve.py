@@ -29,7 +29,7 @@ def start_serve(
         "DATABASE_URL": f"sqlite:///{var_dir / 'db.sqlite3'}",
         "REDIS_URL": "",
         "PYTHONUNBUFFERED": "1",
-        "CROWDAL_DEMO_ITEMS": "0",
+        "CROWDAL_DEMO_ITEMS": os.environ.get("CROWDAL_DEMO_ITEMS", "0"),  # no demo unless a test asks
     }
     process = subprocess.Popen(
         [sys.executable, "manage.py", "serve", "--port", str(http_port)],
