@@ -24,7 +24,7 @@ from apps.learning.handlers import LEARNER_CHANNEL  # noqa: E402
 from apps.rewards.consumers import SettlementWorker  # noqa: E402
 from apps.rewards.scheduling import SETTLEMENT_CHANNEL  # noqa: E402
 from apps.labeling.consumers import LabelingConsumer  # noqa: E402
-from apps.jobs.consumers import JobDashboardConsumer  # noqa: E402
+from apps.cockpit.consumers import JobDashboardConsumer  # noqa: E402
 
 websocket_urlpatterns = [
     path("ws/chain/", ChainActivityConsumer.as_asgi()),

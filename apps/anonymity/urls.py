@@ -2,7 +2,7 @@ from django.urls import path
 
 from apps.anonymity import api, views
 
-# Mounted under api/. The anon/ prefix holds the calls made without the session.
+# The anon/ prefix holds the calls made without the session.
 api_patterns = (
     [
         path("jobs/<int:job_id>/anonymity/join", api.JoinApi.as_view(), name="join"),

@@ -2,11 +2,10 @@ from django.urls import path
 
 from apps.audit import api, views
 
-# Mounted under /api/jobs/ and / by crowdal_site/urls.py.
 api_patterns = (
     [
-        path("<int:job_id>/audit", api.AuditApi.as_view(), name="json"),
-        path("<int:job_id>/audit.csv", api.AuditCsvApi.as_view(), name="csv"),
+        path("jobs/<int:job_id>/audit", api.AuditApi.as_view(), name="json"),
+        path("jobs/<int:job_id>/audit.csv", api.AuditCsvApi.as_view(), name="csv"),
     ],
     "audit-api",
 )

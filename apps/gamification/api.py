@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -11,8 +11,6 @@ from rest_framework.views import APIView
 
 from apps.gamification.models import Tier
 from apps.gamification.selectors import leaderboard, progress
-from apps.gamification.services import set_min_tier
-from apps.jobs.selectors import job_of
 
 
 class BadgeSerializer(serializers.Serializer):
@@ -71,18 +69,3 @@ class LeaderboardApi(APIView):
         return Response(LeaderboardRowSerializer(rows, many=True).data)
 
 
-class JobMinTierApi(APIView):
-    """POST /api/jobs/<id>/min-tier {tier}: the requester opens its job only to that tier and above
-    (bronze: to everyone). Any time: raising it also stops serving labelers below it."""
-
-    @extend_schema_serializer(component_name="JobMinTier")
-    class InputSerializer(serializers.Serializer):
-        tier = serializers.ChoiceField(choices=Tier.choices)
-
-    @extend_schema(request=InputSerializer, responses=InputSerializer)
-    def post(self, request: Request, job_id: int) -> Response:
-        job = job_of(job_id=job_id, requester=request.user)
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        set_min_tier(job=job, tier=data.validated_data["tier"])
-        return Response(data.validated_data, status=status.HTTP_200_OK)

@@ -24,7 +24,7 @@ from apps.chain.registry import contract, contract_at
 from apps.jobs.importers import ImportRefused, UploadFile, image_size, parse_upload
 from apps.jobs.kinds import UnknownTaskKind, kind_for
 from apps.jobs.models import Item, Job, LabelClass
-from apps.jobs.events import JobStopped
+from apps.jobs.events import JobStopped, JobWentLive
 from apps.lib.events import emit
 from apps.jobs.selectors import FundingCall, onchain_num_classes
 from apps.storage.cid import unixfs_cid
@@ -297,6 +297,7 @@ def on_job_created(event: ChainEvent) -> None:
     job.instance_address = Web3.to_checksum_address(args["instance"])
     job.created_tx = event.tx_hash
     job.save(update_fields=["status", "chain_id", "onchain_id", "instance_address", "created_tx"])
+    emit(JobWentLive(job_id=job.pk))
 
 
 def stop_live_job(*, job_id: int) -> bool:

@@ -252,36 +252,6 @@ class BatchTxApi(LabelingApi):
         return Response(BatchOutputSerializer(batch).data)
 
 
-@extend_schema_serializer(component_name="WorkerPause")
-class PauseOutputSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    worker = serializers.CharField(source="worker.address")
-    created_at = serializers.DateTimeField()
-    honeypots = serializers.IntegerField()
-    score = serializers.FloatField()
-    lifted_at = serializers.DateTimeField(allow_null=True)
-
-
-class RequesterJobApi(LabelingApi):
-    def job(self, job_id: int) -> Job:
-        """Only the requester's own job; any other answers 404, as the requester API does."""
-        return get_object_or_404(Job, pk=job_id, requester=self.request.user)
-
-
-class PausesApi(RequesterJobApi):
-    @extend_schema(responses=PauseOutputSerializer(many=True))
-    def get(self, request: Request, job_id: int) -> Response:
-        """The job's honeypot pauses (active first): labelers whose hidden-gold score fell below the bar."""
-        return Response(PauseOutputSerializer(selectors.pauses_of(job=self.job(job_id)), many=True).data)
-
-
-class LiftPauseApi(RequesterJobApi):
-    @extend_schema(request=None, responses=PauseOutputSerializer)
-    def post(self, request: Request, job_id: int, pause_id: int) -> Response:
-        pause = services.lift_pause(job=self.job(job_id), pause_id=pause_id, by=request.user)
-        return Response(PauseOutputSerializer(pause).data)
-
-
 class ItemContentApi(APIView):
     @extend_schema(responses={(200, "*/*"): OpenApiTypes.BINARY})
     def get(self, request: Request, item_id: int) -> HttpResponse:

@@ -10,8 +10,6 @@ api_patterns = (
         path("jobs/<int:job_id>/batches/prepare", api.PrepareBatchApi.as_view(), name="batch-prepare"),
         path("jobs/<int:job_id>/batches", api.BatchesApi.as_view(), name="batches"),
         path("jobs/<int:job_id>/batches/<int:batch_id>/tx", api.BatchTxApi.as_view(), name="batch-tx"),
-        path("jobs/<int:job_id>/pauses", api.PausesApi.as_view(), name="pauses"),
-        path("jobs/<int:job_id>/pauses/<int:pause_id>/lift", api.LiftPauseApi.as_view(), name="pause-lift"),
         path("items/<int:item_id>/content", api.ItemContentApi.as_view(), name="item-content"),
     ],
     "labeling-api",

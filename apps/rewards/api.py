@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.jobs.models import Job
-from apps.rewards.selectors import claim_for, refund_call, worker_balances
+from apps.rewards.selectors import claim_for, worker_balances
 
 
 class ClaimApi(APIView):
@@ -19,16 +19,6 @@ class ClaimApi(APIView):
         if claim is None:
             return Response({"detail": "no payout for you in this job"}, status=404)
         return Response(claim)
-
-
-class RefundCallApi(APIView):
-    """GET /api/jobs/<id>/refund: the refund() call for the requester's wallet to send."""
-
-    def get(self, request: Request, job_id: int) -> Response:
-        job = get_object_or_404(Job, pk=job_id, requester=request.user)
-        if job.status != Job.Status.SETTLED:
-            return Response({"detail": f"the job is {job.status}; refund follows settlement"}, status=409)
-        return Response(refund_call(job=job))
 
 
 class BalanceApi(APIView):

@@ -175,5 +175,5 @@ def demo_paths(job: Job) -> dict[str, str]:
     """Where a person looks at the demo: the labeling page and the requester's dashboard."""
     return {
         "label": reverse("labeling:label", args=[job.pk]),
-        "dashboard": reverse("jobs:detail", args=[job.pk]),
+        "dashboard": reverse("cockpit:detail", args=[job.pk]),
     }

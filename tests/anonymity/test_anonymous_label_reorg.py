@@ -5,7 +5,7 @@ from apps.anonymity.models import AnonymousLabel
 from apps.anonymity.selectors import confirmed_count
 from apps.chain.client import relayer_account
 from apps.chain.semaphore import LabelProof, submit_label_proof
-from apps.jobs.consumers import dashboard_group
+from apps.cockpit.consumers import dashboard_group
 from tests.anonymity.conftest import label_proof, zk
 from tests.chain.indexer_support import reorg
 from tests.labeling.conftest import index_and_handle

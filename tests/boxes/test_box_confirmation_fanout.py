@@ -2,7 +2,7 @@
 are told, the learner is woken, the labeler's points count it; and its undo on a reorganisation
 tells the dashboards and takes the points back."""
 from apps.gamification.models import WorkerProgress
-from apps.jobs.consumers import dashboard_group
+from apps.cockpit.consumers import dashboard_group
 from apps.labeling.models import LabelBatch
 from apps.learning.handlers import LEARNER_CHANNEL
 from tests.boxes.conftest import index_and_handle

@@ -10,7 +10,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.utils import timezone
 
-from apps.jobs.consumers import dashboard_group
+from apps.cockpit.consumers import dashboard_group
 from apps.jobs.models import Item, Job
 from apps.labeling.events import LabelsConfirmed, VoteKind
 from apps.learning import services

@@ -5,7 +5,7 @@ from dataclasses import FrozenInstanceError, dataclass
 import pytest
 from django.db import transaction
 
-from apps.jobs.events import JobStopped
+from apps.jobs.events import JobStopped, JobWentLive
 from apps.labeling.events import LabelsConfirmed, LabelsUnconfirmed
 from apps.learning.events import ModelVersionCreated
 from apps.lib import events
@@ -80,16 +80,17 @@ def test_the_apps_subscribe_each_concern_once():
         return sorted(f"{h.__module__}.{h.__name__}" for h in subscribers(event_type))
 
     assert names(LabelsConfirmed) == [
+        "apps.cockpit.consumers.push_for_job_event",
         "apps.gamification.handlers.refresh_labeler",
-        "apps.jobs.consumers.push_for_job_event",
         "apps.learning.handlers.schedule_retrain",
         "apps.rewards.handlers.check_budget_spent",
     ]
     assert names(LabelsUnconfirmed) == [
-        "apps.gamification.handlers.refresh_labeler", "apps.jobs.consumers.push_for_job_event"
+        "apps.cockpit.consumers.push_for_job_event", "apps.gamification.handlers.refresh_labeler"
     ]
-    assert names(JobStopped) == ["apps.jobs.consumers.push_for_job_event", "apps.rewards.handlers.settle_stopped"]
+    assert names(JobStopped) == ["apps.cockpit.consumers.push_for_job_event", "apps.rewards.handlers.settle_stopped"]
     assert names(ModelVersionCreated) == [
-        "apps.jobs.consumers.push_for_job_event", "apps.rewards.handlers.check_target_accuracy"
+        "apps.cockpit.consumers.push_for_job_event", "apps.rewards.handlers.check_target_accuracy"
     ]
-    assert names(SettlementSettled) == ["apps.jobs.consumers.push_for_job_event"]
+    assert names(SettlementSettled) == ["apps.cockpit.consumers.push_for_job_event"]
+    assert names(JobWentLive) == ["apps.cockpit.consumers.push_for_job_event"]

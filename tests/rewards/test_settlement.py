@@ -14,7 +14,8 @@ from apps.jobs.services import stop_live_job
 from apps.labeling.events import LabelsConfirmed, VoteKind
 from apps.rewards import handlers
 from apps.rewards import settlement as rewards_settlement
-from apps.rewards.api import ClaimApi, RefundCallApi
+from apps.cockpit.controls_api import RefundCallApi
+from apps.rewards.api import ClaimApi
 from apps.rewards.models import Payout, Settlement
 from apps.rewards.selectors import worker_balances
 from apps.rewards.settlement import settle_job

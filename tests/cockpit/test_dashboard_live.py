@@ -11,9 +11,10 @@ from django.contrib.auth.models import AnonymousUser
 
 from apps.chain import handlers
 from apps.chain.models import ChainEvent
-from apps.jobs import consumers
-from apps.jobs.consumers import dashboard_group, push_dashboard, push_for_event
+from apps.cockpit import consumers
+from apps.cockpit.consumers import dashboard_group, push_dashboard, push_for_event
 from apps.jobs.services import stop_job
+from apps.jobs.events import JobWentLive
 from apps.labeling.events import LabelsConfirmed, LabelsUnconfirmed, VoteKind
 from apps.learning.events import ModelVersionCreated
 from apps.lib import live
@@ -92,15 +93,19 @@ def event(name: str, **fields) -> ChainEvent:
     return ChainEvent(chain_id=31337, block_number=1, block_hash="0x", tx_hash="0x", log_index=0, name=name, **fields)
 
 
-@pytest.mark.parametrize("name", ["JobCreated", "PayoutRootPosted", "Refunded"])
+@pytest.mark.parametrize("name", ["PayoutRootPosted", "Refunded"])
 def test_chain_events_of_a_job_push_on_commit(name, live_job, pushed, django_capture_on_commit_callbacks):
     assert push_for_event in handlers._handlers[name]
-    if name == "JobCreated":  # from JobManagement, naming the instance
-        fields = {"address": "0x" + "99" * 20, "args": {"instance": INSTANCE.upper()}}
-    else:
-        fields = {"address": INSTANCE, "args": {}}
     with django_capture_on_commit_callbacks(execute=True):
-        push_for_event(event(name, **fields))
+        push_for_event(event(name, address=INSTANCE, args={}))
+        assert pushed == []  # not before the commit
+    assert pushed == [live_job.pk]
+
+
+def test_a_job_going_live_pushes_on_commit(live_job, pushed, django_capture_on_commit_callbacks):
+    """JobCreated makes the job live (apps.jobs.services.on_job_created), which announces JobWentLive."""
+    with django_capture_on_commit_callbacks(execute=True):
+        emit(JobWentLive(job_id=live_job.pk))
         assert pushed == []  # not before the commit
     assert pushed == [live_job.pk]
 

@@ -1,7 +1,8 @@
 """ws/jobs/<id>/: the requester's dashboard of one job, live.
 
-Whatever changes a job's numbers calls `push_dashboard` (the domain events of labels, stops, model
-versions and settlements are subscribed in JobsConfig.ready); it goes once the change has committed.
+Whatever changes a job's numbers calls `push_dashboard` (the domain events of a job going live, labels,
+stops, model versions and settlements are subscribed in CockpitConfig.ready); it goes once the change
+has committed.
 The push is only a notice on the job's group; each open dashboard recomputes the numbers itself, at
 most once per DASHBOARD_PUSH_SECONDS, so a burst of events costs one recomputation a second per open
 page, and the last event of a burst is never lost (a notice arriving while throttled leads to one
@@ -16,7 +17,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from apps.chain.models import ChainEvent
-from apps.jobs.dashboard import dashboard
+from apps.cockpit.dashboard import dashboard
 from apps.jobs.models import Job
 from apps.jobs.selectors import is_requester_of
 from apps.lib.live import Group, send_on_commit
@@ -46,10 +47,8 @@ def push_for_job_event(event: NamesAJob) -> None:
 
 
 def push_for_event(event: ChainEvent) -> None:
-    """Chain handler (JobCreated, PayoutRootPosted, Refunded). JobCreated comes from JobManagement
-    and names the new instance; the others come from the job's instance."""
-    instance = event.args["instance"] if event.name == "JobCreated" else event.address
-    job_id = Job.objects.filter(instance_address__iexact=instance).values_list("pk", flat=True).first()
+    """Chain handler (PayoutRootPosted, Refunded), from the job's instance."""
+    job_id = Job.objects.filter(instance_address__iexact=event.address).values_list("pk", flat=True).first()
     if job_id is not None:
         push_dashboard(job_id=job_id)
 

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from apps.jobs.dashboard import dashboard
+from apps.cockpit.dashboard import dashboard
 from apps.learning.models import ModelVersion
 from apps.quality.models import ItemAggregate
 from tests.factories import TOKEN, make_job, make_labels, make_user

@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from apps.chain.client import ChainNotConfigured
 from apps.chain.registry import ContractNotDeployed
-from apps.jobs.export import FORMATS, MODEL_MEDIA_TYPE, export_job, export_model
+from apps.cockpit.export import FORMATS, MODEL_MEDIA_TYPE, export_job, export_model
 from apps.jobs.kinds import kind_for, registered_kinds
 from apps.jobs.models import Job
 from apps.jobs.selectors import funding_call, job_of, job_progress, jobs_of

@@ -1,15 +1,18 @@
-"""Requester pages. They render what the requester owns; every change goes through the REST API from
-static/js/requester.js, so the pages and API clients share one set of checks."""
+"""Requester pages: my jobs, a new job, a job's dashboard and its flag review. They render what the
+requester owns; every change goes through the REST API (api.py, controls_api.py, review_api.py) from
+static/js, so the pages and API clients share one set of checks."""
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET
 
+from apps.cockpit.dashboard import dashboard
+from apps.cockpit.review_api import reviewable_job
 from apps.jobs.models import Job
-from apps.jobs.dashboard import dashboard
 from apps.jobs.selectors import job_of, jobs_of
 from apps.labeling.selectors import pauses_of
+from apps.rewards.screening import review_queue
 
 
 def requester_page(view):
@@ -19,14 +22,14 @@ def requester_page(view):
 
 @requester_page
 def my_jobs(request: HttpRequest) -> HttpResponse:
-    return render(request, "jobs/mine.html", {"jobs": jobs_of(requester=request.user)})
+    return render(request, "cockpit/mine.html", {"jobs": jobs_of(requester=request.user)})
 
 
 @requester_page
 def new_job(request: HttpRequest) -> HttpResponse:
     return render(
         request,
-        "jobs/new.html",
+        "cockpit/new.html",
         {
             "task_types": Job.TaskType.choices,
             "stopping_rules": Job.StoppingRule.choices,
@@ -41,7 +44,7 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     job = job_of(job_id=job_id, requester=request.user)
     return render(
         request,
-        "jobs/detail.html",
+        "cockpit/detail.html",
         {
             "job": job,
             "dashboard": dashboard(job=job).as_json(),
@@ -50,3 +53,10 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
             "pauses": pauses_of(job=job),
         },
     )
+
+
+@requester_page
+def review_page(request: HttpRequest, job_id: int) -> HttpResponse:
+    """The review queue of a job: its requester and staff only."""
+    job = reviewable_job(job_id=job_id, user=request.user)
+    return render(request, "cockpit/review.html", {"job": job, **review_queue(job=job)})
