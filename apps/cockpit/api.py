@@ -18,7 +18,8 @@ from apps.chain.registry import ContractNotDeployed
 from apps.cockpit.export import FORMATS, MODEL_MEDIA_TYPE, export_job, export_model
 from apps.jobs.kinds import kind_for, registered_kinds
 from apps.jobs.models import Job
-from apps.jobs.selectors import funding_call, job_of, job_progress, jobs_of
+from apps.jobs.selectors import funding_call, job_of, jobs_of
+from apps.labeling.selectors import job_progress
 from apps.jobs.services import Upload, create_job, import_items, mint_test_tokens, record_funding, stop_job
 from apps.lib.errors import AppError
 

@@ -10,7 +10,7 @@ from django.db.models import Avg, Count, F, Max, Q
 
 from apps.anonymity.selectors import confirmed_count as anonymous_label_count
 from apps.jobs.models import Job
-from apps.jobs.selectors import job_progress
+from apps.labeling.selectors import job_progress
 from apps.jobs.templatetags.tokens import tokens
 from apps.labeling.models import Label
 from apps.learning.selectors import learning_curve

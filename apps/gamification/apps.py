@@ -10,8 +10,12 @@ class GamificationConfig(AppConfig):
     def ready(self) -> None:
         from apps.chain.handlers import register
         from apps.gamification import handlers
+        from apps.gamification.selectors import tier_lock
         from apps.labeling.events import LabelsConfirmed, LabelsUnconfirmed
+        from apps.labeling.gates import register_gate
         from apps.lib.events import subscribe
+
+        register_gate(tier_lock)
 
         subscribe(LabelsConfirmed, handlers.refresh_labeler)
         subscribe(LabelsUnconfirmed, handlers.refresh_labeler)

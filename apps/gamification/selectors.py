@@ -53,8 +53,22 @@ def worker_stats(*, worker) -> Stats:
 
 @dataclass(frozen=True)
 class TierLock:
+    """A job's minimum tier keeps the worker out (an apps.labeling.gates Lock)."""
+
     required: str
     needs: str  # what reaching it takes
+
+    @property
+    def code(self) -> str:
+        return self.required
+
+    @property
+    def summary(self) -> str:
+        return f"Locked: {self.required.capitalize()} tier and above ({self.needs})"
+
+    @property
+    def refusal(self) -> str:
+        return f"This job is open to {self.required} tier and above: it takes {self.needs}."
 
 
 def tier_lock(*, job: Job, worker) -> TierLock | None:

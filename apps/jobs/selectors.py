@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -11,7 +11,6 @@ from apps.chain.client import get_web3
 from apps.chain.registry import contract, contract_address
 from apps.jobs.kinds import kind_for
 from apps.jobs.models import Job
-from apps.labeling.models import Label
 from apps.lib.errors import AppError
 
 
@@ -85,32 +84,6 @@ def funding_call(*, job: Job) -> FundingCall:
         manifest=job.manifest_digest,
         balance=str(token.functions.balanceOf(requester).call()),
         allowance=str(token.functions.allowance(requester, management).call()),
-    )
-
-
-@dataclass(frozen=True)
-class Progress:
-    items: int
-    gold_items: int
-    labels_pending: int
-    labels_confirmed: int
-    spent: int  # confirmed labels × price, base units
-    budget: int
-
-
-def job_progress(*, job: Job) -> Progress:
-    counts = job.items.aggregate(items=Count("pk"), gold=Count("pk", filter=Q(is_gold=True)))
-    labels = Label.objects.filter(job=job).aggregate(
-        pending=Count("pk", filter=Q(status=Label.Status.PENDING)),
-        confirmed=Count("pk", filter=Q(status=Label.Status.CONFIRMED)),
-    )
-    return Progress(
-        items=counts["items"],
-        gold_items=counts["gold"],
-        labels_pending=labels["pending"],
-        labels_confirmed=labels["confirmed"],
-        spent=labels["confirmed"] * int(job.price_per_label),
-        budget=int(job.budget),
     )
 
 

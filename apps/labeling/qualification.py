@@ -19,8 +19,8 @@ from apps.chain.registry import job_instance
 from apps.jobs.kinds import kind_for
 from apps.jobs.models import Item, Job
 from apps.labeling.models import Qualification
-from apps.labeling.services import LabelingError, NotAllowed, check_classes, require_tier
-from apps.reputation.services import post_weights
+from apps.labeling.services import LabelingError, NotAllowed, check_classes, require_unlocked
+from apps.labeling.weights import post_weights
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ def start_qualification(*, job: Job, worker) -> Qualification:
     attempts are left) when needed. A pass in another job of the requester's domain is reused."""
     if job.status != Job.Status.LIVE or not job.instance_address:
         raise NotAllowed("This job is not open for labeling.")
-    require_tier(job=job, worker=worker)
+    require_unlocked(job=job, worker=worker)
     with transaction.atomic():
         qualification, _ = Qualification.objects.select_for_update().get_or_create(job=job, worker=worker)
         running = qualification.item_ids and qualification.passed is None

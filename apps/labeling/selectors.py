@@ -164,3 +164,27 @@ def job_for_serving(*, job_id: int, worker) -> Job | None:
     return job
 
 
+@dataclass(frozen=True)
+class Progress:
+    items: int
+    gold_items: int
+    labels_pending: int
+    labels_confirmed: int
+    spent: int  # confirmed labels × price, base units
+    budget: int
+
+
+def job_progress(*, job: Job) -> Progress:
+    counts = job.items.aggregate(items=Count("pk"), gold=Count("pk", filter=Q(is_gold=True)))
+    labels = Label.objects.filter(job=job).aggregate(
+        pending=Count("pk", filter=Q(status=Label.Status.PENDING)),
+        confirmed=Count("pk", filter=Q(status=Label.Status.CONFIRMED)),
+    )
+    return Progress(
+        items=counts["items"],
+        gold_items=counts["gold"],
+        labels_pending=labels["pending"],
+        labels_confirmed=labels["confirmed"],
+        spent=labels["confirmed"] * int(job.price_per_label),
+        budget=int(job.budget),
+    )

@@ -23,9 +23,9 @@ from apps.chain.errors import NODE_ERRORS, TransactionFailed
 from apps.chain.eip712 import label_batch_typed_data
 from apps.chain.labels import pack_labels
 from apps.chain.registry import job_instance
-from apps.gamification.selectors import tier_lock
 from apps.jobs.kinds import kind_for
 from apps.jobs.models import Item, Job
+from apps.labeling.gates import lock_for
 from apps.labeling.models import ItemLease, Label, LabelBatch, Pause, Qualification
 from apps.lib.errors import AppError
 from apps.lib.live import Group, send_on_commit
@@ -120,14 +120,15 @@ def pause_message(*, job: Job, pause: Pause) -> str:
     )
 
 
-def require_tier(*, job: Job, worker, item_ids: Sequence[int] = ()) -> None:
-    """The job's minimum tier (gamification), checked when serving and on batches, so a labeler
-    admitted before the requester raised the bar is refused too. Labels of items the labeler holds a
-    lease on are still taken: they were served while its tier allowed, and refusing them loses work."""
-    if lock := tier_lock(job=job, worker=worker):
+def require_unlocked(*, job: Job, worker, item_ids: Sequence[int] = ()) -> None:
+    """The job's gates (apps.labeling.gates: the minimum tier), checked when serving and on batches,
+    so a labeler admitted before the requester raised the bar is refused too. Labels of items the
+    labeler holds a lease on are still taken: they were served while the gate allowed, and refusing
+    them loses work."""
+    if lock := lock_for(job=job, worker=worker):
         leased = ItemLease.objects.filter(worker=worker, item_id__in=item_ids).values_list("item_id", flat=True)
         if not item_ids or set(item_ids) - set(leased):
-            raise NotAllowed(f"This job is open to {lock.required} tier and above: it takes {lock.needs}.")
+            raise NotAllowed(lock.refusal)
 
 
 @dataclass(frozen=True)
@@ -174,7 +175,7 @@ def check_items(*, job: Job, worker, labels: Sequence[LabelInput]) -> CheckedBat
         raise LabelingError("A batch needs at least one label.")
     if len(set(ids)) != len(ids):
         raise LabelingError("A batch labels each item once.")
-    require_tier(job=job, worker=worker, item_ids=ids)
+    require_unlocked(job=job, worker=worker, item_ids=ids)
     items = Item.objects.in_bulk(ids)
     unknown = [i for i in ids if i not in items or items[i].job_id != job.pk]
     if unknown:

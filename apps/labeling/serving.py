@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from apps.jobs.models import Item, Job
 from apps.labeling.models import ItemLease, Label
-from apps.labeling.services import FAILED, require_tier, revealed_items, take_slot
+from apps.labeling.services import FAILED, require_unlocked, revealed_items, take_slot
 
 
 def _soft_state_commit() -> None:
@@ -60,7 +60,7 @@ def next_items_for(*, job: Job, worker, count: int, expired: bool | None = None)
     (a reload must not take more slots), then the best-ranked items it has not labeled, with a gold
     honeypot in about LABELING_HONEYPOT_RATE of new picks. `expired=False`: the caller has just
     probed that no lease has expired (selectors.job_for_serving), so the sweep is skipped."""
-    require_tier(job=job, worker=worker)
+    require_unlocked(job=job, worker=worker)
     if expired is not False:
         release_expired_leases()
     # One draw per possible new pick: the k-th new item is a honeypot when draws[k] is true.

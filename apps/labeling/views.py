@@ -6,10 +6,10 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET
 
-from apps.gamification.selectors import tier_lock
 from apps.jobs.kinds import kind_for
 from apps.jobs.models import Job
 from apps.labeling import selectors
+from apps.labeling.gates import lock_for
 from apps.reputation.selectors import reputation_of
 
 TOKEN_UNIT = Decimal(10**18)  # CrowdToken has 18 decimals
@@ -21,7 +21,7 @@ def job_board(request: HttpRequest) -> HttpResponse:
     jobs = list(selectors.live_jobs())
     for job in jobs:
         job.reward = f"{job.price_per_label / TOKEN_UNIT:f}"
-        job.lock = tier_lock(job=job, worker=request.user)
+        job.lock = lock_for(job=job, worker=request.user)
         if request.user.is_authenticated:
             job.standing = selectors.standing(job=job, worker=request.user)
     return render(request, "labeling/board.html", {"jobs": jobs})

@@ -1,32 +1,37 @@
-"""Writes: a settled job's evidence about its labelers, their reputation per domain, and the voting
-weights posted on chain (JobInstance.setWeights) for the labelers admitted to live jobs."""
+"""Writes: a settled job's evidence about its labelers and their reputation per domain, announced as
+ReputationChanged (the labeling app posts the new voting weights to the domain's live jobs)."""
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Protocol
 
 import numpy as np
 from django.db import transaction
 from django.db.models import Sum
 
-from apps.chain.client import TransactionFailed, get_web3, oracle_account, send
-from apps.chain.errors import NODE_ERRORS
-from apps.chain.registry import job_instance
-from apps.jobs.models import Job
-from apps.labeling.models import Qualification
 from apps.jobs.kinds import kind_for
-from apps.quality.selectors import JobLabels
+from apps.jobs.models import Job
+from apps.lib.events import emit
+from apps.reputation.events import ReputationChanged
 from apps.reputation.formula import reputation_score, voting_weight
 from apps.reputation.models import JobEvidence, Reputation
-from apps.reputation.selectors import weights_for
-
-logger = logging.getLogger(__name__)
 
 
-def record_settlement_evidence(*, job: Job, labels: JobLabels, truth: Sequence[int]) -> list[int]:
+
+class SettledLabels(Protocol):
+    """A settled job's labels as parallel arrays (apps.quality.selectors.JobLabels is one)."""
+
+    worker_ids: Sequence[int]
+    workers: np.ndarray  # per label: position in worker_ids
+    items: np.ndarray  # per label: item index
+    labels: np.ndarray  # per label: class index
+    gold: Mapping[int, int]  # item index -> gold class
+
+
+def record_settlement_evidence(*, job: Job, labels: SettledLabels, truth: Sequence[int]) -> list[int]:
     """Record, once per job, each labeler's gold score and agreement with the final truth, and
-    update their reputation in the job's domain; then (after commit) post the changed voting
-    weights to the domain's live jobs. Returns the ids of the workers whose reputation changed."""
+    update their reputation in the job's domain (announced as ReputationChanged). Returns the ids
+    of the workers whose reputation changed."""
     truth = np.asarray(truth, dtype=np.int64)
     on_gold = np.isin(labels.items, np.fromiter(labels.gold, dtype=np.int64, count=len(labels.gold)))
     evidence = []
@@ -54,7 +59,7 @@ def record_settlement_evidence(*, job: Job, labels: JobLabels, truth: Sequence[i
             return []
         JobEvidence.objects.bulk_create(evidence)
         refresh_reputation(worker_ids=labels.worker_ids, domain=job.domain)
-        transaction.on_commit(lambda: post_domain_weights(domain=job.domain, worker_ids=labels.worker_ids))
+        emit(ReputationChanged(domain=job.domain, worker_ids=tuple(labels.worker_ids)))
     return list(labels.worker_ids)
 
 
@@ -74,36 +79,3 @@ def refresh_reputation(*, worker_ids: Iterable[int], domain: str) -> None:
         Reputation.objects.update_or_create(worker_id=row["worker_id"], domain=domain, defaults={**counts, **derived})
 
 
-def post_weights(*, job: Job, worker_ids: Iterable[int] | None = None) -> str | None:
-    """Make the job's on-chain voting weights equal the reputation weights of its admitted
-    labelers (those in `worker_ids`, or all): one setWeights with the ones the chain has
-    different, none when all match. Idempotent: it compares with the chain, not with a record.
-    Returns the transaction hash, if one was sent."""
-    if job.status != Job.Status.LIVE or not job.instance_address:
-        return None
-    admitted = Qualification.objects.filter(job=job, passed=True).exclude(admitted_tx="")
-    if worker_ids is not None:
-        admitted = admitted.filter(worker_id__in=list(worker_ids))
-    addresses = dict(admitted.values_list("worker_id", "worker__address"))
-    wanted = weights_for(job=job, worker_ids=addresses)
-    instance = job_instance(job.instance_address, w3=get_web3())
-    changed = [
-        (addresses[worker_id], weight)
-        for worker_id, weight in sorted(wanted.items())
-        if instance.functions.weightOf(addresses[worker_id]).call() != weight
-    ]
-    if not changed:
-        return None
-    workers, weights = zip(*changed)
-    return send(instance.functions.setWeights(list(workers), list(weights)), sender=oracle_account()).tx_hash
-
-
-def post_domain_weights(*, domain: str, worker_ids: Iterable[int]) -> None:
-    """post_weights on every live job of the domain; a failure is logged and left to the next
-    change (post_weights catches up on everything that differs)."""
-    worker_ids = list(worker_ids)
-    for job in Job.objects.filter(status=Job.Status.LIVE, domain=domain).exclude(instance_address=""):
-        try:
-            post_weights(job=job, worker_ids=worker_ids)
-        except (TransactionFailed, *NODE_ERRORS):
-            logger.warning("posting voting weights to job %s failed", job.pk, exc_info=True)

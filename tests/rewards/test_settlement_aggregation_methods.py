@@ -12,7 +12,7 @@ from apps.labeling.models import Qualification
 from apps.quality.models import ItemAggregate
 from apps.quality.selectors import job_labels
 from apps.reputation.models import Reputation
-from apps.reputation.services import post_weights
+from apps.labeling.weights import post_weights
 from apps.integrity.selectors import blocking_flags
 from apps.rewards.screening import review_flag
 from apps.rewards.models import Settlement
