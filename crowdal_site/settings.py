@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "apps.audit",
     "apps.integrity",
     "apps.anonymity",
+    "apps.models",
 ]
 
 MIDDLEWARE = [
