@@ -23,20 +23,20 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crowdal_site.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-import numpy as np  # noqa: E402
-from django.conf import settings  # noqa: E402
-from eth_account import Account  # noqa: E402
-from web3 import Web3  # noqa: E402
+import numpy as np
+from django.conf import settings
+from eth_account import Account
+from web3 import Web3
 
-from apps.chain import onchain_models as om  # noqa: E402
-from apps.chain.client import send  # noqa: E402
-from apps.chain.deploy import deploy_unrecorded  # noqa: E402
-from apps.chain.local_chain import dev_private_keys, start_local_chain  # noqa: E402
-from apps.models.publishing import demo_digits_quantisation  # noqa: E402
+from apps.chain import onchain_models as om
+from apps.chain.client import send
+from apps.chain.deploy import deploy_unrecorded
+from apps.chain.local_chain import dev_private_keys, start_local_chain
+from apps.models.publishing import demo_digits_quantisation
 
 FEATURES = 100
 WORDS = 15

@@ -9,6 +9,7 @@ from apps.gamification import urls as gamification_urls
 from apps.integrity import urls as integrity_urls
 from apps.jobs import urls as jobs_urls
 from apps.labeling import urls as labeling_urls
+from apps.models import urls as models_urls
 from apps.rewards import urls as rewards_urls
 
 urlpatterns = [
@@ -30,5 +31,7 @@ urlpatterns = [
     path("", include(rewards_urls.page_patterns)),
     path("api/", include(integrity_urls.api_patterns)),
     path("", include(integrity_urls.page_patterns)),
+    path("api/", include(models_urls.api_patterns)),
+    path("", include(models_urls.page_patterns)),
     path("", include("apps.pages.urls")),
 ]

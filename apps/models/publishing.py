@@ -93,9 +93,8 @@ def demo_digits_quantisation(*, w3: Web3, owner: LocalAccount) -> Quantisation:
     with their true labels, scored on the gold off chain and on chain."""
     from apps.learning.engine import train
     from apps.learning.features import image_features
-    from apps.runtime.demo import CLASS_NAMES, _gold_rows, digit_png, digit_truth
-
     from apps.models.encoders import IMAGE_FEATURE_KIND
+    from apps.runtime.demo import CLASS_NAMES, _gold_rows, digit_png, digit_truth
 
     rows = list(range(400))
     gold = set(_gold_rows(rows, 30))  # the demo's own choice of gold items

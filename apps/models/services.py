@@ -1,0 +1,78 @@
+"""Publishing a settled job's learned model on chain."""
+from __future__ import annotations
+
+import io
+
+import joblib
+import numpy as np
+from django.db import transaction
+
+from apps.chain.client import get_web3, oracle_account
+from apps.jobs.models import Job
+from apps.jobs.selectors import job_of
+from apps.learning.selectors import job_features, latest_model_version
+from apps.models.encoders import IMAGE_NUM_FEATURES
+from apps.models.models import OnchainModel
+from apps.models.publishing import linear_model, measure_quantisation, publish_linear
+from apps.models.selectors import settlement_report_cid
+from apps.quality.selectors import job_labels
+from apps.storage.selectors import read_blob
+
+
+class CannotPublish(ValueError):
+    """The job's model cannot be published (yet); the message says why."""
+
+
+def publish_job_model(*, job_id: int, requester) -> OnchainModel:
+    """Publish the latest learner model of the requester's settled image job as a read-only
+    Perceptron (the platform's oracle key sends the transactions), score it on the job's gold off and
+    on chain, and record it. Publishing the same model version again returns the first record."""
+    job = job_of(job_id=job_id, requester=requester)
+    if job.status not in (Job.Status.SETTLED, Job.Status.REFUNDED):
+        raise CannotPublish(f"the job is {job.status}: a model is published once the job is settled")
+    if job.task_type != Job.TaskType.IMAGE_CLASSIFICATION:
+        raise CannotPublish("only image-classification jobs can publish their model for now")
+    version = latest_model_version(job=job)
+    if version is None or not version.artifact_cid:
+        raise CannotPublish("the learner has not trained a model for this job")
+    existing = OnchainModel.objects.filter(job=job, model_version=version.version).first()
+    if existing is not None:
+        return existing
+    class_names = list(job.classes.order_by("index").values_list("name", flat=True))
+    estimator = joblib.load(io.BytesIO(read_blob(version.artifact_cid)))
+    try:
+        linear = linear_model(estimator=estimator, num_classes=len(class_names))
+    except ValueError as error:
+        raise CannotPublish(str(error)) from error
+    if linear.num_features != IMAGE_NUM_FEATURES:
+        raise CannotPublish(f"the model takes {linear.num_features} features, the image encoder gives {IMAGE_NUM_FEATURES}")
+    X = job_features(job=job)
+    gold = sorted(job_labels(job=job).gold.items())  # (row of X, class index), as the learner holds out
+    w3 = get_web3()
+    published = publish_linear(w3=w3, owner=oracle_account(), linear=linear, class_names=class_names)
+    quantisation = (
+        measure_quantisation(
+            model=published.model, estimator=estimator, X=np.asarray(X)[[row for row, _ in gold]],
+            y=[label for _, label in gold],
+        )
+        if gold
+        else None
+    )
+    with transaction.atomic():
+        return OnchainModel.objects.create(
+            chain_id=w3.eth.chain_id,
+            address=published.model.address,
+            kind=OnchainModel.Kind.PERCEPTRON,
+            encoder=OnchainModel.Encoder.IMAGE,
+            name=job.name,
+            class_names=class_names,
+            num_features=linear.num_features,
+            publisher=requester,
+            job=job,
+            model_version=version.version,
+            settlement_report_cid=settlement_report_cid(job=job),
+            offchain_accuracy=quantisation.offchain_accuracy if quantisation else None,
+            onchain_accuracy=quantisation.onchain_accuracy if quantisation else None,
+            gold_items=len(gold),
+            deploy_gas=published.deploy_gas,
+        )
