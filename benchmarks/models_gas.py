@@ -89,23 +89,30 @@ def measure_trainer(w3, accounts) -> dict[str, int]:
     agree = om.add_data(trainer=trainer, x=words_with(1), label=1, sender=alice)
     _advance(w3, 60)
     update = om.add_data(trainer=trainer, x=words_with(0), label=1, sender=mallory)
-    predict_x = words_with(1)
-    predict_gas = om.predict_gas(model=model, x=predict_x)
-    # Alice's agreeing point is refunded; a bad point of Mallory's that the model rejects is reported.
-    bad_x = words_with(0)
+    predict_gas = om.predict_gas(model=model, x=words_with(1))
     _advance(w3, 60)
-    bad = om.add_data(trainer=trainer, x=bad_x, label=1, sender=mallory, deposit=BASE_DEPOSIT * 2)
+    second = om.add_data(trainer=trainer, x=words_with(1), label=1, sender=alice)
+    bad = []
+    for _ in range(2):
+        _advance(w3, 60)
+        bad.append(om.add_data(trainer=trainer, x=words_with(0), label=1, sender=mallory, deposit=BASE_DEPOSIT * 2))
     _advance(w3, REFUND_WAIT)
-    refund = om.refund(trainer=trainer, contribution=agree.contribution, sender=alice)
-    # The point Mallory's update pushed through is judged without that update.
-    report = om.report(trainer=trainer, contribution=bad.contribution, sender=alice)
+    # Alice's first refund opens her good-data count (and the trainer's total); later ones update them.
+    refund_first = om.refund(trainer=trainer, contribution=agree.contribution, sender=alice)
+    refund = om.refund(trainer=trainer, contribution=second.contribution, sender=alice)
+    # Mallory's point pushed the model its way; judged without its own update the model rejects it.
+    # Alice's first take opens her word of taken-bits; her later takes in the same 256 ids update it.
+    report_first = om.report(trainer=trainer, contribution=bad[0].contribution, sender=alice)
+    report = om.report(trainer=trainer, contribution=bad[1].contribution, sender=alice)
     return {
         "deploy_perceptron_100": deploy_gas,
         "create_trainer": trainer_created.sent.gas_used,
         "add_data_agree": agree.sent.gas_used,
         "add_data_update": update.sent.gas_used,
         "refund": refund.gas_used,
+        "refund_first": refund_first.gas_used,
         "report": report.gas_used,
+        "report_first": report_first.gas_used,
         "predict_gas": predict_gas,
     }
 

@@ -51,15 +51,15 @@ def pack_words(values: Sequence[int]) -> list[int]:
 
 
 def perceptron_params(*, num_features: int, sparse: bool, binary: bool, learning_rate: int = SCALE) -> bytes:
-    return encode(["uint32", "bool", "bool", "int32"], [num_features, sparse, binary, learning_rate])
+    return encode(["uint24", "bool", "bool", "int32"], [num_features, sparse, binary, learning_rate])
 
 
 def centroid_params(*, num_features: int) -> bytes:
-    return encode(["uint32"], [num_features])
+    return encode(["uint24"], [num_features])
 
 
 def naive_bayes_params(*, num_features: int, smoothing: int = SCALE) -> bytes:
-    return encode(["uint32", "uint256"], [num_features, smoothing])
+    return encode(["uint24", "uint256"], [num_features, smoothing])
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ def paper_pricing(base_deposit: int) -> DepositPricing:
 
 def trainer_params(*, refund_wait: int, creator_wait: int, anyone_wait: int, pricing: DepositPricing) -> bytes:
     return encode(
-        ["uint64", "uint64", "uint64", "uint96", "uint64", "uint32"],
+        ["uint64", "uint48", "uint48", "uint96", "uint64", "uint32"],
         [refund_wait, creator_wait, anyone_wait, pricing.base_deposit, pricing.reference_interval, pricing.max_multiplier],
     )
 

@@ -14,11 +14,15 @@ abstract contract Classifier is IClassifier {
     int256 public constant SCALE = 1e6;
 
     address public owner;
+    // One storage word holds everything `update` and `predict` read besides the parameters; the
+    // models add their own settings to its last 4 bytes (Perceptron: its learning rate).
     address public trainer;
-    uint32 public numFeatures;
-    uint32 internal classCount;
+    uint24 public numFeatures;
+    uint16 internal classCount;
     bool public isSealed;
     bool public sparse;
+    bool internal flag; // model-specific (Perceptron: binary)
+    int32 internal setting; // model-specific (Perceptron: learning rate)
 
     /// @dev value index -> packed word (value i lives in word i / 8 at bits 32 * (i % 8)).
     mapping(uint256 => uint256) internal words;

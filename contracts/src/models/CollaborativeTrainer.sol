@@ -17,28 +17,34 @@ contract CollaborativeTrainer {
     uint256 private constant REMAINING_MASK = (1 << 96) - 1;
     uint256 private constant ONE = 1e6;
 
+    // Laid out so addData reads two storage words and writes one: (model, lastAddedAt, nextId) and
+    // the pricing with refundWait; report alone also reads (creator, creatorWait, anyoneWait).
     IClassifier public model;
-    address public creator;
-    uint64 public refundWait;
-    uint64 public creatorWait;
-    uint64 public anyoneWait;
+    /// @notice Timestamp of the last contribution.
+    uint40 public lastAddedAt;
+    /// @notice The next contribution id.
+    uint56 public nextId;
+
     /// @notice Deposit at the slowest arrival rate, in wei.
     uint96 public baseDeposit;
     /// @notice Pricing: deposit = base * clamp(sqrt(referenceInterval / dt), 1, maxMultiplier) where
     /// dt is the seconds since the last contribution (at least 1); maxMultiplier 0 means unbounded.
     uint64 public referenceInterval;
     uint32 public maxMultiplier;
+    uint64 public refundWait;
 
-    /// @notice Timestamp of the last contribution and the next contribution id (one storage word).
-    uint64 public lastAddedAt;
-    uint192 public nextId;
+    address public creator;
+    uint48 public creatorWait;
+    uint48 public anyoneWait;
 
     /// @notice Contributions refunded (good data) per address, and in all.
     mapping(address => uint256) public goodData;
     uint256 public totalGoodData;
 
     mapping(uint256 => uint256) private records;
-    mapping(bytes32 => bool) private taken;
+    /// @dev reporter -> (id / 256) -> bit id % 256: a reporter's shares of 256 consecutive
+    /// contributions share one storage word, so only its first take in a window opens a fresh one.
+    mapping(address => mapping(uint256 => uint256)) private taken;
 
     /// @notice A contribution; `x` is the data itself, everything needed to refund or report it.
     event DataAdded(
@@ -83,19 +89,19 @@ contract CollaborativeTrainer {
     /// @notice Set up a fresh clone (the factory calls it once).
     /// @param creator_ Who may take what is left of a deposit after `creatorWait`.
     /// @param model_ The classifier; its owner must seal it with this trainer.
-    /// @param params abi.encode(uint64 refundWait, uint64 creatorWait, uint64 anyoneWait,
+    /// @param params abi.encode(uint64 refundWait, uint48 creatorWait, uint48 anyoneWait,
     /// uint96 baseDeposit, uint64 referenceInterval, uint32 maxMultiplier).
     function initialize(address creator_, address model_, bytes calldata params) external {
         if (address(model) != address(0)) revert AlreadyInitialized();
-        (uint64 t, uint64 tc, uint64 ta, uint96 base, uint64 interval, uint32 cap) =
-            abi.decode(params, (uint64, uint64, uint64, uint96, uint64, uint32));
+        (uint64 t, uint48 tc, uint48 ta, uint96 base, uint64 interval, uint32 cap) =
+            abi.decode(params, (uint64, uint48, uint48, uint96, uint64, uint32));
         if (t == 0 || t > tc || tc > ta) revert BadWaitTimes();
         if (base == 0 || interval == 0) revert BadPricing();
         model = IClassifier(model_);
         creator = creator_;
         (refundWait, creatorWait, anyoneWait) = (t, tc, ta);
         (baseDeposit, referenceInterval, maxMultiplier) = (base, interval, cap);
-        lastAddedAt = uint64(block.timestamp);
+        lastAddedAt = uint40(block.timestamp);
     }
 
     /// @notice The deposit `addData` requires now, in wei.
@@ -119,7 +125,7 @@ contract CollaborativeTrainer {
         if (msg.value > REMAINING_MASK) revert DepositTooLarge();
         uint256 predicted = model.update(x, y);
         id = nextId;
-        (lastAddedAt, nextId) = (uint64(block.timestamp), uint192(id + 1));
+        (lastAddedAt, nextId) = (uint40(block.timestamp), uint56(id + 1));
         Contribution memory c = Contribution(id, msg.sender, y, msg.value, predicted, block.timestamp);
         records[id] = (uint256(_hash(c, x)) << 96) | msg.value;
         emit DataAdded(id, msg.sender, y, msg.value, predicted, block.timestamp, x);
@@ -158,9 +164,10 @@ contract CollaborativeTrainer {
             uint256 good = goodData[msg.sender];
             if (good == 0) revert NoGoodData();
             if (model.predictWithout(x, c.label, c.predictedAtAdd) == c.label) revert ModelAgrees();
-            bytes32 key = keccak256(abi.encode(c.id, msg.sender));
-            if (taken[key]) revert AlreadyTaken();
-            taken[key] = true;
+            uint256 bit = 1 << (c.id & 255);
+            uint256 window = taken[msg.sender][c.id >> 8];
+            if (window & bit != 0) revert AlreadyTaken();
+            taken[msg.sender][c.id >> 8] = window | bit;
             amount = Math.min(remaining, c.deposit * good / totalGoodData);
             if (amount == 0) revert NothingToTake();
         }

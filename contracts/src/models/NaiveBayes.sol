@@ -24,9 +24,9 @@ contract NaiveBayes is Classifier {
         return "naive-bayes";
     }
 
-    /// @dev params = abi.encode(uint32 numFeatures, uint256 smoothing).
+    /// @dev params = abi.encode(uint24 numFeatures, uint256 smoothing).
     function _configure(bytes calldata params) internal override {
-        (uint32 features, uint256 alpha) = abi.decode(params, (uint32, uint256));
+        (uint24 features, uint256 alpha) = abi.decode(params, (uint24, uint256));
         if (features == 0 || alpha == 0 || alpha > uint256(SCALE) * 1000) revert BadInput();
         numFeatures = features;
         smoothing = alpha;

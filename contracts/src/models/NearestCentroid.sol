@@ -17,9 +17,9 @@ contract NearestCentroid is Classifier {
         return "nearest-centroid";
     }
 
-    /// @dev params = abi.encode(uint32 numFeatures).
+    /// @dev params = abi.encode(uint24 numFeatures).
     function _configure(bytes calldata params) internal override {
-        uint32 features = abi.decode(params, (uint32));
+        uint24 features = abi.decode(params, (uint24));
         if (features == 0) revert BadInput();
         numFeatures = features;
     }

@@ -11,28 +11,35 @@ import {IClassifier} from "./IClassifier.sol";
 /// argmax). Vector v's weights are values v * (numFeatures + 1) + f, its bias the last one.
 /// Training is the perceptron rule: on a mistake, move the vectors by learningRate * x.
 contract Perceptron is Classifier {
-    bool public binary;
-    int32 public learningRate;
-
     error BinaryModel();
+
+    /// @notice Whether the model keeps one weight vector for two classes.
+    function binary() public view returns (bool) {
+        return flag;
+    }
+
+    /// @notice The step of a perceptron update, in fixed point.
+    function learningRate() public view returns (int32) {
+        return setting;
+    }
 
     /// @inheritdoc Classifier
     function kind() public pure override returns (string memory) {
         return "perceptron";
     }
 
-    /// @dev params = abi.encode(uint32 numFeatures, bool sparse, bool binary, int32 learningRate).
+    /// @dev params = abi.encode(uint24 numFeatures, bool sparse, bool binary, int32 learningRate).
     function _configure(bytes calldata params) internal override {
-        (uint32 features, bool sparseInput, bool binaryMode, int32 rate) = abi.decode(params, (uint32, bool, bool, int32));
+        (uint24 features, bool sparseInput, bool binaryMode, int32 rate) = abi.decode(params, (uint24, bool, bool, int32));
         if (features == 0 || rate <= 0) revert BadInput();
         numFeatures = features;
         sparse = sparseInput;
-        binary = binaryMode;
-        learningRate = rate;
+        flag = binaryMode;
+        setting = rate;
     }
 
     function _beforeAddClass() internal view override {
-        if (binary && classCount >= 2) revert BinaryModel();
+        if (flag && classCount >= 2) revert BinaryModel();
     }
 
     /// @notice The predicted class of `x` (dense: fixed-point features; sparse: feature indexes).
@@ -55,13 +62,13 @@ contract Perceptron is Classifier {
     }
 
     function _vectors() private view returns (uint256) {
-        return binary ? 1 : classCount;
+        return flag ? 1 : classCount;
     }
 
     /// @dev The decision with `effect` (what learning (x, y) added to y's score and took from
     /// `wrong`'s) undone; effect 0 is the plain prediction.
     function _decide(int256[] calldata x, uint256 y, uint256 wrong, int256 effect) private view returns (uint256) {
-        if (binary) {
+        if (flag) {
             int256 s = _score(x, 0);
             if (effect != 0) s = y == 1 ? s - effect : s + effect;
             return s > 0 ? 1 : 0;
@@ -102,7 +109,7 @@ contract Perceptron is Classifier {
 
     /// @dev How much one learning step on x changes the score of the vector it moves.
     function _ownEffect(int256[] calldata x) private view returns (int256 effect) {
-        int256 rate = learningRate;
+        int256 rate = setting;
         if (sparse) {
             // Sorted input: a run of r equal indexes adds r * rate to one weight that is read r times.
             uint256 run = 0;
@@ -121,7 +128,7 @@ contract Perceptron is Classifier {
     function _update(int256[] calldata x, uint256 y) internal override returns (uint256 predicted) {
         predicted = _decide(x, 0, 0, 0);
         if (predicted == y) return predicted;
-        if (binary) {
+        if (flag) {
             _move(x, 0, y == 1 ? int256(1) : int256(-1));
         } else {
             _move(x, y, 1);
@@ -131,7 +138,7 @@ contract Perceptron is Classifier {
 
     function _move(int256[] calldata x, uint256 vector, int256 sign) private {
         uint256 base = vector * (uint256(numFeatures) + 1);
-        int256 rate = sign * learningRate;
+        int256 rate = sign * setting;
         if (sparse) {
             for (uint256 i = 0; i < x.length; ++i) {
                 _addValue(base + uint256(x[i]), rate);
