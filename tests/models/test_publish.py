@@ -9,47 +9,15 @@ import pytest
 from django.test import Client
 
 from apps.chain.onchain_models import quantise
-from apps.jobs.models import GoldAnswer, Item, Job
-from apps.learning.engine import train
-from apps.learning.models import ModelVersion
+from apps.jobs.models import Job
 from apps.learning.selectors import job_features
 from apps.models.encoders import encode_images, encode_text
 from apps.models.models import OnchainModel
 from apps.rewards.models import Settlement
-from apps.runtime.demo import CLASS_NAMES, digit_png, digit_truth
+from apps.runtime.demo import CLASS_NAMES, digit_png
 from apps.storage.selectors import read_blob
-from apps.storage.services import store_blob
 from tests.factories import make_job, make_user
-
-ROWS = 120
-GOLD = 20
-REPORT_CID = "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy"
-
-
-def image_job(requester, *, status=Job.Status.SETTLED) -> Job:
-    job = make_job(requester=requester, num_items=0, class_names=tuple(CLASS_NAMES), status=status,
-                   task_type=Job.TaskType.IMAGE_CLASSIFICATION)
-    pngs = [digit_png(row) for row in range(ROWS)]
-    items = Item.objects.bulk_create(
-        Item(job=job, index=i, content_cid=store_blob(data=png, content_type="image/png"), media_type="image/png",
-             source_name=f"digit-{i}.png", is_gold=i < GOLD, labels_needed=3)
-        for i, png in enumerate(pngs)
-    )
-    GoldAnswer.objects.bulk_create(GoldAnswer(item=items[i], label_index=digit_truth(pngs[i])) for i in range(GOLD))
-    return job
-
-
-def learn(job: Job) -> ModelVersion:
-    """The learner's model as retrain_job stores it, trained here on the true labels of non-gold items."""
-    X = job_features(job=job)
-    y = [digit_truth(digit_png(row)) for row in range(ROWS)]
-    learner = train(X_labeled=X[GOLD:], y_labeled=y[GOLD:], classes=list(range(10)))
-    buffer = io.BytesIO()
-    joblib.dump(learner.estimator, buffer)
-    return ModelVersion.objects.create(
-        job=job, version=1, labels_used=300, items_used=ROWS - GOLD, heldout_accuracy=learner.score(X[:GOLD], y[:GOLD]),
-        strategy="uncertainty", artifact_cid=store_blob(data=buffer.getvalue()),
-    )
+from tests.models.jobs import GOLD, REPORT_CID, image_job, learn
 
 
 @pytest.fixture
