@@ -12,6 +12,7 @@ from eth_abi import encode
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 from web3.contract import Contract
+from web3.exceptions import ContractCustomError, ContractLogicError
 from web3.logs import DISCARD
 
 from apps.chain.client import Sent, send
@@ -185,19 +186,32 @@ class Added:
     sent: Sent
 
 
+# The trainer forwards gas to the model through two proxies (63/64 of what is left at each call);
+# anvil's estimate has been seen to fall short on large multiclass updates, so allow a margin.
+GAS_MARGIN = 1.25
+
+
+def _send_with_margin(function, *, sender: LocalAccount, value: int = 0) -> Sent:
+    try:
+        estimate = function.estimate_gas({"from": sender.address, "value": value})
+    except (ContractLogicError, ContractCustomError):
+        return send(function, sender=sender, value=value)  # raises TransactionFailed with the reason
+    return send(function, sender=sender, value=value, gas=int(estimate * GAS_MARGIN))
+
+
 def add_data(*, trainer: Contract, x: Sequence[int], label: int, sender: LocalAccount, deposit: int | None = None) -> Added:
     """Contribute (x, label) with `deposit` wei (default: what the trainer requires right now)."""
     value = trainer.functions.requiredDeposit().call() if deposit is None else deposit
-    sent = send(trainer.functions.addData(list(x), label), sender=sender, value=value)
+    sent = _send_with_margin(trainer.functions.addData(list(x), label), sender=sender, value=value)
     return Added(contribution=_contribution(_event(trainer, "DataAdded", sent)), sent=sent)
 
 
 def refund(*, trainer: Contract, contribution: Contribution, sender: LocalAccount) -> Sent:
-    return send(trainer.functions.refund(contribution.as_argument(), list(contribution.x)), sender=sender)
+    return _send_with_margin(trainer.functions.refund(contribution.as_argument(), list(contribution.x)), sender=sender)
 
 
 def report(*, trainer: Contract, contribution: Contribution, sender: LocalAccount) -> Sent:
-    return send(trainer.functions.report(contribution.as_argument(), list(contribution.x)), sender=sender)
+    return _send_with_margin(trainer.functions.report(contribution.as_argument(), list(contribution.x)), sender=sender)
 
 
 def contributions(*, trainer: Contract, from_block: int = 0) -> list[Contribution]:
