@@ -82,6 +82,11 @@ def paper_pricing(base_deposit: int) -> DepositPricing:
     return DepositPricing(base_deposit=base_deposit, reference_interval=3600**2, max_multiplier=0)
 
 
+def points_pricing() -> DepositPricing:
+    """Points mode: no deposit; refunds and reports only count good and bad data."""
+    return DepositPricing(base_deposit=0, reference_interval=0, max_multiplier=0)
+
+
 def trainer_params(*, refund_wait: int, creator_wait: int, anyone_wait: int, pricing: DepositPricing) -> bytes:
     return encode(
         ["uint64", "uint48", "uint48", "uint96", "uint64", "uint32"],

@@ -186,3 +186,31 @@ def test_nobody_but_the_trainer_updates_its_model(drt, roles):
 
     with pytest.raises(TransactionFailed, match="NotTrainer"):
         send(model.functions.update(GOOD_X, 1), sender=roles.oracle)  # not even its owner
+
+
+def test_points_mode_counts_good_and_bad_data_without_deposits(w3, roles, make_model):
+    model = make_model(kind="perceptron", class_names=["neg", "pos"], seal=False,
+                       params=om.perceptron_params(num_features=20, sparse=True, binary=True),
+                       values=[5 * om.SCALE if f in GOOD_X else -5 * om.SCALE if f in BAD_X else 0 for f in range(21)])
+    trainer = om.create_trainer(
+        w3=w3, creator=roles.oracle, model=model,
+        params=om.trainer_params(refund_wait=T, creator_wait=T, anyone_wait=T, pricing=om.points_pricing()),
+    ).contract
+    om.seal(model=model, owner=roles.oracle, trainer=trainer.address)
+    alice, mallory = roles.workers[:2]
+    assert trainer.functions.requiredDeposit().call() == 0
+    with pytest.raises(TransactionFailed, match="PointsOnly"):
+        om.add_data(trainer=trainer, x=GOOD_X, label=1, sender=alice, deposit=1)
+    good = om.add_data(trainer=trainer, x=GOOD_X, label=1, sender=alice).contribution
+    bad = om.add_data(trainer=trainer, x=BAD_X, label=1, sender=mallory).contribution
+    advance(w3, T)
+    with pytest.raises(TransactionFailed, match="NoGoodData"):
+        om.report(trainer=trainer, contribution=bad, sender=roles.stranger)  # t_a passed, but there is nothing to take
+    assert balance_change(w3, alice, lambda: om.refund(trainer=trainer, contribution=good, sender=alice)) == 0
+    assert trainer.functions.goodData(alice.address).call() == 1
+    with pytest.raises(TransactionFailed, match="ModelDisagrees"):
+        om.refund(trainer=trainer, contribution=bad, sender=mallory)
+    om.report(trainer=trainer, contribution=bad, sender=alice)
+    assert trainer.functions.badData(mallory.address).call() == 1
+    with pytest.raises(TransactionFailed, match="NoDeposit"):
+        om.report(trainer=trainer, contribution=bad, sender=alice)  # counted once

@@ -13,6 +13,8 @@ import {IClassifier} from "./IClassifier.sol";
 /// takes deposit * good(reporter) / good(all) of a contribution the model disagrees with (once per
 /// reporter and contribution); after `creatorWait` the creator, and after `anyoneWait` anyone but the
 /// contributor, takes what is left, so no deposit stays stuck (refundWait <= creatorWait <= anyoneWait).
+/// With a zero base deposit (points mode) nothing is deposited: a refund counts good data and a
+/// report counts the contribution as bad (`badData`), on the same conditions.
 contract CollaborativeTrainer {
     uint256 private constant REMAINING_MASK = (1 << 96) - 1;
     uint256 private constant ONE = 1e6;
@@ -25,7 +27,8 @@ contract CollaborativeTrainer {
     /// @notice The next contribution id.
     uint56 public nextId;
 
-    /// @notice Deposit at the slowest arrival rate, in wei.
+    /// @notice Deposit at the slowest arrival rate, in wei; 0 is points mode: no deposits, refunds
+    /// and reports only count good and bad data (karma).
     uint96 public baseDeposit;
     /// @notice Pricing: deposit = base * clamp(sqrt(referenceInterval / dt), 1, maxMultiplier) where
     /// dt is the seconds since the last contribution (at least 1); maxMultiplier 0 means unbounded.
@@ -40,6 +43,8 @@ contract CollaborativeTrainer {
     /// @notice Contributions refunded (good data) per address, and in all.
     mapping(address => uint256) public goodData;
     uint256 public totalGoodData;
+    /// @notice Points mode: contributions reported as bad per address.
+    mapping(address => uint256) public badData;
 
     mapping(uint256 => uint256) private records;
     /// @dev reporter -> (id / 256) -> bit id % 256: a reporter's shares of 256 consecutive
@@ -58,6 +63,8 @@ contract CollaborativeTrainer {
     );
     event Refunded(uint256 indexed id, address indexed contributor, uint256 amount);
     event Taken(uint256 indexed id, address indexed reporter, uint256 amount, uint256 remaining);
+    /// @notice Points mode: `reporter` showed contribution `id` of `contributor` to be bad.
+    event ReportedBad(uint256 indexed id, address indexed reporter, address indexed contributor);
 
     error AlreadyInitialized();
     error BadWaitTimes();
@@ -74,6 +81,7 @@ contract CollaborativeTrainer {
     error NoGoodData();
     error AlreadyTaken();
     error NothingToTake();
+    error PointsOnly();
     error TransferFailed();
 
     /// @notice The metadata a refund or report must repeat, exactly as `DataAdded` logged it.
@@ -96,7 +104,7 @@ contract CollaborativeTrainer {
         (uint64 t, uint48 tc, uint48 ta, uint96 base, uint64 interval, uint32 cap) =
             abi.decode(params, (uint64, uint48, uint48, uint96, uint64, uint32));
         if (t == 0 || t > tc || tc > ta) revert BadWaitTimes();
-        if (base == 0 || interval == 0) revert BadPricing();
+        if (base != 0 && interval == 0) revert BadPricing();
         model = IClassifier(model_);
         creator = creator_;
         (refundWait, creatorWait, anyoneWait) = (t, tc, ta);
@@ -122,6 +130,7 @@ contract CollaborativeTrainer {
     function addData(int256[] calldata x, uint256 y) external payable returns (uint256 id) {
         uint256 required = requiredDeposit();
         if (msg.value < required) revert DepositTooLow(required);
+        if (required == 0 && msg.value != 0) revert PointsOnly();
         if (msg.value > REMAINING_MASK) revert DepositTooLarge();
         uint256 predicted = model.update(x, y);
         id = nextId;
@@ -144,7 +153,7 @@ contract CollaborativeTrainer {
         goodData[msg.sender] += 1;
         totalGoodData += 1;
         emit Refunded(c.id, msg.sender, remaining);
-        _pay(remaining);
+        if (remaining != 0) _pay(remaining);
     }
 
     /// @notice Take (part of) another's deposit: a share proportional to your good contributions
@@ -155,15 +164,19 @@ contract CollaborativeTrainer {
     function report(Contribution calldata c, int256[] calldata x) external {
         if (msg.sender == c.contributor) revert CannotTakeOwn();
         uint256 remaining = _remaining(c, x);
+        if (baseDeposit == 0) {
+            _judgeBad(c, x);
+            delete records[c.id];
+            badData[c.contributor] += 1;
+            emit ReportedBad(c.id, msg.sender, c.contributor);
+            return;
+        }
         uint256 age = block.timestamp - c.addedAt;
         uint256 amount;
         if (age >= anyoneWait || (age >= creatorWait && msg.sender == creator)) {
             amount = remaining;
         } else {
-            if (age < refundWait) revert TooEarly();
-            uint256 good = goodData[msg.sender];
-            if (good == 0) revert NoGoodData();
-            if (model.predictWithout(x, c.label, c.predictedAtAdd) == c.label) revert ModelAgrees();
+            uint256 good = _judgeBad(c, x);
             uint256 bit = 1 << (c.id & 255);
             uint256 window = taken[msg.sender][c.id >> 8];
             if (window & bit != 0) revert AlreadyTaken();
@@ -176,6 +189,15 @@ contract CollaborativeTrainer {
         else records[c.id] = (records[c.id] & ~REMAINING_MASK) | left;
         emit Taken(c.id, msg.sender, amount, left);
         _pay(amount);
+    }
+
+    /// @dev A reporter's case against c: old enough, the reporter has good data, and the model
+    /// (without c's own update) disagrees with c's label. Returns the reporter's good data.
+    function _judgeBad(Contribution calldata c, int256[] calldata x) private view returns (uint256 good) {
+        if (block.timestamp < c.addedAt + refundWait) revert TooEarly();
+        good = goodData[msg.sender];
+        if (good == 0) revert NoGoodData();
+        if (model.predictWithout(x, c.label, c.predictedAtAdd) == c.label) revert ModelAgrees();
     }
 
     /// @notice What is still held of contribution `id`'s deposit (0 once refunded or fully taken).
