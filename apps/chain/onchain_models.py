@@ -15,7 +15,7 @@ from web3.contract import Contract
 from web3.exceptions import ContractCustomError, ContractLogicError
 from web3.logs import DISCARD
 
-from apps.chain.client import Sent, send
+from apps.chain.client import Sent, TransactionFailed, send, simulate
 from apps.chain.registry import contract, contract_at
 
 # Every feature and parameter is an int32 scaled by 1e6 (Classifier.SCALE), packed 8 to a word.
@@ -217,6 +217,42 @@ def refund(*, trainer: Contract, contribution: Contribution, sender: LocalAccoun
 
 def report(*, trainer: Contract, contribution: Contribution, sender: LocalAccount) -> Sent:
     return _send_with_margin(trainer.functions.report(contribution.as_argument(), list(contribution.x)), sender=sender)
+
+
+def add_data_call(*, trainer: Contract, x: Sequence[int], label: int) -> dict:
+    """The addData transaction a wallet sends, with the deposit it must carry right now (wei)."""
+    return {
+        "to": trainer.address,
+        "data": trainer.encode_abi("addData", args=[list(x), label]),
+        "value": trainer.functions.requiredDeposit().call(),
+    }
+
+
+def settle_call(*, trainer: Contract, contribution: Contribution, action: str, sender: str) -> dict | None:
+    """The `refund` or `report` transaction for `sender` when the trainer would accept it now (an
+    eth_call from `sender` decides: wait, model verdict, good data, takes already made), else None."""
+    args = [contribution.as_argument(), list(contribution.x)]
+    try:
+        simulate(getattr(trainer.functions, action)(*args), sender=sender)
+    except TransactionFailed:
+        return None
+    return {"action": action, "to": trainer.address, "data": trainer.encode_abi(action, args=args)}
+
+
+@dataclass(frozen=True)
+class TrainerRules:
+    refund_wait: int
+    creator_wait: int
+    anyone_wait: int
+    creator: str
+
+
+def trainer_rules(*, trainer: Contract) -> TrainerRules:
+    f = trainer.functions
+    return TrainerRules(
+        refund_wait=f.refundWait().call(), creator_wait=f.creatorWait().call(), anyone_wait=f.anyoneWait().call(),
+        creator=f.creator().call(),
+    )
 
 
 def contributions(*, trainer: Contract, from_block: int = 0) -> list[Contribution]:

@@ -13,6 +13,9 @@ from rest_framework.views import APIView
 from apps.models.encoders import EncodingError
 from apps.models.selectors import (
     MAX_PREDICT_BYTES,
+    NotCollaborative,
+    contribute_call,
+    contributions_of,
     predict_content,
     published_model,
     published_models,
@@ -27,6 +30,7 @@ class ModelCardSerializer(serializers.Serializer):
     encoder = serializers.CharField()
     chain_id = serializers.IntegerField()
     address = serializers.CharField()
+    trainer_address = serializers.CharField()
     class_names = serializers.ListField(child=serializers.CharField())
     num_features = serializers.IntegerField()
     publisher = serializers.CharField(source="publisher.address")
@@ -68,6 +72,26 @@ class ModelDetailApi(APIView):
         return Response(ModelCardSerializer(published_model(model_id=model_id)).data)
 
 
+class BadItem(ValueError):
+    pass
+
+
+def _posted_item(request: Request) -> bytes:
+    upload = request.FILES.get("file")
+    text = request.data.get("text")
+    if upload is not None:
+        if upload.size > MAX_PREDICT_BYTES:
+            raise BadItem(f"the file is over {MAX_PREDICT_BYTES} bytes")
+        return upload.read()
+    if isinstance(text, str) and text.strip():
+        return text.encode("utf-8")
+    raise BadItem("send a file (image models) or a text (text models)")
+
+
+def _bad_request(error: Exception) -> Response:
+    return Response({"detail": str(error)}, status=status.HTTP_400_BAD_REQUEST)
+
+
 class ModelPredictApi(APIView):
     """Encode the posted item with the model's encoder and call the contract's `predict` view."""
 
@@ -77,21 +101,69 @@ class ModelPredictApi(APIView):
     @extend_schema(request=PredictRequestSerializer, responses=PredictionSerializer)
     def post(self, request: Request, model_id: int) -> Response:
         model = published_model(model_id=model_id)
-        upload = request.FILES.get("file")
-        text = request.data.get("text")
-        if upload is not None:
-            if upload.size > MAX_PREDICT_BYTES:
-                return Response({"detail": f"the file is over {MAX_PREDICT_BYTES} bytes"}, status=status.HTTP_400_BAD_REQUEST)
-            content = upload.read()
-        elif isinstance(text, str) and text.strip():
-            content = text.encode("utf-8")
-        else:
-            return Response({"detail": "send a file (image models) or a text (text models)"}, status=status.HTTP_400_BAD_REQUEST)
         try:
-            index = predict_content(model=model, content=content)
-        except EncodingError as error:
-            return Response({"detail": str(error)}, status=status.HTTP_400_BAD_REQUEST)
+            index = predict_content(model=model, content=_posted_item(request))
+        except (BadItem, EncodingError) as error:
+            return _bad_request(error)
         return Response({"class_index": index, "class_name": model.class_names[index], "address": model.address})
+
+
+class ContributeRequestSerializer(PredictRequestSerializer):
+    label = serializers.IntegerField(help_text="class index")
+
+
+class CallSerializer(serializers.Serializer):
+    to = serializers.CharField()
+    data = serializers.CharField()
+    value = serializers.CharField(help_text="wei, decimal")
+    summary = serializers.CharField(help_text="what the wallet is about to sign, in words")
+
+
+class ContributionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    contributor = serializers.CharField()
+    label = serializers.CharField()
+    deposit = serializers.CharField()
+    remaining = serializers.CharField()
+    seconds_left = serializers.IntegerField()
+    model_agrees = serializers.BooleanField()
+    own = serializers.BooleanField()
+    call = serializers.DictField(allow_null=True, help_text="{action: refund|report, to, data} when it can be sent now")
+
+
+class ModelContributeApi(APIView):
+    """The addData transaction (and its deposit) for an item and label; the contributor's wallet sends it."""
+
+    permission_classes = [AllowAny]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(request=ContributeRequestSerializer, responses=CallSerializer)
+    def post(self, request: Request, model_id: int) -> Response:
+        model = published_model(model_id=model_id)
+        try:
+            label = int(request.data.get("label", ""))
+            return Response(contribute_call(model=model, content=_posted_item(request), label=label))
+        except NotCollaborative as error:
+            return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)
+        except (BadItem, EncodingError, ValueError) as error:
+            return _bad_request(error)
+
+
+class ModelContributionsApi(APIView):
+    """Contributions still holding a deposit, as `address` sees them (its own and takeable ones)."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=ContributionSerializer(many=True))
+    def get(self, request: Request, model_id: int) -> Response:
+        model = published_model(model_id=model_id)
+        address = request.query_params.get("address", "")
+        if not (address.startswith("0x") and len(address) == 42):
+            return _bad_request(ValueError("give ?address=0x… (40 hex digits)"))
+        try:
+            return Response(contributions_of(model=model, address=address))
+        except NotCollaborative as error:
+            return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)
 
 
 class PublishJobModelApi(APIView):

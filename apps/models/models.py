@@ -22,6 +22,8 @@ class OnchainModel(models.Model):
     name = models.CharField(max_length=200)
     class_names = models.JSONField(default=list)
     num_features = models.PositiveIntegerField()
+    # A collaborative model's CollaborativeTrainer (blank: a read-only published model).
+    trainer_address = models.CharField(max_length=42, blank=True)
     publisher = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="published_models")
     # A job's model: which job, which learner version, its settlement report, and the two accuracies.
     job = models.ForeignKey(Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="onchain_models")

@@ -1,12 +1,14 @@
-"""Publishing a settled job's learned model on chain."""
+"""Publishing a settled job's learned model on chain, and creating a collaborative model."""
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 
 import joblib
 import numpy as np
 from django.db import transaction
 
+from apps.chain import onchain_models as om
 from apps.chain.client import get_web3, oracle_account
 from apps.jobs.models import Job
 from apps.jobs.selectors import job_of
@@ -75,4 +77,43 @@ def publish_job_model(*, job_id: int, requester) -> OnchainModel:
             onchain_accuracy=quantisation.onchain_accuracy if quantisation else None,
             gold_items=len(gold),
             deploy_gas=published.deploy_gas,
+        )
+
+
+def create_collaborative_model(
+    *,
+    publisher,
+    name: str,
+    encoder: str,
+    class_names: Sequence[str],
+    num_features: int,
+    weights: Sequence[int],
+    pricing: om.DepositPricing,
+    refund_wait: int,
+    creator_wait: int,
+    anyone_wait: int,
+) -> OnchainModel:
+    """A Perceptron anyone trains through a Deposit-Refund-Take trainer (sparse input for text,
+    dense for images; binary with two classes), started from `weights` (fixed point, bias last per
+    vector). The platform's oracle key creates, loads and seals it and is the trainer's creator."""
+    if encoder not in OnchainModel.Encoder.values:
+        raise ValueError(f"unknown encoder {encoder!r}")
+    w3 = get_web3()
+    owner = oracle_account()
+    binary = len(class_names) == 2
+    created = om.create_model(
+        w3=w3, owner=owner, kind="perceptron", class_names=class_names,
+        params=om.perceptron_params(num_features=num_features, sparse=encoder == OnchainModel.Encoder.TEXT, binary=binary),
+    )
+    sent = [created.sent, *om.load_values(model=created.contract, values=list(weights), owner=owner)]
+    trainer = om.create_trainer(
+        w3=w3, creator=owner, model=created.contract,
+        params=om.trainer_params(refund_wait=refund_wait, creator_wait=creator_wait, anyone_wait=anyone_wait, pricing=pricing),
+    )
+    sent += [trainer.sent, om.seal(model=created.contract, owner=owner, trainer=trainer.contract.address)]
+    with transaction.atomic():
+        return OnchainModel.objects.create(
+            chain_id=w3.eth.chain_id, address=created.contract.address, trainer_address=trainer.contract.address,
+            kind=OnchainModel.Kind.PERCEPTRON, encoder=encoder, name=name, class_names=list(class_names),
+            num_features=num_features, publisher=publisher, deploy_gas=sum(s.gas_used for s in sent),
         )
