@@ -197,11 +197,7 @@ GAS_MARGIN = 1.25
 
 
 def _send_with_margin(function, *, sender: LocalAccount, value: int = 0) -> Sent:
-    try:
-        estimate = function.estimate_gas({"from": sender.address, "value": value})
-    except (ContractLogicError, ContractCustomError):
-        return send(function, sender=sender, value=value)  # raises TransactionFailed with the reason
-    return send(function, sender=sender, value=value, gas=int(estimate * GAS_MARGIN))
+    return send(function, sender=sender, value=value, gas=_gas_with_margin(function, sender=sender.address, value=value))
 
 
 def add_data(*, trainer: Contract, x: Sequence[int], label: int, sender: LocalAccount, deposit: int | None = None) -> Added:
@@ -219,12 +215,26 @@ def report(*, trainer: Contract, contribution: Contribution, sender: LocalAccoun
     return _send_with_margin(trainer.functions.report(contribution.as_argument(), list(contribution.x)), sender=sender)
 
 
-def add_data_call(*, trainer: Contract, x: Sequence[int], label: int) -> dict:
-    """The addData transaction a wallet sends, with the deposit it must carry right now (wei)."""
+def _gas_with_margin(function, *, sender: str, value: int = 0) -> int:
+    """estimate_gas from `sender` times GAS_MARGIN; a revert raises TransactionFailed with its reason."""
+    try:
+        return int(function.estimate_gas({"from": sender, "value": value}) * GAS_MARGIN)
+    except (ContractLogicError, ContractCustomError):
+        simulate(function, sender=sender, value=value)  # raises TransactionFailed naming the error
+        raise
+
+
+def add_data_call(*, trainer: Contract, x: Sequence[int], label: int, sender: str) -> dict:
+    """The addData transaction `sender`'s wallet sends: the deposit it must carry right now (wei) and
+    a gas limit with a margin (wallets estimate without one, and anvil's estimate falls short here).
+    Raises TransactionFailed when the trainer would refuse it (e.g. the model is not sealed to it)."""
+    value = trainer.functions.requiredDeposit().call()
+    function = trainer.functions.addData(list(x), label)
     return {
         "to": trainer.address,
         "data": trainer.encode_abi("addData", args=[list(x), label]),
-        "value": trainer.functions.requiredDeposit().call(),
+        "value": value,
+        "gas": _gas_with_margin(function, sender=sender, value=value),
     }
 
 
@@ -233,10 +243,10 @@ def settle_call(*, trainer: Contract, contribution: Contribution, action: str, s
     eth_call from `sender` decides: wait, model verdict, good data, takes already made), else None."""
     args = [contribution.as_argument(), list(contribution.x)]
     try:
-        simulate(getattr(trainer.functions, action)(*args), sender=sender)
+        gas = _gas_with_margin(getattr(trainer.functions, action)(*args), sender=sender)
     except TransactionFailed:
         return None
-    return {"action": action, "to": trainer.address, "data": trainer.encode_abi(action, args=args)}
+    return {"action": action, "to": trainer.address, "data": trainer.encode_abi(action, args=args), "gas": gas}
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.chain.client import TransactionFailed
 from apps.models.encoders import EncodingError
 from apps.models.selectors import (
     MAX_PREDICT_BYTES,
@@ -110,12 +111,14 @@ class ModelPredictApi(APIView):
 
 class ContributeRequestSerializer(PredictRequestSerializer):
     label = serializers.IntegerField(help_text="class index")
+    address = serializers.CharField(help_text="the contributing wallet")
 
 
 class CallSerializer(serializers.Serializer):
     to = serializers.CharField()
     data = serializers.CharField()
     value = serializers.CharField(help_text="wei, decimal")
+    gas = serializers.IntegerField(help_text="gas limit with a margin over the estimate")
     summary = serializers.CharField(help_text="what the wallet is about to sign, in words")
 
 
@@ -140,10 +143,13 @@ class ModelContributeApi(APIView):
     @extend_schema(request=ContributeRequestSerializer, responses=CallSerializer)
     def post(self, request: Request, model_id: int) -> Response:
         model = published_model(model_id=model_id)
+        sender = request.data.get("address", "")
         try:
             label = int(request.data.get("label", ""))
-            return Response(contribute_call(model=model, content=_posted_item(request), label=label))
-        except NotCollaborative as error:
+            if not (isinstance(sender, str) and sender.startswith("0x") and len(sender) == 42):
+                raise BadItem("give the contributing wallet's address (0x… 40 hex digits)")
+            return Response(contribute_call(model=model, content=_posted_item(request), label=label, sender=sender))
+        except (NotCollaborative, TransactionFailed) as error:
             return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)
         except (BadItem, EncodingError, ValueError) as error:
             return _bad_request(error)

@@ -49,14 +49,15 @@ def _trainer(model: OnchainModel):
     return om.trainer_handle(address=model.trainer_address, w3=get_web3())
 
 
-def contribute_call(*, model: OnchainModel, content: bytes, label: int) -> dict:
+def contribute_call(*, model: OnchainModel, content: bytes, label: int, sender: str) -> dict:
     """The addData transaction for (item, label), the deposit it carries now, and what it means in
-    words (shown before the wallet signs). Raises EncodingError or ValueError for bad input."""
+    words (shown before the wallet signs), for `sender`'s wallet. Raises EncodingError or ValueError
+    for bad input, TransactionFailed when the trainer would refuse it."""
     if not 0 <= label < len(model.class_names):
         raise ValueError(f"label must be a class index 0..{len(model.class_names) - 1}")
     trainer = _trainer(model)
     x = encode_content(encoder=model.encoder, content=content, num_features=model.num_features)
-    call = om.add_data_call(trainer=trainer, x=x, label=label)
+    call = om.add_data_call(trainer=trainer, x=x, label=label, sender=Web3.to_checksum_address(sender))
     rules = om.trainer_rules(trainer=trainer)
     deposit = call["value"]
     summary = (
@@ -64,7 +65,7 @@ def contribute_call(*, model: OnchainModel, content: bytes, label: int) -> dict:
         f"({deposit / 10**18:.6f} ETH). After {rules.refund_wait} s you get it all back if the model, without "
         f"your own update, still agrees with your label; if it disagrees, contributors with good data may take it."
     )
-    return {"to": call["to"], "data": call["data"], "value": str(deposit), "summary": summary}
+    return {"to": call["to"], "data": call["data"], "value": str(deposit), "gas": call["gas"], "summary": summary}
 
 
 def contributions_of(*, model: OnchainModel, address: str) -> list[dict]:

@@ -46,3 +46,51 @@ def test_predict_on_a_published_model_page(wallet_page, deployed, roles, tmp_pat
     page.get_by_role("button", name="Predict").click()
     expect(prediction).to_contain_text("not a decodable image")
     expect(prediction).not_to_have_attribute("data-class-index", "7")
+
+
+def test_contribute_with_a_deposit_then_refund(wallet_page, deployed, roles, w3):
+    from apps.chain import onchain_models as om
+    from apps.models.encoders import encode_text
+    from apps.models.services import create_collaborative_model
+
+    wait = 600
+    created = {}
+
+    def create() -> None:
+        weights = [0] * 65
+        for f in encode_text("good great", num_features=64):
+            weights[f] = 3 * om.SCALE
+        created["model"] = create_collaborative_model(
+            publisher=make_user(roles.oracle.address), name="Sentiment", encoder="text",
+            class_names=["negative", "positive"], num_features=64, weights=weights,
+            pricing=om.crowd_pricing(10**15), refund_wait=wait, creator_wait=2 * wait, anyone_wait=3 * wait,
+        )
+
+    off_the_browser_loop(create)
+    model = created["model"]
+    trainer = om.trainer_handle(address=model.trainer_address, w3=w3)
+    alice = roles.workers[0]
+    page = wallet_page(alice).page
+    page.goto(f"/models/{model.pk}")
+    page.locator("[data-contribute-text]").fill("good great")
+    page.locator("[data-contribute-label]").select_option(label="positive")
+    page.get_by_role("button", name="Review the deposit").click()
+    summary = page.locator("[data-contribute-summary]")
+    expect(summary).to_contain_text("labelled “positive”")
+    expect(summary).to_contain_text(f"After {wait} s you get it all back")
+    page.get_by_role("button", name="Deposit and contribute").click()
+    row = page.locator('[data-contribution="0"]')
+    expect(row).to_contain_text("yours")
+    expect(row).to_contain_text("until it can be judged")
+    deposit = trainer.functions.remainingDeposit(0).call()
+    assert deposit >= 10**15
+
+    w3.provider.make_request("evm_increaseTime", [wait])
+    w3.provider.make_request("evm_mine", [])
+    page.get_by_role("button", name="Refresh").click()
+    before = w3.eth.get_balance(alice.address)
+    row.get_by_role("button", name="Refund my deposit").click()
+    expect(page.locator('[data-contribution="0"]')).to_have_count(0)
+    assert trainer.functions.remainingDeposit(0).call() == 0
+    assert trainer.functions.goodData(alice.address).call() == 1
+    assert w3.eth.get_balance(alice.address) > before  # the deposit came back (less the refund's gas)

@@ -35,7 +35,7 @@ def send_call(w3, account, call, value=0):
     tx = {"to": call["to"], "data": call["data"], "value": value, "from": account.address,
           "nonce": w3.eth.get_transaction_count(account.address), "chainId": w3.eth.chain_id,
           "gasPrice": w3.eth.gas_price}
-    tx["gas"] = int(w3.eth.estimate_gas(tx) * 1.25)
+    tx["gas"] = call["gas"]
     receipt = w3.eth.wait_for_transaction_receipt(w3.eth.send_raw_transaction(account.sign_transaction(tx).raw_transaction))
     assert receipt["status"] == 1
 
@@ -43,11 +43,11 @@ def send_call(w3, account, call, value=0):
 def test_contribute_then_refund_and_take_through_the_api(collaborative, roles, w3):
     alice, mallory = roles.workers[:2]
     api = f"/api/models/{collaborative.pk}"
-    call = Client().post(f"{api}/contribute", {"text": POSITIVE, "label": 1}).json()
+    call = Client().post(f"{api}/contribute", {"text": POSITIVE, "label": 1, "address": alice.address}).json()
     assert call["to"] == collaborative.trainer_address and int(call["value"]) >= BASE
     assert "positive" in call["summary"] and "wei" in call["summary"] and f"{WAIT} s" in call["summary"]
     send_call(w3, alice, call, int(call["value"]))
-    bad = Client().post(f"{api}/contribute", {"text": NEGATIVE, "label": 1}).json()
+    bad = Client().post(f"{api}/contribute", {"text": NEGATIVE, "label": 1, "address": mallory.address}).json()
     send_call(w3, mallory, bad, int(bad["value"]))
 
     rows = Client().get(f"{api}/contributions", {"address": alice.address}).json()
@@ -68,11 +68,14 @@ def test_contribute_then_refund_and_take_through_the_api(collaborative, roles, w
 
 def test_contribute_refuses_bad_input_and_read_only_models(collaborative, roles):
     api = f"/api/models/{collaborative.pk}"
-    assert Client().post(f"{api}/contribute", {"text": POSITIVE, "label": 2}).status_code == 400
-    assert Client().post(f"{api}/contribute", {"label": 1}).status_code == 400
-    assert Client().post(f"{api}/contribute", {"text": "a !", "label": 1}).status_code == 400  # no word to encode
+    who = roles.workers[0].address
+    assert Client().post(f"{api}/contribute", {"text": POSITIVE, "label": 2, "address": who}).status_code == 400
+    assert Client().post(f"{api}/contribute", {"label": 1, "address": who}).status_code == 400
+    assert Client().post(f"{api}/contribute", {"text": POSITIVE, "label": 1}).status_code == 400  # no wallet
+    no_word = Client().post(f"{api}/contribute", {"text": "a !", "label": 1, "address": who})
+    assert no_word.status_code == 400 and "no word" in no_word.json()["detail"]
     assert Client().get(f"{api}/contributions", {"address": "nope"}).status_code == 400
     collaborative.trainer_address = ""
     collaborative.save()
-    refused = Client().post(f"{api}/contribute", {"text": POSITIVE, "label": 1})
+    refused = Client().post(f"{api}/contribute", {"text": POSITIVE, "label": 1, "address": who})
     assert refused.status_code == 409 and "read-only" in refused.json()["detail"]

@@ -21,14 +21,16 @@ function say(text) {
 
 async function send(call, value = "0") {
   const from = await connect();
-  return sendTransaction({ from, to: call.to, data: call.data, value: hex(value) });
+  return sendTransaction({ from, to: call.to, data: call.data, value: hex(value), gas: hex(call.gas) });
 }
 
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
   sendButton.hidden = true;
   try {
-    pending = await postForm(panel.dataset.contributeUrl, new FormData(form));
+    const request = new FormData(form);
+    request.set("address", await connect());
+    pending = await postForm(panel.dataset.contributeUrl, request);
     say(pending.summary);
     sendButton.hidden = false;
   } catch (error) {
@@ -39,10 +41,12 @@ form.addEventListener("submit", async (event) => {
 sendButton.addEventListener("click", async () => {
   sendButton.disabled = true;
   try {
+    const before = list.children.length;
     const txHash = await send(pending, pending.value);
-    say(`Sent in ${txHash}.`);
+    say(`Sent in ${txHash}; waiting for the chain…`);
     sendButton.hidden = true;
-    await showContributions();
+    await showContributions((rows) => rows.length !== before);
+    say(`Contributed in ${txHash}.`);
   } catch (error) {
     say(error instanceof WalletError ? error.message : `Not sent: ${error.message}`);
   } finally {
@@ -57,9 +61,18 @@ function describe(row) {
   return `#${row.id} “${row.label}” ${owner}: ${row.remaining} wei held, ${wait}, ${verdict}`;
 }
 
-async function showContributions() {
+const POLL_MS = 1000;
+const POLLS = 15;
+
+// The wallet answers with the transaction hash before the chain has it: when `until` is given, ask
+// again until the list it describes appears (or give up after POLLS tries and show what there is).
+async function showContributions(until = null) {
   const address = await connect();
-  const rows = await getJSON(`${panel.dataset.contributionsUrl}?address=${address}`);
+  let rows = await getJSON(`${panel.dataset.contributionsUrl}?address=${address}`);
+  for (let poll = 0; until && !until(rows) && poll < POLLS; poll += 1) {
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    rows = await getJSON(`${panel.dataset.contributionsUrl}?address=${address}`);
+  }
   list.replaceChildren(
     ...rows.map((row) => {
       const item = document.createElement("li");
@@ -73,8 +86,10 @@ async function showContributions() {
         button.addEventListener("click", async () => {
           button.disabled = true;
           try {
-            say(`Sent in ${await send(row.call)}.`);
-            await showContributions();
+            const txHash = await send(row.call);
+            say(`Sent in ${txHash}; waiting for the chain…`);
+            await showContributions((rows) => !rows.some((other) => other.id === row.id && other.call));
+            say(`Done in ${txHash}.`);
           } catch (error) {
             say(error.message);
             button.disabled = false;
