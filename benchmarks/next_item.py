@@ -216,9 +216,7 @@ def main() -> None:
         "DEBUG": "0",
         "SECRET_KEY": "benchmark-only",
         "CHAIN_RPC_URL": "http://127.0.0.1:1",  # next-items and wallet batches never touch the chain
-        # A deployment on localhost: its own key, plain http.
-        "SECRET_KEY": "local-test-deployment-key",
-        "HTTPS": "0",
+        "HTTPS": "0",  # a deployment on localhost: plain http
         "LOG_LEVEL": "WARNING",
         "DB_POOL": os.environ.get("DB_POOL", "20"),  # as a PostgreSQL deployment runs it (see settings)
     }

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "apps.audit",
     "apps.integrity",
     "apps.anonymity",
+    "apps.models",
     "apps.cockpit",
 ]
 

@@ -8,7 +8,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 ROUTED_APPS = [
-    "accounts", "cockpit", "audit", "labeling", "boxes", "anonymity", "gamification", "rewards", "pages",
+    "accounts", "cockpit", "audit", "models", "labeling", "boxes", "anonymity", "gamification", "rewards", "pages",
 ]
 
 urlpatterns = [

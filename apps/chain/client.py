@@ -112,11 +112,11 @@ def send(
     return wait_for_receipt(w3, tx_hash)
 
 
-def simulate(contract_function: ContractFunction, *, sender: str) -> None:
-    """Run the call on the latest state (eth_call) from `sender`; a revert raises TransactionFailed
-    with the custom error's name. For checking a request before accepting it, without sending."""
+def simulate(contract_function: ContractFunction, *, sender: str, value: int = 0) -> None:
+    """Run the call on the latest state (eth_call) from `sender`, carrying `value` wei; a revert raises
+    TransactionFailed with the custom error's name. For checking a request before accepting it."""
     try:
-        contract_function.call({"from": sender})
+        contract_function.call({"from": sender, "value": value})
     except (ContractLogicError, ContractCustomError) as error:
         raise TransactionFailed(_revert_reason(error, contract_function)) from error
 

@@ -1,6 +1,7 @@
 """Deploy CrowdToken, the JobInstance implementation, JobManagement, the anonymous-labeling suite
-(PoseidonT3 library, Semaphore v4's verifier, AnonymousLabels) and the anonymous-reward contracts
-(AnonClaimVerifier, AnonymousRewards); idempotent per chain id.
+(PoseidonT3 library, Semaphore v4's verifier, AnonymousLabels), the anonymous-reward contracts
+(AnonClaimVerifier, AnonymousRewards) and the on-chain models' implementations with their
+ModelFactory; idempotent per chain id.
 
 A recorded deployment is reused while code is still at its address and the init code (creation
 bytecode + constructor arguments) hashes the same, so a changed contract or a changed dependency
@@ -21,6 +22,8 @@ from apps.chain.models import ContractDeployment
 
 TOKEN_NAME = "CrowdAL Token"
 TOKEN_SYMBOL = "CROWD"
+# In ModelFactory's constructor order.
+MODEL_IMPLEMENTATIONS = ("Perceptron", "NearestCentroid", "NaiveBayes", "CollaborativeTrainer")
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,12 @@ def deploy_suite(*, w3: Web3, deployer: LocalAccount, deploy: Deployer) -> dict[
     )
     claim_verifier = deploy(init_code(w3=w3, name="AnonClaimVerifier"))
     anonymous_rewards = deploy(init_code(w3=w3, name="AnonymousRewards", args=(claim_verifier.address,)))
-    suite = (token, implementation, management, poseidon, verifier, anonymous_labels, claim_verifier, anonymous_rewards)
+    models = [deploy(init_code(w3=w3, name=name)) for name in MODEL_IMPLEMENTATIONS]
+    model_factory = deploy(init_code(w3=w3, name="ModelFactory", args=tuple(m.address for m in models)))
+    suite = (
+        token, implementation, management, poseidon, verifier, anonymous_labels, claim_verifier, anonymous_rewards,
+        *models, model_factory,
+    )
     return {d.name: d for d in suite}
 
 

@@ -81,7 +81,7 @@ def digit_truth(png: bytes) -> int | None:
     return _truth_by_pixels().get(np.ascontiguousarray(pixels[::SCALE, ::SCALE]).tobytes())
 
 
-def _gold_rows(rows: list[int], gold: int) -> list[int]:
+def gold_rows(rows: list[int], gold: int) -> list[int]:
     """`gold` rows taken from every class in turn, so a qualification round is not all one digit."""
     _, target = _digits()
     per_class = [[row for row in rows if target[row] == digit] for digit in range(10)]
@@ -142,7 +142,7 @@ def _create_draft(*, items: int, gold: int, redundancy: int) -> Job:
         domain="digits",  # passes and reputation are kept per domain (docs/reputation.md)
     )
     try:
-        import_items(job=job, upload=_upload(rows, _gold_rows(rows, gold)))
+        import_items(job=job, upload=_upload(rows, gold_rows(rows, gold)))
     except Exception:
         job.delete()  # a draft without its data would only clutter the requester's list
         raise

@@ -7,7 +7,8 @@ from apps.chain.registry import ContractNotDeployed, contract
 
 NAMES = {
     "CrowdToken", "JobInstance", "JobManagement", "PoseidonT3", "SemaphoreVerifier", "AnonymousLabels",
-    "AnonClaimVerifier", "AnonymousRewards",
+    "AnonClaimVerifier", "AnonymousRewards", "Perceptron", "NearestCentroid", "NaiveBayes", "CollaborativeTrainer",
+    "ModelFactory",
 }
 
 
@@ -27,6 +28,9 @@ def test_deploy_records_every_contract(w3, deployed, roles):
     assert deployed.token.functions.owner().call() == roles.oracle.address
     rewards = contract("AnonymousRewards", w3=w3)
     assert rewards.functions.verifier().call() == deployed.addresses["AnonClaimVerifier"]
+    factory = contract("ModelFactory", w3=w3).functions
+    assert factory.perceptron().call() == deployed.addresses["Perceptron"]
+    assert factory.trainer().call() == deployed.addresses["CollaborativeTrainer"]
 
 
 def test_redeploying_reuses_what_is_there(w3, deployed, roles):
