@@ -54,6 +54,14 @@ def oracle_account() -> LocalAccount:
     return Account.from_key(settings.ORACLE_PRIVATE_KEY)
 
 
+def relayer_account() -> LocalAccount:
+    """The key that pays gas for relayed batches and claims; it has no role on chain, so it is never
+    the oracle's (a leaked relayer key costs its ETH, nothing else)."""
+    if not settings.RELAYER_PRIVATE_KEY:
+        raise ChainNotConfigured("RELAYER_PRIVATE_KEY is not set")
+    return Account.from_key(settings.RELAYER_PRIVATE_KEY)
+
+
 @dataclass(frozen=True)
 class Sent:
     tx_hash: str

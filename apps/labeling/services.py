@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
@@ -22,7 +21,7 @@ from eth_account.messages import encode_typed_data
 from web3.contract.contract import ContractFunction
 from web3.exceptions import Web3Exception
 
-from apps.chain.client import TransactionFailed, get_web3, oracle_account, send
+from apps.chain.client import TransactionFailed, get_web3, relayer_account, send
 from apps.chain.eip712 import label_batch_typed_data
 from apps.chain.labels import pack_labels
 from apps.chain.registry import job_instance
@@ -301,11 +300,6 @@ def relay_batch(*, batch: LabelBatch, call: ContractFunction | None = None) -> L
         # If the transaction went out after all, its event records the labels (confirm_labels).
         return fail_batch(batch=batch, reason="The batch could not be sent to the chain; its items were released.")
     return mark_submitted(batch=batch, tx_hash=sent.tx_hash)
-
-
-def relayer_account():
-    key = settings.RELAYER_PRIVATE_KEY
-    return Account.from_key(key) if key else oracle_account()
 
 
 def mark_submitted(*, batch: LabelBatch, tx_hash: str) -> LabelBatch:

@@ -7,18 +7,30 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.jobs.models import Job
-from apps.rewards.selectors import claim_for, refund_call, worker_balances
+from apps.rewards.selectors import claim_for, claim_window, refund_call, stop_call, worker_balances
 
 
 class ClaimApi(APIView):
-    """GET /api/jobs/<id>/claim: {index, amount, proof} for the signed-in worker."""
+    """GET /api/jobs/<id>/claim: {index, amount, proof} for the signed-in worker, with when claims
+    open and close on chain and whether one would be accepted now (claimable)."""
 
     def get(self, request: Request, job_id: int) -> Response:
         job = get_object_or_404(Job, pk=job_id)
         claim = claim_for(job=job, worker=request.user)
         if claim is None:
             return Response({"detail": "no payout for you in this job"}, status=404)
-        return Response(claim)
+        return Response(claim | claim_window(job=job))
+
+
+class StopCallApi(APIView):
+    """GET /api/jobs/<id>/stop-call: the stop() call for the requester's wallet, which closes labelling on
+    chain so the stopped job can be settled before its deadline."""
+
+    def get(self, request: Request, job_id: int) -> Response:
+        job = get_object_or_404(Job, pk=job_id, requester=request.user)
+        if not job.instance_address:
+            return Response({"detail": f"the job is {job.status}; it has no escrow yet"}, status=409)
+        return Response(stop_call(job=job))
 
 
 class RefundCallApi(APIView):
