@@ -7,6 +7,7 @@ import pytest
 from apps.chain.client import send
 from apps.rewards.models import Payout
 from apps.rewards.services import settle_job, stop_job
+from tests.chain_fixtures import stop_on_chain
 from tests.rewards.conftest import label_job_on_chain
 
 
@@ -23,6 +24,7 @@ def settled_job(w3, make_job, roles, settings) -> SettledJob:
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     job, chain_job, workers = label_job_on_chain(w3=w3, make_job=make_job, roles=roles)
     stop_job(job_id=job.pk)
+    stop_on_chain(job)
     settle_job(job_id=job.pk)
     claimed = 0
     for account in workers[:2]:

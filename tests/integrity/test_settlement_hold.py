@@ -18,7 +18,7 @@ from apps.rewards import services
 from apps.rewards.selectors import claim_for
 from apps.rewards.services import SETTLEMENT_CHANNEL, settle_job, stop_job
 from apps.storage.selectors import read_blob
-from tests.chain_fixtures import BUDGET
+from tests.chain_fixtures import BUDGET, stop_on_chain
 from tests.factories import make_user
 from tests.rewards.conftest import labelled_job  # noqa: F401  (fixture)
 
@@ -33,6 +33,7 @@ def held_job(labelled_job):
         label.answer_ms = 200 if label.worker.address == careful.address else int(rng.lognormal(np.log(2500), 0.6))
     Label.objects.bulk_update(labels, ["answer_ms"])
     stop_job(job_id=job.pk)
+    stop_on_chain(job)
     settlement = settle_job(job_id=job.pk)
     return job, chain_job, settlement, (careful, careful2, sloppy, spammer)
 
