@@ -7,13 +7,20 @@ import pytest
 from eth_account import Account
 
 from apps.chain.client import send
+from apps.chain.deploy import init_code, send_init_code
 from apps.chain.merkle import Payout, build_payout_tree
 from apps.chain.registry import contract_at
-from apps.chain.deploy import init_code, send_init_code
 from crowdal_site.settings import ANVIL_DEV_KEY_11
-
 from tests.chain_fixtures import BUDGET, DAY, TOKEN
-from .support import advance_time, events, label_items, reverts_with, settle_root, submit
+
+from .support import (
+    advance_time,
+    events,
+    label_items,
+    reverts_with,
+    settle_root,
+    submit,
+)
 
 WINDOW = 3_600
 CLAIM_PERIOD = 180 * DAY
