@@ -36,7 +36,7 @@ from apps.chain.merkle import Payout, build_payout_tree
 from apps.chain.registry import contract
 
 from tests.chain_fixtures import TOKEN
-from .support import error_selector, events, reverts_with, set_anonymous_label_count, settle_root
+from .support import advance_time, error_selector, events, reverts_with, set_anonymous_label_count, settle_root
 
 REWARD = 2 * TOKEN
 # Order of Baby Jubjub's prime subgroup: Semaphore v4 identity secrets (secretScalar) lie below it.
@@ -321,3 +321,41 @@ def test_claims_never_exceed_the_pool(deployed, rewards, job, roles, settle):
     assert balance(deployed, a) + balance(deployed, b) == 4 * REWARD
     assert balance(deployed, rewards.address) == 0
     assert rewards.functions.pool(address).call()[3:] == [True, 4 * REWARD]
+
+
+def test_a_copied_claim_fails_on_its_nullifiers_before_the_proof(deployed, rewards, job, roles, scenario):
+    """Regression: a paid claim sent again used to be verified first (InvalidProof / NullifierSpent
+    only after ~300k gas of pairing checks); the spent nullifiers now stop it before the verifier."""
+    address, fresh = job.instance.address, Account.create().address
+    claim = scenario.proof(rewards, address, scenario.a, [0, 1], fresh)
+    relay(rewards, job, fresh, claim, roles)
+    garbled = ClaimProof(claim.count, claim.claim_nullifiers, [0] * 8, 0)  # spent nullifiers, no proof
+    with reverts_with("NullifierSpent"):
+        relay(rewards, job, fresh, garbled, roles)
+
+
+def test_the_pool_is_swept_after_its_claim_deadline(w3, deployed, rewards, job, roles, scenario):
+    address, fresh = job.instance.address, Account.create().address
+    relay(rewards, job, fresh, scenario.proof(rewards, address, scenario.a, [0], fresh), roles)
+    claim_deadline, swept = rewards.functions.poolDeadline(address).call()
+    assert claim_deadline > w3.eth.get_block("latest")["timestamp"] and not swept
+    with reverts_with("NotRequester"):
+        send(rewards.functions.sweep(address), sender=roles.oracle)
+    with reverts_with("SweepTooEarly"):
+        send(rewards.functions.sweep(address), sender=job.requester)
+
+    advance_time(w3, claim_deadline - w3.eth.get_block("latest")["timestamp"])
+    with reverts_with("ClaimsClosed"):
+        relay(rewards, job, fresh, scenario.proof(rewards, address, scenario.a, [1], fresh), roles)
+    before = balance(deployed, job.requester.address)
+    sent = send(rewards.functions.sweep(address), sender=job.requester)
+    rest = REWARD * len(scenario.correct) - REWARD
+    assert events(rewards, "PoolSwept", sent) == [{"job": address, "requester": job.requester.address, "amount": rest}]
+    assert balance(deployed, job.requester.address) - before == rest
+    with reverts_with("AlreadySwept"):
+        send(rewards.functions.sweep(address), sender=job.requester)
+
+
+def test_no_sweep_of_a_pool_never_pulled(rewards, job):
+    with reverts_with("PoolNotPulled"):
+        send(rewards.functions.sweep(job.instance.address), sender=job.requester)
