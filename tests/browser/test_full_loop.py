@@ -8,11 +8,12 @@ stopped job) the test does with the worker's own functions, off Playwright's eve
 import pytest
 from playwright.sync_api import expect
 
+from apps.chain.registry import job_instance
 from apps.jobs.models import GoldAnswer, Item, Job
 from apps.labeling.models import Label, LabelBatch
 from apps.rewards.models import Payout, Settlement
 from apps.rewards.services import settle_job
-from tests.browser.conftest import create_and_fund_job, off_the_browser_loop, run_the_worker
+from tests.browser.conftest import create_and_fund_job, off_the_browser_loop, run_the_worker, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -93,6 +94,10 @@ def test_requester_funds_labeler_labels_job_settles_labeler_claims(wallet_page, 
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Stop job").click()
     expect(page.locator("[data-status-badge]")).to_have_text("Stopped")
+    # The button also had the requester's wallet send stop(): the contract takes the root only then.
+    job.refresh_from_db()
+    instance = job_instance(job.instance_address, w3=w3)
+    wait_for(lambda: instance.functions.settlementState().call()[0], seconds=30)
     off_the_browser_loop(lambda: settle_job(job_id=job.pk))
     run_the_worker(w3)
     job.refresh_from_db()
