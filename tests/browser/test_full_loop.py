@@ -13,7 +13,7 @@ from apps.jobs.models import GoldAnswer, Item, Job
 from apps.labeling.models import Label, LabelBatch
 from apps.rewards.models import Payout, Settlement
 from apps.rewards.services import settle_job
-from tests.browser.conftest import create_and_fund_job, off_the_browser_loop, run_the_worker, wait_for
+from tests.browser.conftest import create_and_fund_job, off_the_browser_loop, run_the_worker
 
 pytestmark = pytest.mark.browser
 
@@ -92,12 +92,13 @@ def test_requester_funds_labeler_labels_job_settles_labeler_claims(wallet_page, 
     # The requester stops the job; the settlement worker's code settles it.
     page.reload()
     page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="Stop job").click()
+    # The button also has the requester's wallet send stop() (the contract takes the root only then)
+    # and reloads the page once it is sent; Playwright serves the wallet while it waits for that.
+    with page.expect_navigation(timeout=30_000):
+        page.get_by_role("button", name="Stop job").click()
     expect(page.locator("[data-status-badge]")).to_have_text("Stopped")
-    # The button also had the requester's wallet send stop(): the contract takes the root only then.
     job.refresh_from_db()
-    instance = job_instance(job.instance_address, w3=w3)
-    wait_for(lambda: instance.functions.settlementState().call()[0], seconds=30)
+    assert job_instance(job.instance_address, w3=w3).functions.settlementState().call()[0]
     off_the_browser_loop(lambda: settle_job(job_id=job.pk))
     run_the_worker(w3)
     job.refresh_from_db()
