@@ -125,15 +125,16 @@ def measure(setup: Setup) -> dict[str, int]:
     single_fresh = send(job.functions.submitLabels(single), sender=singles[0])
     single_voted = send(job.functions.submitLabels(single), sender=singles[1])
 
-    truth = send(job.functions.postTruth(0, truth_words()), sender=oracle)
     weights = [16 - i for i in range(len(workers))]
     weighted = send(job.functions.setWeights([w.address for w in workers], weights), sender=oracle)
     reweighted = send(job.functions.setWeights([w.address for w in workers], weights[::-1]), sender=oracle)
+    stopped = send(job.functions.stop(), sender=setup.requester)
+    truth = send(job.functions.postTruth(0, truth_words()), sender=oracle)
 
     paid = [Payout(index=i + 1, account=w.address, amount=10**18) for i, w in enumerate(workers)]
     others = [Payout(index=i + 1, account=Account.create().address, amount=10**18) for i in range(len(paid), PAYOUT_LEAVES)]
     tree = build_payout_tree(paid + others)
-    root = send(job.functions.postPayoutRoot(tree.root, tree.total, REPORT_CID), sender=oracle)
+    root = send(job.functions.settle(0, [], tree.root, tree.total, REPORT_CID), sender=oracle)
     first_claim, second_claim = (
         send(job.functions.claim(p.index, p.amount, tree.proofs[p.index]), sender=w) for p, w in zip(paid[:2], workers)
     )
@@ -151,7 +152,8 @@ def measure(setup: Setup) -> dict[str, int]:
         "post_truth_per_item": truth.gas_used // NUM_ITEMS,
         "set_weights_per_worker": weighted.gas_used // len(workers),
         "set_weights_again_per_worker": reweighted.gas_used // len(workers),
-        "post_payout_root": root.gas_used,
+        "stop": stopped.gas_used,
+        "settle_root": root.gas_used,
         "claim": first_claim.gas_used,
         "claim_second": second_claim.gas_used,
         "refund": refund.gas_used,

@@ -5,9 +5,12 @@
 
 A settled job has CORRECT correct anonymous labels; one identity owns 9 of them and claims them with
 a full proof (all 8 slots: `anon_claim_gas`, the receipt's gasUsed, 21,000 base and calldata
-included) and then the ninth alone (`anon_claim_gas_1`). `claim_proof_ms_node` is the median
+included) and then the ninth alone (`anon_claim_gas_1`). `anon_claim_replayed_gas` is what a copy of
+the full claim sent again costs the relayer (the reverted receipt's gasUsed; the contract refuses
+spent nullifiers before verifying the proof). `claim_proof_ms_node` is the median
 wall-clock time of zk/claim/prove.mjs's proof (witness + Groth16, the tree built from all leaves),
-without Node's start-up.
+without Node's start-up. The job's anonymous label count is written into AnonymousLabels' storage
+(the correct labels here are made-up nullifiers, not proven labels) so the pool leaf is within it.
 """
 from __future__ import annotations
 
@@ -35,20 +38,32 @@ from apps.chain.anonymous_rewards import (  # noqa: E402
     post_correct_root,
     prove_claim,
     pull_pool,
+    claim_function,
     relay_claim,
     run_zk_claim_helper,
 )
 from apps.chain.client import send  # noqa: E402
 from apps.chain.deploy import deploy_unrecorded  # noqa: E402
 from apps.chain.local_chain import dev_private_keys, start_local_chain  # noqa: E402
-from apps.chain.merkle import Payout, build_payout_tree  # noqa: E402
+from apps.chain.merkle import build_payout_tree  # noqa: E402
 from apps.chain.registry import contract_at, job_instance  # noqa: E402
+from tests.contracts.support import set_anonymous_label_count  # noqa: E402
 
 CORRECT = 256
 OWN = CLAIM_SLOTS + 1
 REWARD = 10**18
 BUDGET = 10_000 * 10**18
 PROOF_RUNS = 3
+
+
+def reverted_gas(w3: Web3, function, *, sender) -> int:
+    """gasUsed of `function` sent with a fixed gas limit, so it is mined even though it reverts."""
+    tx = function.build_transaction(
+        {"from": sender.address, "gas": 1_000_000, "nonce": w3.eth.get_transaction_count(sender.address)}
+    )
+    receipt = w3.eth.wait_for_transaction_receipt(w3.eth.send_raw_transaction(sender.sign_transaction(tx).raw_transaction))
+    assert receipt["status"] == 0, "the replayed claim was accepted"
+    return receipt["gasUsed"]
 
 
 def run() -> dict[str, int]:
@@ -74,7 +89,10 @@ def run() -> dict[str, int]:
 
         pool = anonymous_pool_payout(rewards=rewards, index=1, reward_per_label=REWARD, correct_count=CORRECT)
         tree = build_payout_tree([pool])
-        send(job.functions.postPayoutRoot(tree.root, tree.total, "report"), sender=oracle)
+        send(job.functions.stop(), sender=requester)
+        send(job.functions.settle(0, [], tree.root, tree.total, "report"), sender=oracle)
+        labels = contract_at("AnonymousLabels", deployments["AnonymousLabels"].address, w3=w3)
+        set_anonymous_label_count(w3, labels, job.address, CORRECT)
         post_correct_root(rewards=rewards, job=job.address, nullifiers=correct, reward_per_label=REWARD, oracle=oracle)
         pull_pool(rewards=rewards, job=job.address, payout=pool, proof=tree.proofs[1], sender=relayer)
 
@@ -89,6 +107,8 @@ def run() -> dict[str, int]:
         full_recipient = Account.create().address
         proofs = [prove(scopes[:CLAIM_SLOTS], full_recipient) for _ in range(PROOF_RUNS)]
         full = relay_claim(rewards=rewards, job=job.address, recipient=full_recipient, claim=proofs[0], relayer=relayer)
+        replay = claim_function(rewards=rewards, job=job.address, recipient=full_recipient, claim=proofs[0])
+        replayed = reverted_gas(w3, replay, sender=relayer)
         single_recipient = Account.create().address
         single = relay_claim(
             rewards=rewards, job=job.address, recipient=single_recipient,
@@ -97,6 +117,7 @@ def run() -> dict[str, int]:
         return {
             "anon_claim_gas": full.gas_used,
             "anon_claim_gas_1": single.gas_used,
+            "anon_claim_replayed_gas": replayed,
             "claim_proof_ms_node": int(statistics.median(p.ms for p in proofs)),
         }
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from eth_account import Account
 
 # siwe's grammar redefines core ABNF rules on import; abnf warns about each one on every start.
 warnings.filterwarnings("ignore", message=r"rule '\w+' redefines", module=r"abnf\.")
@@ -208,15 +209,30 @@ CHAIN_MAX_BLOCK_RANGE = int(os.environ.get("CHAIN_MAX_BLOCK_RANGE", "2000"))
 CHAIN_WORKER_SWEEP_SECONDS = float(os.environ.get("CHAIN_WORKER_SWEEP_SECONDS", "30"))
 # How often the settlement worker retries stopped jobs whose settlement did not finish.
 REWARDS_SETTLEMENT_SWEEP_SECONDS = float(os.environ.get("REWARDS_SETTLEMENT_SWEEP_SECONDS", "60"))
-# Anvil's first development key (well known, public). Only the embedded stack may fall back to it.
+# Three separate keys (docs/security.md). Anvil's development keys 0, 10 and 11 (well known, public;
+# the local chain funds 12 accounts) are the embedded stack's defaults; nothing else falls back to them.
 ANVIL_DEV_KEY_0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
+ANVIL_DEV_KEY_10 = "0xf214f2b2cd398c806f84e317254e0f0b801d0643303237d97a22a48e01628897"
+ANVIL_DEV_KEY_11 = "0x701b615bbdfb9de65240bc28bd21bbc0d996645a3dd57e7b12bc2bdf6f192c82"
+# Settlement (oracle) key: admits workers, posts truth and payout roots. Only the settlement worker
+# needs it; a web process run without it still serves pages and relays batches.
 ORACLE_PRIVATE_KEY = os.environ.get("ORACLE_PRIVATE_KEY") or (ANVIL_DEV_KEY_0 if not CHAIN_RPC_URL else "")
+# The oracle address jobs are created with (deploy): derived from the key when the key is here.
+ORACLE_ADDRESS = os.environ.get("ORACLE_ADDRESS") or (
+    Account.from_key(ORACLE_PRIVATE_KEY).address if ORACLE_PRIVATE_KEY else ""
+)
+# The guardian may cancel a pending payout root within the dispute window; its key stays off the servers.
+GUARDIAN_ADDRESS = os.environ.get("GUARDIAN_ADDRESS") or (
+    Account.from_key(ANVIL_DEV_KEY_11).address if not CHAIN_RPC_URL else ""
+)
+# Seconds between a payout root and its claims for jobs created from a deployment with this setting.
+CHAIN_DISPUTE_WINDOW_SECONDS = int(os.environ.get("CHAIN_DISPUTE_WINDOW_SECONDS", str(0 if not CHAIN_RPC_URL else 2 * 86_400)))
 # Addresses of contracts deployed elsewhere, e.g. "CrowdToken=0x..,JobManagement=0x..".
 CHAIN_CONTRACT_ADDRESSES = dict(
     pair.split("=", 1) for pair in os.environ.get("CHAIN_CONTRACT_ADDRESSES", "").split(",") if "=" in pair
 )
-# Key that pays gas for relayed (EIP-712) label batches; empty means the oracle key.
-RELAYER_PRIVATE_KEY = os.environ.get("RELAYER_PRIVATE_KEY", "")
+# Key that pays gas for relayed (EIP-712) label batches and claims: it has no role on chain.
+RELAYER_PRIVATE_KEY = os.environ.get("RELAYER_PRIVATE_KEY") or (ANVIL_DEV_KEY_10 if not CHAIN_RPC_URL else "")
 CONTRACTS_SRC_DIR = BASE_DIR / "contracts" / "src"
 CONTRACTS_BUILD_DIR = BASE_DIR / "contracts" / "build"
 NODE_MODULES_DIR = BASE_DIR / "node_modules"

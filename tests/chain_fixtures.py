@@ -121,3 +121,21 @@ def job(make_job, roles: Roles) -> Job:
     created = make_job()
     send(created.instance.functions.admitWorkers([w.address for w in roles.workers]), sender=roles.oracle)
     return created
+
+
+
+def stop_on_chain(job) -> Sent | None:
+    """The requester closes labelling on chain (JobInstance.stop), as its wallet does from the job
+    page, so a job stopped in the database (`job`, a jobs.Job) can be settled before its deadline.
+    Test requesters are anvil development accounts; None when the chain has it stopped already."""
+    from eth_account import Account
+
+    from apps.chain.client import get_web3
+    from apps.chain.local_chain import dev_private_keys
+
+    instance = job_instance(job.instance_address, w3=get_web3())
+    if instance.functions.settlementState().call()[0]:
+        return None
+    requester = instance.functions.params().call()[1]
+    (key,) = [key for key in dev_private_keys(12) if Account.from_key(key).address == requester]
+    return send(instance.functions.stop(), sender=Account.from_key(key))

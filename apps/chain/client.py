@@ -43,10 +43,11 @@ def oracle_account() -> LocalAccount:
 
 
 def relayer_account() -> LocalAccount:
-    """The key that pays gas for labelers' signed batches and anonymous labels; the oracle's unless
-    RELAYER_PRIVATE_KEY gives it one of its own."""
-    key = settings.RELAYER_PRIVATE_KEY
-    return Account.from_key(key) if key else oracle_account()
+    """The key that pays gas for relayed batches and claims; it has no role on chain, so it is never
+    the oracle's (a leaked relayer key costs its ETH, nothing else)."""
+    if not settings.RELAYER_PRIVATE_KEY:
+        raise ChainNotConfigured("RELAYER_PRIVATE_KEY is not set")
+    return Account.from_key(settings.RELAYER_PRIVATE_KEY)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from django.conf import settings
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 from web3.contract.contract import ContractConstructor
@@ -70,14 +71,13 @@ Deployer = Callable[[InitCode], Deployment]
 
 def deploy_suite(*, w3: Web3, deployer: LocalAccount, deploy: Deployer) -> dict[str, Deployment]:
     """The contracts in dependency order; `deploy` decides whether to send or reuse.
-    The deployer owns the token (dev: mintable) and JobManagement, and is the jobs' oracle.
-    AnonymousLabels links PoseidonT3 (its LeanIMT groups hash with it) and calls SemaphoreVerifier."""
+    The deployer owns the token (dev: mintable) and JobManagement; the jobs' oracle is
+    settings.ORACLE_ADDRESS (the settlement key's address), their guardian settings.GUARDIAN_ADDRESS
+    and their dispute window settings.CHAIN_DISPUTE_WINDOW_SECONDS.
+    AnonymousLabels links PoseidonT3 (its LeanIMT groups hash with it) and calls SemaphoreVerifier;
+    JobInstance names both anonymous contracts (the pool leaf is bounded by anonymous labels)."""
     owner = deployer.address
     token = deploy(init_code(w3=w3, name="CrowdToken", args=(TOKEN_NAME, TOKEN_SYMBOL, owner, 0, False)))
-    implementation = deploy(init_code(w3=w3, name="JobInstance"))
-    management = deploy(
-        init_code(w3=w3, name="JobManagement", args=(token.address, implementation.address, owner, owner))
-    )
     poseidon = deploy(init_code(w3=w3, name="PoseidonT3"))
     verifier = deploy(init_code(w3=w3, name="SemaphoreVerifier"))
     anonymous_labels = deploy(
@@ -87,6 +87,13 @@ def deploy_suite(*, w3: Web3, deployer: LocalAccount, deploy: Deployer) -> dict[
     )
     claim_verifier = deploy(init_code(w3=w3, name="AnonClaimVerifier"))
     anonymous_rewards = deploy(init_code(w3=w3, name="AnonymousRewards", args=(claim_verifier.address,)))
+    implementation = deploy(
+        init_code(w3=w3, name="JobInstance", args=(anonymous_labels.address, anonymous_rewards.address))
+    )
+    terms = (settings.ORACLE_ADDRESS or owner, settings.GUARDIAN_ADDRESS, settings.CHAIN_DISPUTE_WINDOW_SECONDS)
+    management = deploy(
+        init_code(w3=w3, name="JobManagement", args=(token.address, implementation.address, *terms, owner))
+    )
     models = [deploy(init_code(w3=w3, name=name)) for name in MODEL_IMPLEMENTATIONS]
     model_factory = deploy(init_code(w3=w3, name="ModelFactory", args=tuple(m.address for m in models)))
     suite = (

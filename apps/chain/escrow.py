@@ -1,6 +1,7 @@
 """A job's escrow as the chain records it, for audits: the budget funded, every claim, the refund,
 what the clone still holds, the payout root and the votes. Read from the node (state and logs), never
-from the database, so an audit can compare the two."""
+from the database, so an audit can compare the two. Also the settlement terms (when a root may be
+posted, when its claims open and close) that settlement and the claim API follow."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -38,7 +39,7 @@ class EscrowRecord:
     price_per_label: int
     total_payout: int  # the payout total postPayoutRoot committed to
     paid: int  # the contract's running sum of claims
-    refunded: int  # sum of Refunded events
+    refunded: int  # sum of Refunded and Swept events
     held: int  # CrowdToken balance of the clone now
     settled: bool
     payout_root: str
@@ -83,11 +84,50 @@ def escrow_record(*, instance_address: str, created_tx: str = "", w3: Web3 | Non
         price_per_label=price,
         total_payout=total_payout,
         paid=paid,
-        refunded=sum(log.args.amount for log in logs("Refunded")),
+        refunded=sum(log.args.amount for log in [*logs("Refunded"), *logs("Swept")]),
         held=held,
         settled=settled,
         payout_root="0x" + instance.functions.payoutRoot().call().hex(),
         report_cids=[log.args.reportCid for log in logs("PayoutRootPosted")],
         claims=claims,
         votes=votes,
+    )
+
+
+@dataclass(frozen=True)
+class SettlementTerms:
+    """JobInstance.settlementState plus the two facts settlement needs: whether a root may be posted
+    now (labelling closed: the deadline passed or the requester stopped) and the chain's time."""
+
+    stopped: bool
+    deadline: int
+    claims_open_at: int  # 0 while no root is posted
+    claim_deadline: int
+    swept: bool
+    guardian: str
+    dispute_window: int
+    chain_time: int
+
+    @property
+    def due(self) -> bool:
+        return self.stopped or self.chain_time > self.deadline
+
+    @property
+    def claimable(self) -> bool:
+        return 0 < self.claims_open_at <= self.chain_time < self.claim_deadline
+
+
+def settlement_terms(*, instance_address: str, w3: Web3 | None = None) -> SettlementTerms:
+    w3 = w3 or get_web3()
+    instance = job_instance(instance_address, w3=w3)
+    stopped, opens, closes, swept, guardian, window = instance.functions.settlementState().call()
+    return SettlementTerms(
+        stopped=stopped,
+        deadline=instance.functions.params().call()[6],
+        claims_open_at=opens,
+        claim_deadline=closes,
+        swept=swept,
+        guardian=guardian,
+        dispute_window=window,
+        chain_time=w3.eth.get_block("latest")["timestamp"],
     )

@@ -103,6 +103,8 @@ def start_local_chain(
     if rpc_ready(url):
         raise LocalChainError(f"port {port} already serves a chain; stop it or set LOCAL_CHAIN_PORT")
     command = [str(anvil_binary()), "--host", "127.0.0.1", "--port", str(port), "--chain-id", str(ANVIL_CHAIN_ID)]
+    # Twelve funded accounts: keys 10 and 11 are the embedded relayer and guardian (settings).
+    command += ["--accounts", "12"]
     if block_time:
         command += ["--block-time", str(block_time)]
     if state_path:

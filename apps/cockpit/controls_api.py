@@ -15,7 +15,7 @@ from apps.jobs.models import Job
 from apps.jobs.selectors import job_of
 from apps.labeling import selectors, services
 from apps.rewards.scheduling import schedule_settlement
-from apps.rewards.selectors import refund_call
+from apps.rewards.selectors import refund_call, stop_call
 
 
 @extend_schema_serializer(component_name="WorkerPause")
@@ -85,3 +85,14 @@ class SettleApi(APIView):
             return Response({"detail": f"the job is {job.status}; only a stopped job is settled"}, status=409)
         schedule_settlement(job.pk)
         return Response({"status": "scheduled"}, status=202)
+
+
+class StopCallApi(APIView):
+    """GET /api/jobs/<id>/stop-call: the stop() call for the requester's wallet, which closes labelling on
+    chain so the stopped job can be settled before its deadline."""
+
+    def get(self, request: Request, job_id: int) -> Response:
+        job = get_object_or_404(Job, pk=job_id, requester=request.user)
+        if not job.instance_address:
+            return Response({"detail": f"the job is {job.status}; it has no escrow yet"}, status=409)
+        return Response(stop_call(job=job))

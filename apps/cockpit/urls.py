@@ -10,6 +10,7 @@ api_patterns = (
         path("jobs/<int:job_id>/import", api.JobImportApi.as_view(), name="import"),
         path("jobs/<int:job_id>/funding", api.JobFundingApi.as_view(), name="funding"),
         path("jobs/<int:job_id>/stop", api.JobStopApi.as_view(), name="stop"),
+        path("jobs/<int:job_id>/stop-call", controls_api.StopCallApi.as_view(), name="stop-call"),
         path("jobs/<int:job_id>/export/model", api.JobModelExportApi.as_view(), name="export-model"),  # before <fmt>
         path("jobs/<int:job_id>/export/<str:fmt>", api.JobExportApi.as_view(), name="export"),
         path("jobs/<int:job_id>/pauses", controls_api.PausesApi.as_view(), name="pauses"),

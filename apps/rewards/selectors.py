@@ -4,6 +4,7 @@ from __future__ import annotations
 from django.db.models import DecimalField, F, Sum
 from django.db.models.functions import Coalesce
 
+from apps.chain.escrow import settlement_terms
 from apps.chain.registry import contract, job_instance
 from apps.jobs.models import Job
 from apps.labeling.models import Label
@@ -46,6 +47,24 @@ def worker_balances(*, worker, with_chain: bool = True) -> dict[str, int | None]
     )["total"]
     balance = contract("CrowdToken").functions.balanceOf(worker.address).call() if with_chain else None
     return {"pending": int(pending), "claimable": int(claimable), "balance": balance}
+
+
+def claim_window(*, job: Job) -> dict:
+    """When the job's payout claims open and close on chain (unix seconds; 0 while no root is
+    posted) and whether a claim would be accepted now: claims wait for the dispute window."""
+    terms = settlement_terms(instance_address=job.instance_address)
+    return {
+        "claims_open_at": terms.claims_open_at,
+        "claim_deadline": terms.claim_deadline,
+        "claimable": terms.claimable,
+    }
+
+
+def stop_call(*, job: Job) -> dict:
+    """The transaction the requester's wallet sends to close labelling on chain before the deadline,
+    so the job can be settled now."""
+    instance = job_instance(job.instance_address)
+    return {"to": instance.address, "data": instance.encode_abi("stop", args=[])}
 
 
 def refund_call(*, job: Job) -> dict:

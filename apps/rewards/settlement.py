@@ -4,8 +4,11 @@ settle_job advances Settlement.step one conditional UPDATE at a time, each after
 durable: SCREENED once the integrity signals are assessed and every flagged worker it would pay
 is reviewed (HELD until then: settle_job returns, and the review that unblocks it schedules it
 again; screening.py, docs/integrity.md), COMPUTED once the report is stored and the payouts recorded (frozen
-from then on: labels the contract still accepts until the root is posted do not change it),
-TRUTH_POSTED once the truth on chain equals the report's, ROOT_POSTED once the root is on chain, DONE with the job SETTLED.
+from then on), TRUTH_POSTED once every truth chunk but the last is on chain, ROOT_POSTED once the
+last chunk and the root are on chain in one `settle` transaction, DONE with the job SETTLED. The
+contract takes truth and root only once labelling is closed on chain (the deadline passed or the
+requester sent stop()): until then settle_job raises SettlementNotDue and the sweep retries. An
+anonymous pool is pulled (a claim of the job) once the root's dispute window is over.
 Before sending a transaction it reads what the chain already holds, so a run killed between a
 mined transaction and its UPDATE does not send it again.
 """
@@ -21,6 +24,7 @@ from web3.contract import Contract
 from apps.anonymity.selectors import confirmed_count as anonymous_label_count
 from apps.anonymity.services import record_anonymous_pool, settle_anonymous_pool
 from apps.chain.client import get_web3, oracle_account, send
+from apps.chain.escrow import settlement_terms
 from apps.chain.registry import job_instance
 from apps.integrity.selectors import withheld_addresses
 from apps.jobs.kinds import SettlementOutcome, kind_for
@@ -46,6 +50,11 @@ Step = Settlement.Step
 
 class SettlementConflict(RuntimeError):
     """The chain holds a payout root other than the one this settlement computed."""
+
+
+class SettlementNotDue(RuntimeError):
+    """Labelling is still open on chain: the job's deadline has not passed and its requester has not
+    sent stop(). The settlement resumes when the sweep finds it due."""
 
 
 def _outcome(*, job: Job, withheld: frozenset[str]) -> SettlementOutcome:
@@ -124,20 +133,34 @@ def _posted_truth_words(*, instance: Contract, job: Job) -> dict[int, int]:
     return words
 
 
-def _post_truth(*, settlement: Settlement, instance: Contract) -> None:
+def _truth_chunks(*, settlement: Settlement) -> list[tuple[int, list[int]]]:
+    """(first item, words) per truth transaction; the last goes with the root in `settle`."""
     truth = json.loads(read_blob(settlement.report_cid))["truth"]
     words = pack_truth([int(digit, 16) for digit in truth])
+    return [(64 * start, words[start : start + TRUTH_WORDS_PER_TX]) for start in range(0, len(words), TRUTH_WORDS_PER_TX)]
+
+
+def _require_due(*, settlement: Settlement, instance: Contract) -> None:
+    if not settlement_terms(instance_address=instance.address, w3=instance.w3).due:
+        raise SettlementNotDue(
+            f"job {settlement.job_id}: labelling is open on chain until the deadline or the requester's stop()"
+        )
+
+
+def _post_truth(*, settlement: Settlement, instance: Contract) -> None:
+    _require_due(settlement=settlement, instance=instance)
     posted = _posted_truth_words(instance=instance, job=settlement.job)
     last_tx = settlement.truth_tx
-    for start in range(0, len(words), TRUTH_WORDS_PER_TX):
-        chunk = words[start : start + TRUTH_WORDS_PER_TX]
-        if all(posted.get(start + k) == word for k, word in enumerate(chunk)):
+    for start, chunk in _truth_chunks(settlement=settlement)[:-1]:
+        if all(posted.get(start // 64 + k) == word for k, word in enumerate(chunk)):
             continue
-        last_tx = send(instance.functions.postTruth(64 * start, chunk), sender=oracle_account()).tx_hash
+        last_tx = send(instance.functions.postTruth(start, chunk), sender=oracle_account()).tx_hash
     Settlement.objects.filter(pk=settlement.pk, step=Step.COMPUTED).update(step=Step.TRUTH_POSTED, truth_tx=last_tx)
 
 
 def _post_payout_root(*, settlement: Settlement, instance: Contract) -> None:
+    """The last truth chunk and the root in one transaction, so truth is never on chain while the
+    contract still takes labels."""
     _, _, settled, _ = instance.functions.escrowState().call()
     root_tx = ""
     if settled:
@@ -145,10 +168,19 @@ def _post_payout_root(*, settlement: Settlement, instance: Contract) -> None:
         if on_chain != settlement.root:
             raise SettlementConflict(f"job {settlement.job_id}: chain root {on_chain} != computed {settlement.root}")
     else:
+        _require_due(settlement=settlement, instance=instance)
+        start, last_chunk = _truth_chunks(settlement=settlement)[-1]
         root = bytes.fromhex(settlement.root[2:])
-        post = instance.functions.postPayoutRoot(root, int(settlement.total), settlement.report_cid)
+        post = instance.functions.settle(start, last_chunk, root, int(settlement.total), settlement.report_cid)
         root_tx = send(post, sender=oracle_account()).tx_hash
     Settlement.objects.filter(pk=settlement.pk, step=Step.TRUTH_POSTED).update(step=Step.ROOT_POSTED, root_tx=root_tx)
+
+
+def _pool_waits(*, settlement: Settlement, instance: Contract) -> bool:
+    """An anonymous pool is pulled by a claim of the job: it waits for the end of the dispute window."""
+    if not settlement.job.anonymous:
+        return False
+    return not settlement_terms(instance_address=instance.address, w3=instance.w3).claimable
 
 
 @transaction.atomic
@@ -177,6 +209,8 @@ def settle_job(*, job_id: int) -> Settlement:
         Step.ROOT_POSTED: lambda s: (settle_anonymous_pool(job=s.job), _finish(settlement=s)),
     }
     while (settlement := Settlement.objects.select_related("job").get(job=job)).step != Step.DONE:
+        if settlement.step == Step.ROOT_POSTED and _pool_waits(settlement=settlement, instance=instance):
+            return settlement  # the sweep comes back after the dispute window
         if settlement.step == Step.HELD:
             if not release_held_settlement(settlement=settlement):
                 return settlement

@@ -36,6 +36,8 @@ contract AnonymousLabels {
         mapping(uint256 root => uint256) rootSeq;
         mapping(uint256 nullifier => bool) nullifierUsed;
         mapping(uint256 itemId => uint256) tally;
+        // Anonymous labels recorded in the job: bounds the anonymous pool's payout leaf (JobInstance.claim).
+        uint256 labelCount;
     }
 
     /// @notice Semaphore v4's Groth16 verifier (one verification key per tree depth 1..32).
@@ -110,6 +112,11 @@ contract AnonymousLabels {
         Group storage group = _groups[job];
         uint256 seq = group.rootSeq[root];
         return seq != 0 && group.rootCount - seq < ROOT_HISTORY;
+    }
+
+    /// @notice Anonymous labels recorded for `job` (the job pays its anonymous pool at most this × price).
+    function anonymousLabelCount(address job) external view returns (uint256) {
+        return _groups[job].labelCount;
     }
 
     /// @notice Whether `nullifier` has been spent in `job`.
@@ -207,8 +214,9 @@ contract AnonymousLabels {
     function _openJob(address job) private view returns (uint256 numItems, uint256 numClasses, uint256 redundancy) {
         uint256 deadline;
         (,,, numItems, numClasses, redundancy, deadline,,,) = IJobInstance(job).params();
-        (,, bool settled,) = IJobInstance(job).escrowState();
-        if (block.timestamp > deadline || settled) revert LabellingClosed();
+        // As in JobInstance: the deadline or the requester's stop ends labelling (a root needs one).
+        (bool stopped,,,,,) = IJobInstance(job).settlementState();
+        if (block.timestamp > deadline || stopped) revert LabellingClosed();
     }
 
     function _record(
@@ -245,6 +253,7 @@ contract AnonymousLabels {
         group.nullifierUsed[nullifier] = true;
         // No overflow: a counter never exceeds the redundancy (< 2^8).
         group.tally[itemId] = word + (1 << (COUNTER_BITS * label));
+        ++group.labelCount;
         emit AnonymousLabel(job, itemId, label, nullifier);
     }
 

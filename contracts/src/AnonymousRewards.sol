@@ -35,6 +35,8 @@ contract AnonymousRewards is ReentrancyGuardTransient {
     uint256 public constant SLOTS = 8;
     /// @notice Depth of the correct-labels tree (the circuit's D): at most 2^14 correct labels per job.
     uint256 public constant TREE_DEPTH = 14;
+    /// @notice How long a pulled pool pays claims; then the job's requester may sweep the rest.
+    uint256 public constant CLAIM_PERIOD = 180 days;
 
     struct Pool {
         uint256 root; // Poseidon root of the correct labels' nullifiers; 0 = not posted
@@ -43,6 +45,8 @@ contract AnonymousRewards is ReentrancyGuardTransient {
         uint32 correctCount;
         bool pulled;
         uint96 paid;
+        uint40 claimDeadline; // set when the pool is pulled
+        bool swept;
     }
 
     /// @notice The Groth16 verifier of the anon_claim circuit.
@@ -58,6 +62,8 @@ contract AnonymousRewards is ReentrancyGuardTransient {
     event PoolPulled(address indexed job, uint256 amount);
     /// @notice `count` correct labels were paid to `recipient`; the claim nullifiers are in the calldata.
     event AnonymousRewardClaimed(address indexed job, address indexed recipient, uint256 count, uint256 amount);
+    /// @notice After the claim deadline the job's requester took back what the pool had not paid.
+    event PoolSwept(address indexed job, address indexed requester, uint256 amount);
 
     error NotOracle();
     error NotSettled();
@@ -74,6 +80,10 @@ contract AnonymousRewards is ReentrancyGuardTransient {
     error PoolExhausted();
     error NullifierSpent(uint256 claimNullifier);
     error InvalidProof();
+    error ClaimsClosed();
+    error NotRequester();
+    error SweepTooEarly(uint256 claimDeadline);
+    error AlreadySwept();
 
     /// @param verifier_ the snarkjs-exported verifier of contracts/circuits/anon_claim.circom
     constructor(IAnonClaimVerifier verifier_) {
@@ -120,6 +130,7 @@ contract AnonymousRewards is ReentrancyGuardTransient {
         uint256 expected = uint256(pool.rewardPerLabel) * pool.correctCount;
         if (amount != expected) revert PoolMismatch(expected, amount);
         pool.pulled = true;
+        pool.claimDeadline = uint40(block.timestamp + CLAIM_PERIOD);
         IERC20 token = IERC20(pool.token);
         uint256 before = token.balanceOf(address(this));
         IJobInstance(job).claim(index, amount, proof);
@@ -128,7 +139,9 @@ contract AnonymousRewards is ReentrancyGuardTransient {
         emit PoolPulled(job, received);
     }
 
-    /// @notice Pay `count` correct labels to `recipient` on a zero-knowledge proof; anyone may send it.
+    /// @notice Pay `count` correct labels to `recipient` on a zero-knowledge proof; anyone may send it,
+    ///         until the pool's claim deadline. Spent nullifiers are refused before the proof is
+    ///         verified, so a copied claim fails cheaply.
     /// @param job the JobInstance
     /// @param count used slots of the proof
     /// @param recipient receives count × rewardPerLabel; bound to the proof
@@ -145,27 +158,49 @@ contract AnonymousRewards is ReentrancyGuardTransient {
         uint256 root = pool.root;
         if (root == 0) revert RootNotPosted();
         if (!pool.pulled) revert PoolNotPulled();
+        if (block.timestamp >= pool.claimDeadline) revert ClaimsClosed();
         if (count == 0 || count > SLOTS) revert InvalidCount();
         if (recipient == address(0)) revert ZeroAddress();
         uint256 amount = count * pool.rewardPerLabel;
         uint256 paid = pool.paid + amount;
         if (paid > uint256(pool.rewardPerLabel) * pool.correctCount) revert PoolExhausted();
-        if (!verifier.verifyProof(
-            [proof[0], proof[1]],
-            [[proof[2], proof[3]], [proof[4], proof[5]]],
-            [proof[6], proof[7]],
-            _publicSignals(job, root, count, recipient, claimNullifiers)
-        )) revert InvalidProof();
-        // A nullifier repeated within this claim is caught here too: its second slot finds it spent.
+        // A nullifier repeated within this claim is caught too: its second slot finds it spent.
         for (uint256 i; i < SLOTS; ++i) {
             uint256 nullifier = claimNullifiers[i];
             if (nullifier == 0) continue;
             if (spent[nullifier]) revert NullifierSpent(nullifier);
             spent[nullifier] = true;
         }
+        if (!verifier.verifyProof(
+            [proof[0], proof[1]],
+            [[proof[2], proof[3]], [proof[4], proof[5]]],
+            [proof[6], proof[7]],
+            _publicSignals(job, root, count, recipient, claimNullifiers)
+        )) revert InvalidProof();
         pool.paid = uint96(paid);
         IERC20(pool.token).safeTransfer(recipient, amount);
         emit AnonymousRewardClaimed(job, recipient, count, amount);
+    }
+
+    /// @notice After the pool's claim deadline, send the job's requester what it has not paid; once.
+    /// @param job the JobInstance
+    function sweep(address job) external nonReentrant {
+        (, address requester,,,,,,,,) = IJobInstance(job).params();
+        if (msg.sender != requester) revert NotRequester();
+        Pool storage pool = _pools[job];
+        if (!pool.pulled) revert PoolNotPulled();
+        if (block.timestamp < pool.claimDeadline) revert SweepTooEarly(pool.claimDeadline);
+        if (pool.swept) revert AlreadySwept();
+        pool.swept = true;
+        uint256 amount = uint256(pool.rewardPerLabel) * pool.correctCount - pool.paid;
+        if (amount > 0) IERC20(pool.token).safeTransfer(requester, amount);
+        emit PoolSwept(job, requester, amount);
+    }
+
+    /// @notice The pool's claim deadline (0 until pulled) and whether it was swept.
+    function poolDeadline(address job) external view returns (uint256 claimDeadline, bool swept) {
+        Pool storage p = _pools[job];
+        return (p.claimDeadline, p.swept);
     }
 
     /// @notice The job's pool: posted root, reward per label, number of correct labels, whether it

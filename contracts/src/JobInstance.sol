@@ -8,6 +8,11 @@ import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {IJobInstance} from "./interfaces/IJobInstance.sol";
 
+/// @dev The one AnonymousLabels view a job reads: its anonymous label count bounds the pool's leaf.
+interface IAnonymousLabelCount {
+    function anonymousLabelCount(address job) external view returns (uint256);
+}
+
 /// @title JobInstance — one labeling job: escrow, admitted workers, votes, truth, payouts, refund
 /// @notice Deployed by JobManagement as an EIP-1167 clone whose job parameters are immutable clone
 ///         arguments (appended to the clone's code), so reading them costs no SLOAD.
@@ -16,13 +21,21 @@ import {IJobInstance} from "./interfaces/IJobInstance.sol";
 ///        votes of 20 bits each from bit 16: (worker index << 4 | label). Double votes are found by
 ///        scanning the item's own votes; tallies and the majority are derived in views.
 ///      - worker record: bits 0-15 index (1-based, 0 = not admitted), 16-31 voting weight (0 = the
-///        default weight 1; set by the oracle, read only by views), 32-95 last EIP-712 nonce used,
-///        bit 96 claimed.
+///        default weight 1; set by the oracle, read only by views), 32-95 relay nonces (the highest
+///        used in bits 56-95, below it a window of the NONCE_WINDOW previous nonces, bit k = highest
+///        - 1 - k used), bit 96 claimed, 128-159 labels recorded on chain (what bounds the claim).
+///        A batch reads this word anyway, so counting its labels costs one warm write.
 ///      - truth: 64 items per word, 4 bits each.
-///      - state: total payout, amount paid, worker count and the settled/refunded flags in one word.
-///      Clone arguments (128 bytes, big-endian, one word per reader):
+///      - state: total payout, amount paid, worker count, the root/refunded/stopped/swept flags and
+///        the time claims open, in one word.
+///      Clone arguments (160 bytes, big-endian, one word per reader):
 ///      [oracle 20 | numItems 4 | numClasses 1 | redundancy 1 | deadline 6]
-///      [requester 20 | budget 12] [token 20 | pricePerLabel 12] [manifest 32].
+///      [requester 20 | budget 12] [token 20 | pricePerLabel 12] [manifest 32]
+///      [guardian 20 | disputeWindow 6 | unused 6].
+///      Money paths: the oracle's root is accepted only once labelling is closed (deadline or the
+///      requester's stop), each leaf is bounded by what its account labelled on chain, the root can
+///      be cancelled by the requester (once) or the guardian during the dispute window, claims run
+///      from the window's end for CLAIM_PERIOD, after which the requester sweeps what is left.
 contract JobInstance is EIP712, IJobInstance {
     using SafeERC20 for IERC20;
 
@@ -33,6 +46,10 @@ contract JobInstance is EIP712, IJobInstance {
     /// @notice Time after the deadline the oracle has to post the payout root before the requester
     ///         may take the whole escrow back.
     uint256 public constant SETTLEMENT_GRACE = 7 days;
+    /// @notice How long claims stay open after the dispute window; then the requester may sweep.
+    uint256 public constant CLAIM_PERIOD = 180 days;
+    /// @notice Relay nonces below the highest used that may still be used once (out-of-order relays).
+    uint256 public constant NONCE_WINDOW = 24;
     /// @notice EIP-712 type of a relayed label batch; items and labels are the unpacked batch.
     bytes32 public constant LABEL_BATCH_TYPEHASH =
         keccak256("LabelBatch(address worker,uint32[] itemIds,uint8[] labels,uint64 nonce)");
@@ -47,20 +64,31 @@ contract JobInstance is EIP712, IJobInstance {
     uint256 private constant MAX_WORKERS = type(uint16).max;
     uint256 private constant WEIGHT_SHIFT = 16;
     uint256 private constant NONCE_SHIFT = 32;
+    uint256 private constant NONCE_MASK = type(uint64).max;
+    uint256 private constant WINDOW_MASK = (1 << NONCE_WINDOW) - 1;
+    uint256 private constant MAX_NONCE = type(uint40).max;
     uint256 private constant CLAIMED_BIT = 1 << 96;
+    uint256 private constant LABELS_SHIFT = 128;
     uint256 private constant PAID_SHIFT = 96;
     uint256 private constant WORKER_COUNT_SHIFT = 192;
-    uint256 private constant SETTLED_BIT = 1 << 208;
+    uint256 private constant ROOT_BIT = 1 << 208;
     uint256 private constant REFUNDED_BIT = 1 << 209;
+    uint256 private constant STOPPED_BIT = 1 << 210;
+    uint256 private constant SWEPT_BIT = 1 << 211;
+    uint256 private constant REQUESTER_CANCELLED_BIT = 1 << 212;
+    uint256 private constant CLAIMS_OPEN_SHIFT = 216;
     uint256 private constant AMOUNT_MASK = type(uint96).max;
     uint256 private constant LANE_ONES = 0x0101010101010101010101010101010101010101010101010101010101010101;
     uint256 private constant LOW_NIBBLES = 0x0f * LANE_ONES;
     uint256 private constant LANE_CARRIES = 0x10 * LANE_ONES;
 
     address private immutable _self;
+    address private immutable _anonymousLabels;
+    address private immutable _anonymousRewards;
 
     uint256 private _state;
-    /// @notice Merkle root of the payouts; zero until the oracle settles the job.
+    /// @notice Merkle root of the payouts; zero until the oracle settles the job (and again after a
+    ///         cancellation).
     bytes32 public payoutRoot;
     mapping(address worker => uint256) private _workers;
     mapping(uint256 itemId => uint256) private _items;
@@ -84,6 +112,16 @@ contract JobInstance is EIP712, IJobInstance {
     event TruthPosted(uint256 startItem, uint256[] words);
     /// @notice The job is settled: payouts are the leaves of `root`, explained by the report.
     event PayoutRootPosted(bytes32 root, uint256 totalPayout, string reportCid);
+    /// @notice Claims of the root just posted open at `claimsOpenAt` and close at `claimDeadline`.
+    event DisputeWindowStarted(bytes32 indexed root, uint256 claimsOpenAt, uint256 claimDeadline);
+    /// @notice `by` (the requester or the guardian) cancelled the pending root; a new one may be posted.
+    event RootCancelled(bytes32 indexed root, address indexed by, string reason);
+    /// @notice The requester stopped labelling before the deadline.
+    event Stopped(address indexed requester);
+    /// @notice After the claim deadline the requester took back everything the escrow still held.
+    event Swept(address indexed requester, uint256 amount);
+    /// @notice Tokens beyond what the escrow holds for claims and refund went back to the requester.
+    event TokensRecovered(address indexed token, address indexed requester, uint256 amount);
     /// @notice `account` claimed its payout leaf `index`.
     event Claimed(uint256 indexed index, address indexed account, uint256 amount);
     /// @notice What was left of the escrow went back to the requester.
@@ -103,20 +141,35 @@ contract JobInstance is EIP712, IJobInstance {
     error ItemFull(uint256 itemId);
     error AlreadyVoted(uint256 itemId);
     error RedundancyTooHigh(uint256 itemId);
-    error StaleNonce(uint64 lastNonce);
+    error NonceUsed(uint64 nonce);
     error InvalidSignature();
     error MalformedTruth();
     error MalformedWeights();
     error AlreadySettled();
     error NotSettled();
+    error NotDue();
+    error NotRequesterOrGuardian();
+    error AlreadyCancelled();
+    error DisputeWindowOver();
+    error ClaimsNotOpen(uint256 claimsOpenAt);
+    error ClaimsClosed();
+    error NothingEarned(address account);
+    error PayoutAboveEarned(uint256 earned);
+    error SweepTooEarly(uint256 claimDeadline);
+    error NothingToRecover();
     error PayoutExceedsEscrow();
     error InvalidProof();
     error AlreadyClaimed();
     error AlreadyRefunded();
     error RefundTooEarly();
 
-    constructor() EIP712("CrowdAL JobInstance", "1") {
+    /// @param anonymousLabels_ the AnonymousLabels singleton: its per-job label count bounds the pool leaf
+    /// @param anonymousRewards_ the AnonymousRewards singleton, the one non-labeller a leaf may pay
+    constructor(address anonymousLabels_, address anonymousRewards_) EIP712("CrowdAL JobInstance", "1") {
+        if (anonymousLabels_ == address(0) || anonymousRewards_ == address(0)) revert ZeroAddress();
         _self = address(this);
+        _anonymousLabels = anonymousLabels_;
+        _anonymousRewards = anonymousRewards_;
     }
 
     // --- workers -------------------------------------------------------------------------------
@@ -140,10 +193,21 @@ contract JobInstance is EIP712, IJobInstance {
         emit WorkersAdmitted(first, workers);
     }
 
-    /// @notice A worker's 1-based index (0 when not admitted), last relay nonce and claim flag.
+    /// @notice A worker's 1-based index (0 when not admitted), highest relay nonce used and claim flag.
     function workerInfo(address worker) external view returns (uint16 index, uint64 lastNonce, bool claimed) {
         uint256 record = _workers[worker];
-        return (uint16(record), uint64(record >> NONCE_SHIFT), record & CLAIMED_BIT != 0);
+        return (uint16(record), uint64(uint40(record >> (NONCE_SHIFT + NONCE_WINDOW))), record & CLAIMED_BIT != 0);
+    }
+
+    /// @notice Labels (and box votes) `worker` recorded on chain: its leaf pays at most this × pricePerLabel.
+    function labelCount(address worker) external view returns (uint256) {
+        return uint32(_workers[worker] >> LABELS_SHIFT);
+    }
+
+    /// @notice Whether relay nonce `nonce` of `worker` can still be used (unused and within the window).
+    function nonceUsable(address worker, uint64 nonce) external view returns (bool) {
+        (bool usable,) = _nextNonceField((_workers[worker] >> NONCE_SHIFT) & NONCE_MASK, nonce);
+        return usable;
     }
 
     /// @notice Number of admitted workers.
@@ -160,7 +224,7 @@ contract JobInstance is EIP712, IJobInstance {
     /// @param weights one per worker; 0 means the default weight 1
     function setWeights(address[] calldata workers, uint16[] calldata weights) external {
         _onlyOracle();
-        if (_state & SETTLED_BIT != 0) revert AlreadySettled();
+        if (_state & ROOT_BIT != 0) revert AlreadySettled();
         if (workers.length != weights.length) revert MalformedWeights();
         for (uint256 i; i < workers.length; ++i) {
             address worker = workers[i];
@@ -199,30 +263,30 @@ contract JobInstance is EIP712, IJobInstance {
     /// @param labels 4 bytes per label, big-endian uint32 (itemId << 4 | label): a quarter of the
     ///        calldata of two ABI arrays. The whole batch reverts on any bad label.
     function submitLabels(bytes calldata labels) external {
-        uint256 index = _workers[msg.sender] & MAX_WORKERS;
+        uint256 record = _workers[msg.sender];
+        uint256 index = record & MAX_WORKERS;
         if (index == 0) revert NotAdmitted(msg.sender);
         _record(index, labels);
+        // No overflow: an account votes once per item and items are below 2^28.
+        unchecked {
+            _workers[msg.sender] = record + ((labels.length / 4) << LABELS_SHIFT);
+        }
         emit LabelsSubmitted(msg.sender, labels);
     }
 
     /// @notice Record a batch a worker signed off-chain (EIP-712 LabelBatch); anyone may relay it.
     /// @param worker the admitted worker who signed
     /// @param labels packed as in submitLabels; signed as the unpacked itemIds / labels arrays
-    /// @param nonce must exceed the worker's last relayed nonce, so a signature is used once
+    /// @param nonce used once: above the worker's highest relayed nonce, or one of the NONCE_WINDOW
+    ///        below it not used yet, so batches relayed out of order all count
     /// @param signature 65-byte ECDSA signature of the typed data by `worker`
     function submitLabelsFor(address worker, bytes calldata labels, uint64 nonce, bytes calldata signature)
         external
     {
-        uint256 record = _workers[worker];
-        uint256 index = record & MAX_WORKERS;
-        if (index == 0) revert NotAdmitted(worker);
-        uint64 lastNonce = uint64(record >> NONCE_SHIFT);
-        if (nonce <= lastNonce) revert StaleNonce(lastNonce);
         bytes32 digest = _hashTypedDataV4(_labelBatchHash(worker, labels, nonce));
         (address signer, ECDSA.RecoverError error,) = ECDSA.tryRecover(digest, signature);
         if (error != ECDSA.RecoverError.NoError || signer != worker) revert InvalidSignature();
-        _workers[worker] = (record & ~(uint256(type(uint64).max) << NONCE_SHIFT)) | (uint256(nonce) << NONCE_SHIFT);
-        _record(index, labels);
+        _record(_useRelayNonce(worker, nonce, labels.length / 4), labels);
         emit LabelsSubmitted(worker, labels);
     }
 
@@ -232,7 +296,7 @@ contract JobInstance is EIP712, IJobInstance {
     /// @param worker the admitted worker who signed
     /// @param labels packed as in submitLabels, each label min(box count, 15) of its item
     /// @param commitments one per label: keccak256 of the item's canonical box set
-    /// @param nonce must exceed the worker's last relayed nonce (shared with label batches)
+    /// @param nonce used once, as in submitLabelsFor (the nonces are shared with label batches)
     /// @param signature 65-byte ECDSA signature of the typed data by `worker`
     function submitBoxesFor(
         address worker,
@@ -245,25 +309,43 @@ contract JobInstance is EIP712, IJobInstance {
             abi.encode(BOX_BATCH_TYPEHASH, worker, keccak256(labels), keccak256(abi.encodePacked(commitments)), nonce)
         );
         if (commitments.length * 4 != labels.length) revert MalformedBatch();
-        _record(_useRelayNonce(worker, nonce, structHash, signature), labels);
+        (address signer, ECDSA.RecoverError error,) = ECDSA.tryRecover(_hashTypedDataV4(structHash), signature);
+        if (error != ECDSA.RecoverError.NoError || signer != worker) revert InvalidSignature();
+        _record(_useRelayNonce(worker, nonce, commitments.length), labels);
         emit BoxesSubmitted(worker, labels, commitments);
     }
 
-    /// @dev The relayed batch's worker index after checking its nonce and signature and storing the
-    ///      nonce. submitLabelsFor keeps its own inline copy of these checks: routed through this
-    ///      function it cost about 60 gas more per label (measured with benchmarks/gas.py).
-    function _useRelayNonce(address worker, uint64 nonce, bytes32 structHash, bytes calldata signature)
-        private
-        returns (uint256 index)
-    {
+    /// @dev Spend a signed batch's nonce and count its labels in the worker's record (one write);
+    ///      returns the worker's index. The caller has checked the signature.
+    function _useRelayNonce(address worker, uint64 nonce, uint256 labels) private returns (uint256 index) {
         uint256 record = _workers[worker];
         index = record & MAX_WORKERS;
         if (index == 0) revert NotAdmitted(worker);
-        uint64 lastNonce = uint64(record >> NONCE_SHIFT);
-        if (nonce <= lastNonce) revert StaleNonce(lastNonce);
-        (address signer, ECDSA.RecoverError error,) = ECDSA.tryRecover(_hashTypedDataV4(structHash), signature);
-        if (error != ECDSA.RecoverError.NoError || signer != worker) revert InvalidSignature();
-        _workers[worker] = (record & ~(uint256(type(uint64).max) << NONCE_SHIFT)) | (uint256(nonce) << NONCE_SHIFT);
+        (bool usable, uint256 field) = _nextNonceField((record >> NONCE_SHIFT) & NONCE_MASK, nonce);
+        if (!usable) revert NonceUsed(nonce);
+        // No overflow: the label count is bounded as in submitLabels.
+        unchecked {
+            _workers[worker] = ((record & ~(NONCE_MASK << NONCE_SHIFT)) | (field << NONCE_SHIFT)) + (labels << LABELS_SHIFT);
+        }
+    }
+
+    /// @dev The nonce field after using `nonce`, and whether it may be used: above the highest (the
+    ///      window slides, the old highest becoming a used slot) or an unused slot of the window.
+    ///      Nonce 0 is never usable: it reads as the highest of a worker who relayed nothing.
+    function _nextNonceField(uint256 field, uint64 nonce) private pure returns (bool usable, uint256 next) {
+        uint256 highest = field >> NONCE_WINDOW;
+        uint256 window = field & WINDOW_MASK;
+        if (nonce > highest) {
+            if (nonce > MAX_NONCE) return (false, field);
+            uint256 gap = nonce - highest;
+            window = gap > NONCE_WINDOW ? 0 : ((window << gap) | (1 << (gap - 1))) & WINDOW_MASK;
+            return (true, (uint256(nonce) << NONCE_WINDOW) | window);
+        }
+        uint256 back = highest - nonce;
+        if (back == 0 || back > NONCE_WINDOW) return (false, field);
+        uint256 bit = 1 << (back - 1);
+        if (window & bit != 0) return (false, field);
+        return (true, field | bit);
     }
 
     /// @notice Let the oracle raise the vote cap of disputed items by `extra` labels each, while
@@ -374,13 +456,18 @@ contract JobInstance is EIP712, IJobInstance {
 
     // --- truth and settlement ------------------------------------------------------------------
 
-    /// @notice Post truth for items startItem.. (64 per word, item startItem + j in bits 4j..4j+3);
-    ///         only the oracle, before settlement; a later post for the same items replaces it.
+    /// @notice Post truth for items startItem.. (64 per word, item startItem + j in bits 4j..4j+3)
+    ///         ahead of settle, for jobs whose truth does not fit one transaction; only the oracle,
+    ///         once labelling is closed and while no root is pending. A later post replaces it.
     /// @param startItem first item covered, a multiple of 64
     /// @param words packed truth; every 4-bit value must be a class of the job
     function postTruth(uint256 startItem, uint256[] calldata words) external {
         uint256 head = _onlyOracle();
-        if (_state & SETTLED_BIT != 0) revert AlreadySettled();
+        _requireSettleable(head, _state);
+        _storeTruth(head, startItem, words);
+    }
+
+    function _storeTruth(uint256 head, uint256 startItem, uint256[] calldata words) private {
         if (startItem % 64 != 0 || words.length == 0) revert MalformedTruth();
         (uint256 numItems, uint256 numClasses,) = _shape(head);
         uint256 lastStart = startItem + 64 * (words.length - 1);
@@ -411,31 +498,87 @@ contract JobInstance is EIP712, IJobInstance {
         return uint8((_truth[itemId / 64] >> (4 * (itemId % 64))) & 15);
     }
 
-    /// @notice Settle the job: publish the payout Merkle root, its total and the report's content
-    ///         id; only the oracle, once, not after a refund of the whole escrow. Ends labelling.
+    /// @notice End labelling before the deadline so the job can be settled now; only the requester.
+    function stop() external {
+        uint256 head = _argWord(0);
+        (address requester,) = _requesterAndBudget();
+        if (msg.sender != requester) revert NotRequester();
+        _requireLabellingOpen(head);
+        _state |= STOPPED_BIT;
+        emit Stopped(requester);
+    }
+
+    /// @notice Settle the job in one transaction: the (last chunk of) truth, the payout Merkle root,
+    ///         its total and the report's content id; only the oracle, once labelling is closed (the
+    ///         deadline passed or the requester stopped), while no root is pending and the escrow was
+    ///         not refunded. Claims open after the job's dispute window.
+    /// @param truthStart first item of truthWords (a multiple of 64); ignored when truthWords is empty
+    /// @param truthWords packed truth as in postTruth; may be empty when postTruth posted it all
     /// @param root OZ Merkle root of leaves keccak256(bytes.concat(keccak256(abi.encode(index, account, amount))))
     /// @param totalPayout sum of the leaves' amounts, at most the escrowed budget
     /// @param reportCid content id of the settlement report anyone can recompute
-    function postPayoutRoot(bytes32 root, uint256 totalPayout, string calldata reportCid) external {
-        _onlyOracle();
+    function settle(
+        uint256 truthStart,
+        uint256[] calldata truthWords,
+        bytes32 root,
+        uint256 totalPayout,
+        string calldata reportCid
+    ) external {
+        uint256 head = _onlyOracle();
         uint256 state = _state;
-        if (state & SETTLED_BIT != 0) revert AlreadySettled();
-        if (state & REFUNDED_BIT != 0) revert AlreadyRefunded();
+        _requireSettleable(head, state);
         if (totalPayout > _budget()) revert PayoutExceedsEscrow();
+        if (truthWords.length != 0) _storeTruth(head, truthStart, truthWords);
+        (, uint256 disputeWindow) = _guardianAndWindow();
+        uint256 claimsOpenAt = block.timestamp + disputeWindow;
         payoutRoot = root;
-        _state = state | SETTLED_BIT | totalPayout;
+        _state = state | ROOT_BIT | totalPayout | (claimsOpenAt << CLAIMS_OPEN_SHIFT);
         emit PayoutRootPosted(root, totalPayout, reportCid);
+        emit DisputeWindowStarted(root, claimsOpenAt, claimsOpenAt + CLAIM_PERIOD);
     }
 
-    /// @notice Claim the caller's payout leaf; once per account.
+    /// @notice Cancel the pending payout root within the dispute window, with a public reason; the
+    ///         guardian any number of times, the requester once (so a requester cannot stall the job
+    ///         until the full refund). The oracle may then settle again.
+    /// @param reason why the root is wrong, for the record
+    function cancelRoot(string calldata reason) external {
+        uint256 state = _state;
+        if (state & ROOT_BIT == 0) revert NotSettled();
+        if (block.timestamp >= state >> CLAIMS_OPEN_SHIFT) revert DisputeWindowOver();
+        (address guardian,) = _guardianAndWindow();
+        if (msg.sender != guardian) {
+            (address requester,) = _requesterAndBudget();
+            if (msg.sender != requester) revert NotRequesterOrGuardian();
+            if (state & REQUESTER_CANCELLED_BIT != 0) revert AlreadyCancelled();
+            state |= REQUESTER_CANCELLED_BIT;
+        }
+        bytes32 root = payoutRoot;
+        payoutRoot = bytes32(0);
+        _state = state & ~(ROOT_BIT | AMOUNT_MASK | (uint256(type(uint40).max) << CLAIMS_OPEN_SHIFT));
+        emit RootCancelled(root, msg.sender, reason);
+    }
+
+    /// @notice Claim the caller's payout leaf; once per account, between the end of the dispute
+    ///         window and the claim deadline. A leaf pays at most the caller's on-chain labels ×
+    ///         pricePerLabel (for AnonymousRewards: the job's anonymous labels × pricePerLabel).
     /// @param index the leaf's index in the payout report
     /// @param amount the leaf's amount
     /// @param proof OZ Merkle proof of the leaf (sorted-pair hashing)
     function claim(uint256 index, uint256 amount, bytes32[] calldata proof) external {
         uint256 state = _state;
-        if (state & SETTLED_BIT == 0) revert NotSettled();
+        if (state & ROOT_BIT == 0) revert NotSettled();
+        uint256 claimsOpenAt = state >> CLAIMS_OPEN_SHIFT;
+        if (block.timestamp < claimsOpenAt) revert ClaimsNotOpen(claimsOpenAt);
+        if (block.timestamp >= claimsOpenAt + CLAIM_PERIOD) revert ClaimsClosed();
         uint256 record = _workers[msg.sender];
         if (record & CLAIMED_BIT != 0) revert AlreadyClaimed();
+        uint256 tokenWord = _argWord(64);
+        uint256 labels = msg.sender == _anonymousRewards
+            ? IAnonymousLabelCount(_anonymousLabels).anonymousLabelCount(address(this))
+            : uint32(record >> LABELS_SHIFT);
+        if (labels == 0) revert NothingEarned(msg.sender);
+        uint256 earned = labels * uint96(tokenWord);
+        if (amount > earned) revert PayoutAboveEarned(earned);
         bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(index, msg.sender, amount))));
         if (!MerkleProof.verifyCalldata(proof, payoutRoot, leaf)) revert InvalidProof();
         uint256 paid = ((state >> PAID_SHIFT) & AMOUNT_MASK) + amount;
@@ -443,20 +586,23 @@ contract JobInstance is EIP712, IJobInstance {
         if (paid > (state & AMOUNT_MASK)) revert PayoutExceedsEscrow();
         _workers[msg.sender] = record | CLAIMED_BIT;
         _state = (state & ~(AMOUNT_MASK << PAID_SHIFT)) | (paid << PAID_SHIFT);
-        IERC20(_token()).safeTransfer(msg.sender, amount);
+        IERC20(address(uint160(tokenWord >> 96))).safeTransfer(msg.sender, amount);
         emit Claimed(index, msg.sender, amount);
     }
 
-    /// @notice Return what is left of the escrow to the requester, once: after settlement the budget
-    ///         minus the total payout; with no payout root by deadline + SETTLEMENT_GRACE, all of it
-    ///         (and the job can then no longer be settled).
+    /// @notice Return what is left of the escrow to the requester, once: after the dispute window of
+    ///         the accepted root, the budget minus the total payout; with no root by deadline +
+    ///         SETTLEMENT_GRACE, all of it (and the job can then no longer be settled). Never while a
+    ///         root can still be cancelled.
     function refund() external {
         (address requester, uint256 budget) = _requesterAndBudget();
         if (msg.sender != requester) revert NotRequester();
         uint256 state = _state;
         if (state & REFUNDED_BIT != 0) revert AlreadyRefunded();
         uint256 amount;
-        if (state & SETTLED_BIT != 0) {
+        if (state & ROOT_BIT != 0) {
+            uint256 claimsOpenAt = state >> CLAIMS_OPEN_SHIFT;
+            if (block.timestamp < claimsOpenAt) revert ClaimsNotOpen(claimsOpenAt);
             amount = budget - (state & AMOUNT_MASK);
         } else if (block.timestamp > _deadline(_argWord(0)) + SETTLEMENT_GRACE) {
             amount = budget;
@@ -468,15 +614,83 @@ contract JobInstance is EIP712, IJobInstance {
         emit Refunded(requester, amount);
     }
 
-    /// @notice Total paid out by claims so far, the payout total, and whether the job is settled / refunded.
+    /// @notice After the claim deadline, send the requester everything the escrow still holds
+    ///         (unclaimed payouts and, if not refunded yet, the rest of the budget); once.
+    function sweep() external {
+        (address requester, uint256 budget) = _requesterAndBudget();
+        if (msg.sender != requester) revert NotRequester();
+        uint256 state = _state;
+        if (state & ROOT_BIT == 0) revert NotSettled();
+        if (state & SWEPT_BIT != 0) revert AlreadyRefunded();
+        uint256 claimDeadline = (state >> CLAIMS_OPEN_SHIFT) + CLAIM_PERIOD;
+        if (block.timestamp < claimDeadline) revert SweepTooEarly(claimDeadline);
+        uint256 amount = _held(state, budget);
+        _state = state | SWEPT_BIT | REFUNDED_BIT;
+        if (amount > 0) IERC20(_token()).safeTransfer(requester, amount);
+        emit Swept(requester, amount);
+    }
+
+    /// @notice Send the requester tokens this contract holds beyond what it owes: any balance of
+    ///         another ERC-20, or the job token's balance above the escrow still held for claims and
+    ///         refund (tokens sent here by mistake); only the requester.
+    /// @param tokenAddress the ERC-20 to recover
+    function recoverTokens(address tokenAddress) external {
+        (address requester, uint256 budget) = _requesterAndBudget();
+        if (msg.sender != requester) revert NotRequester();
+        uint256 balance = IERC20(tokenAddress).balanceOf(address(this));
+        uint256 held = tokenAddress == _token() ? _held(_state, budget) : 0;
+        if (balance <= held) revert NothingToRecover();
+        IERC20(tokenAddress).safeTransfer(requester, balance - held);
+        emit TokensRecovered(tokenAddress, requester, balance - held);
+    }
+
+    /// @dev Job tokens the escrow still owes someone: the budget less claims until a refund; after a
+    ///      refund only the unclaimed payouts; nothing after a full refund or a sweep.
+    function _held(uint256 state, uint256 budget) private pure returns (uint256) {
+        if (state & SWEPT_BIT != 0) return 0;
+        uint256 paid = (state >> PAID_SHIFT) & AMOUNT_MASK;
+        if (state & REFUNDED_BIT == 0) return budget - paid;
+        return state & ROOT_BIT != 0 ? (state & AMOUNT_MASK) - paid : 0;
+    }
+
+    /// @notice Total paid out by claims so far, the payout total, and whether a root is posted / the
+    ///         escrow refunded.
     function escrowState() external view returns (uint256 paid, uint256 totalPayout, bool settled, bool refunded) {
         uint256 state = _state;
         return (
             (state >> PAID_SHIFT) & AMOUNT_MASK,
             state & AMOUNT_MASK,
-            state & SETTLED_BIT != 0,
+            state & ROOT_BIT != 0,
             state & REFUNDED_BIT != 0
         );
+    }
+
+    /// @notice Where settlement stands: whether the requester stopped the job, when claims of the
+    ///         posted root open and close (0, 0 with no root), whether the escrow was swept, and the
+    ///         job's guardian and dispute window.
+    function settlementState()
+        external
+        view
+        returns (
+            bool stopped,
+            uint256 claimsOpenAt,
+            uint256 claimDeadline,
+            bool swept,
+            address guardian,
+            uint256 disputeWindow
+        )
+    {
+        uint256 state = _state;
+        (guardian, disputeWindow) = _guardianAndWindow();
+        claimsOpenAt = state & ROOT_BIT != 0 ? state >> CLAIMS_OPEN_SHIFT : 0;
+        claimDeadline = claimsOpenAt == 0 ? 0 : claimsOpenAt + CLAIM_PERIOD;
+        return (state & STOPPED_BIT != 0, claimsOpenAt, claimDeadline, state & SWEPT_BIT != 0, guardian, disputeWindow);
+    }
+
+    function _requireSettleable(uint256 head, uint256 state) private view {
+        if (state & ROOT_BIT != 0) revert AlreadySettled();
+        if (state & REFUNDED_BIT != 0) revert AlreadyRefunded();
+        if (block.timestamp <= _deadline(head) && state & STOPPED_BIT == 0) revert NotDue();
     }
 
     // --- parameters ----------------------------------------------------------------------------
@@ -526,8 +740,10 @@ contract JobInstance is EIP712, IJobInstance {
         return uint48(head);
     }
 
+    /// @dev Labelling ends at the deadline or the requester's stop; a root needs one of them, so
+    ///      it also ends labelling.
     function _requireLabellingOpen(uint256 head) private view {
-        if (block.timestamp > _deadline(head) || _state & SETTLED_BIT != 0) revert LabellingClosed();
+        if (block.timestamp > _deadline(head) || _state & STOPPED_BIT != 0) revert LabellingClosed();
     }
 
     function _onlyOracle() private view returns (uint256 head) {
@@ -546,5 +762,10 @@ contract JobInstance is EIP712, IJobInstance {
 
     function _token() private view returns (address) {
         return address(uint160(_argWord(64) >> 96));
+    }
+
+    function _guardianAndWindow() private view returns (address guardian, uint256 disputeWindow) {
+        uint256 word = _argWord(128);
+        return (address(uint160(word >> 96)), uint48(word >> 48));
     }
 }

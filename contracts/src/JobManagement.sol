@@ -8,7 +8,8 @@ import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
 
 /// @title JobManagement — the job factory
 /// @notice Escrows a requester's budget in a new JobInstance clone whose parameters (including the
-///         oracle configured here at creation time) are the clone's immutable arguments.
+///         oracle, guardian and dispute window configured here at creation time) are the clone's
+///         immutable arguments: changing them here never changes a job already created.
 contract JobManagement is Ownable {
     using SafeERC20 for IERC20;
 
@@ -18,6 +19,8 @@ contract JobManagement is Ownable {
     uint256 public constant MAX_CLASSES = 16;
     /// @notice Largest redundancy (an item word holds 12 votes; extensions share that room).
     uint256 public constant MAX_REDUNDANCY = 12;
+    /// @notice Longest dispute window a job can be given (claims wait this long after the root).
+    uint256 public constant MAX_DISPUTE_WINDOW = 30 days;
 
     /// @notice The token budgets are escrowed and payouts made in.
     IERC20 public immutable token;
@@ -25,6 +28,10 @@ contract JobManagement is Ownable {
     address public immutable implementation;
     /// @notice The platform's settlement key given to jobs created from now on.
     address public oracle;
+    /// @notice The key that may cancel a pending payout root of jobs created from now on.
+    address public guardian;
+    /// @notice Seconds between a payout root and its claims, for jobs created from now on.
+    uint48 public disputeWindow;
 
     address[] private _jobs;
 
@@ -44,6 +51,10 @@ contract JobManagement is Ownable {
     );
     /// @notice New jobs will use `oracle`; existing jobs keep theirs.
     event OracleChanged(address indexed previousOracle, address indexed oracle);
+    /// @notice New jobs will use `guardian` and `disputeWindow`; existing jobs keep theirs.
+    event DisputeTermsChanged(address indexed guardian, uint256 disputeWindow);
+    /// @notice The settlement terms job `jobId` was created with.
+    event JobDisputeTerms(uint256 indexed jobId, address guardian, uint256 disputeWindow);
 
     error ZeroAddress();
     error ItemCountOutOfRange();
@@ -51,12 +62,22 @@ contract JobManagement is Ownable {
     error RedundancyOutOfRange();
     error DeadlineNotInFuture();
     error BudgetOutOfRange();
+    error DisputeWindowTooLong();
 
     /// @param token_ escrow and payout token
     /// @param implementation_ deployed JobInstance to clone
     /// @param oracle_ initial settlement key
-    /// @param owner_ account allowed to change the oracle
-    constructor(IERC20 token_, address implementation_, address oracle_, address owner_) Ownable(owner_) {
+    /// @param guardian_ initial guardian (may cancel a pending root within the dispute window)
+    /// @param disputeWindow_ initial dispute window in seconds, at most MAX_DISPUTE_WINDOW
+    /// @param owner_ account allowed to change the oracle, guardian and dispute window
+    constructor(
+        IERC20 token_,
+        address implementation_,
+        address oracle_,
+        address guardian_,
+        uint48 disputeWindow_,
+        address owner_
+    ) Ownable(owner_) {
         if (address(token_) == address(0) || implementation_ == address(0) || oracle_ == address(0)) {
             revert ZeroAddress();
         }
@@ -64,6 +85,22 @@ contract JobManagement is Ownable {
         implementation = implementation_;
         oracle = oracle_;
         emit OracleChanged(address(0), oracle_);
+        _setDisputeTerms(guardian_, disputeWindow_);
+    }
+
+    /// @notice Set the guardian and dispute window for jobs created from now on; only the owner.
+    /// @param guardian_ the key that may cancel a pending root (not zero)
+    /// @param disputeWindow_ seconds, at most MAX_DISPUTE_WINDOW
+    function setDisputeTerms(address guardian_, uint48 disputeWindow_) external onlyOwner {
+        _setDisputeTerms(guardian_, disputeWindow_);
+    }
+
+    function _setDisputeTerms(address guardian_, uint48 disputeWindow_) private {
+        if (guardian_ == address(0)) revert ZeroAddress();
+        if (disputeWindow_ > MAX_DISPUTE_WINDOW) revert DisputeWindowTooLong();
+        guardian = guardian_;
+        disputeWindow = disputeWindow_;
+        emit DisputeTermsChanged(guardian_, disputeWindow_);
     }
 
     /// @notice Set the oracle for jobs created from now on; only the owner.
@@ -98,9 +135,11 @@ contract JobManagement is Ownable {
         if (deadline <= block.timestamp) revert DeadlineNotInFuture();
         if (budget == 0) revert BudgetOutOfRange();
         address oracle_ = oracle;
+        (address guardian_, uint48 disputeWindow_) = (guardian, disputeWindow);
         // Layout read by JobInstance: one word per reader (see its NatSpec).
         bytes memory args = abi.encodePacked(
-            oracle_, numItems, numClasses, redundancy, deadline, msg.sender, budget, address(token), pricePerLabel, manifest
+            abi.encodePacked(oracle_, numItems, numClasses, redundancy, deadline, msg.sender, budget),
+            abi.encodePacked(address(token), pricePerLabel, manifest, guardian_, disputeWindow_, uint48(0))
         );
         instance = Clones.cloneWithImmutableArgs(implementation, args);
         jobId = _jobs.length;
@@ -109,6 +148,7 @@ contract JobManagement is Ownable {
         emit JobCreated(
             jobId, instance, msg.sender, budget, oracle_, numItems, numClasses, redundancy, pricePerLabel, deadline, manifest
         );
+        emit JobDisputeTerms(jobId, guardian_, disputeWindow_);
     }
 
     /// @notice Number of jobs created.

@@ -69,6 +69,12 @@ function rewardsPanel(panel) {
     show({ status: "Fetching your payout proof…" });
     const call = await getJSON(`/api/jobs/${jobId}/claim`);
     if (call.claimed) return refresh();
+    // Claims wait for the payout root's dispute window (and close at the claim deadline).
+    if (!call.claimable) {
+      if (!call.claims_open_at) throw new WalletError("The payout root is not on chain yet.");
+      if (Date.now() / 1000 >= call.claim_deadline) throw new WalletError("The claim deadline has passed.");
+      throw new WalletError(`Claims for this job open at ${new Date(call.claims_open_at * 1000).toLocaleString()}.`);
+    }
     const from = await signedInWallet();
     claiming.set(jobId, "Confirm the claim in your wallet…");
     try {

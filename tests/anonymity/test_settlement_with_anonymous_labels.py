@@ -9,7 +9,7 @@ from apps.jobs.services import stop_live_job
 from apps.labeling.services import relayer_account
 from apps.rewards.settlement import settle_job
 from tests.anonymity.conftest import zk
-from tests.chain_fixtures import TOKEN
+from tests.chain_fixtures import TOKEN, stop_on_chain
 from tests.factories import make_user
 from tests.labeling.conftest import index_and_handle, make_db_job
 
@@ -46,6 +46,7 @@ def test_anonymous_labels_are_settled_and_the_pool_pulled(make_job, roles, quali
     index_and_handle(w3)
 
     assert stop_live_job(job_id=job.pk)
+    stop_on_chain(job)
     settle_job(job_id=job.pk)
     job.refresh_from_db()
     assert job.status == Job.Status.SETTLED

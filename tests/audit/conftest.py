@@ -8,6 +8,7 @@ from apps.chain.client import send
 from apps.jobs.services import stop_live_job
 from apps.rewards.models import Payout
 from apps.rewards.settlement import settle_job
+from tests.chain_fixtures import stop_on_chain
 from tests.rewards.conftest import label_job_on_chain
 
 
@@ -24,6 +25,7 @@ def settled_job(w3, make_job, roles, settings) -> SettledJob:
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     job, chain_job, workers = label_job_on_chain(w3=w3, make_job=make_job, roles=roles)
     stop_live_job(job_id=job.pk)
+    stop_on_chain(job)
     settle_job(job_id=job.pk)
     claimed = 0
     for account in workers[:2]:

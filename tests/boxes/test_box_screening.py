@@ -12,6 +12,7 @@ from apps.rewards.settlement import settle_job
 from apps.storage.selectors import read_blob
 from tests.boxes.conftest import GOLD_BOXES, index_and_handle
 from tests.boxes.helpers import box_dicts, post_boxes, signed_boxes
+from tests.chain_fixtures import stop_on_chain
 
 CAR = (0, 100, 100, 200, 100)
 
@@ -31,6 +32,7 @@ def test_a_scripted_box_labeler_is_held_for_review_and_a_rejection_withholds_its
         draw(careful, job3, item[index], [CAR], answer_ms=4200)
     index_and_handle(w3)
     assert stop_live_job(job_id=job3.pk)
+    stop_on_chain(job3)
 
     held = settle_job(job_id=job3.pk)
 

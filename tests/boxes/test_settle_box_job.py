@@ -13,6 +13,7 @@ from apps.rewards.settlement import settle_job
 from apps.storage.selectors import read_blob
 from tests.boxes.conftest import index_and_handle
 from tests.boxes.helpers import box_dicts, submit
+from tests.chain_fixtures import stop_on_chain
 
 CAR = (0, 100, 100, 200, 100)
 PERSON = (1, 400, 50, 60, 150)
@@ -36,6 +37,7 @@ def test_box_job_settles_on_chain(job3, admitted, dev_accounts, w3):
             assert submit(labeler, job3, item[index], box_dicts(*boxes)).status_code == 201
     index_and_handle(w3)
     assert stop_live_job(job_id=job3.pk)
+    stop_on_chain(job3)
 
     settlement = settle_job(job_id=job3.pk)
 

@@ -97,8 +97,11 @@ def live_asgi_server(shared_test_database, local_chain, tmp_path_factory) -> Liv
         # A deployment on localhost: its own key, plain http.
         "SECRET_KEY": "local-test-deployment-key",
         "HTTPS": "0",
-        # With CHAIN_RPC_URL set the settings no longer fall back to anvil's key: pass the oracle's.
+        # With CHAIN_RPC_URL set the settings no longer fall back to anvil's keys: pass them.
         "ORACLE_PRIVATE_KEY": settings.ORACLE_PRIVATE_KEY,
+        "RELAYER_PRIVATE_KEY": settings.RELAYER_PRIVATE_KEY,
+        "GUARDIAN_ADDRESS": settings.GUARDIAN_ADDRESS,
+        "CHAIN_DISPUTE_WINDOW_SECONDS": str(settings.CHAIN_DISPUTE_WINDOW_SECONDS),
         "STORAGE_DIR": str(storage_dir),
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # the server keeps Django's async-safety checks

@@ -11,7 +11,7 @@ from apps.chain.registry import contract
 from apps.jobs.services import stop_live_job
 from apps.rewards.settlement import settle_job
 from tests.browser.conftest import off_the_browser_loop, run_the_worker
-from tests.chain_fixtures import TOKEN
+from tests.chain_fixtures import TOKEN, stop_on_chain
 from tests.factories import make_job as make_db_job
 from tests.factories import make_user
 
@@ -70,7 +70,7 @@ def test_qualify_join_label_anonymously_and_confirm(wallet_page, make_job, dev_a
     anonymous_calls = [r for r in requests if "/api/anon/" in r.url]
     assert anonymous_calls and all("cookie" not in r.all_headers() for r in anonymous_calls)
 
-    off_the_browser_loop(lambda: (stop_live_job(job_id=job.pk), settle_job(job_id=job.pk)))
+    off_the_browser_loop(lambda: (stop_live_job(job_id=job.pk), stop_on_chain(job), settle_job(job_id=job.pk)))
     page.goto(f"/jobs/{job.pk}/anonymous-rewards")
     # One labeler: each item's only vote is its truth, so both labels are correct.
     expect(page.locator("[data-claim-found]")).to_contain_text("2 of your 2 labels are correct", timeout=30_000)

@@ -9,7 +9,7 @@ from apps.jobs.models import Job
 from apps.rewards.models import Payout, Settlement
 from apps.rewards.settlement import settle_job
 from tests.browser.conftest import off_the_browser_loop, run_the_worker
-from tests.chain_fixtures import BUDGET
+from tests.chain_fixtures import BUDGET, stop_on_chain
 from tests.rewards.conftest import label_job_on_chain
 
 pytestmark = pytest.mark.browser
@@ -23,7 +23,7 @@ def settled_job(make_job, roles, w3, settings):
     settings.CHAIN_CONFIRMATIONS = 0
     job, _, workers = label_job_on_chain(w3=w3, make_job=make_job, roles=roles)
     Job.objects.filter(pk=job.pk).update(status=Job.Status.STOPPED)
-    off_the_browser_loop(lambda: settle_job(job_id=job.pk))
+    off_the_browser_loop(lambda: (stop_on_chain(job), settle_job(job_id=job.pk)))
     return job, workers
 
 

@@ -8,6 +8,7 @@ stopped job) the test does with the worker's own functions, off Playwright's eve
 import pytest
 from playwright.sync_api import expect
 
+from apps.chain.registry import job_instance
 from apps.jobs.models import GoldAnswer, Item, Job
 from apps.labeling.models import Label, LabelBatch
 from apps.rewards.models import Payout, Settlement
@@ -91,8 +92,13 @@ def test_requester_funds_labeler_labels_job_settles_labeler_claims(wallet_page, 
     # The requester stops the job; the settlement worker's code settles it.
     page.reload()
     page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="Stop job").click()
+    # The button also has the requester's wallet send stop() (the contract takes the root only then)
+    # and reloads the page once it is sent; Playwright serves the wallet while it waits for that.
+    with page.expect_navigation(timeout=30_000):
+        page.get_by_role("button", name="Stop job").click()
     expect(page.locator("[data-status-badge]")).to_have_text("Stopped")
+    job.refresh_from_db()
+    assert job_instance(job.instance_address, w3=w3).functions.settlementState().call()[0]
     off_the_browser_loop(lambda: settle_job(job_id=job.pk))
     run_the_worker(w3)
     job.refresh_from_db()

@@ -36,7 +36,7 @@ from apps.chain.merkle import Payout, build_payout_tree
 from apps.chain.registry import contract
 
 from tests.chain_fixtures import TOKEN
-from .support import events, reverts_with
+from .support import advance_time, error_selector, events, reverts_with, set_anonymous_label_count, settle_root
 
 REWARD = 2 * TOKEN
 # Order of Baby Jubjub's prime subgroup: Semaphore v4 identity secrets (secretScalar) lie below it.
@@ -93,14 +93,26 @@ def rewards(w3, deployed):
 
 
 @pytest.fixture
-def settle(rewards, roles):
+def fund_labels(w3, rewards):
+    """The pool leaf pays at most the job's anonymous labels × price: give the job enough of them."""
+
+    def fund(job, pool: Payout) -> None:
+        price = job.instance.functions.params().call()[7]
+        labels = contract("AnonymousLabels", w3=w3)
+        set_anonymous_label_count(w3, labels, job.instance.address, -(-pool.amount // price))
+
+    return fund
+
+
+@pytest.fixture
+def settle(rewards, roles, fund_labels):
     """Settle a job whose payout tree funds the anonymous pool, post the correct-labels root, pull the pool."""
 
     def settle(job, correct: list[int], *, correct_count: int | None = None) -> None:
         count = len(correct) if correct_count is None else correct_count
         pool = anonymous_pool_payout(rewards=rewards, index=1, reward_per_label=REWARD, correct_count=count)
         tree = build_payout_tree([pool, Payout(2, roles.workers[0].address, 5 * TOKEN)])
-        send(job.instance.functions.postPayoutRoot(tree.root, tree.total, "report"), sender=roles.oracle)
+        settle_root(job, roles.oracle, tree.root, tree.total, "report")
         address = job.instance.address
         if correct_count is None:
             post_correct_root(
@@ -109,6 +121,7 @@ def settle(rewards, roles):
         else:
             root = build_correct_tree(correct).root
             send(rewards.functions.postCorrectRoot(address, root, REWARD, count), sender=roles.oracle)
+        fund_labels(job, pool)
         pull_pool(rewards=rewards, job=address, payout=pool, proof=tree.proofs[1], sender=roles.stranger)
 
     return settle
@@ -239,7 +252,7 @@ def test_a_wrong_or_foreign_label_cannot_be_proven(rewards, job, scenario):
         run_zk_claim_helper("prove.mjs", {"input": witness})
 
 
-def test_nothing_is_claimed_before_the_root_and_the_pool(rewards, job, roles):
+def test_nothing_is_claimed_before_the_root_and_the_pool(rewards, job, roles, fund_labels):
     address = job.instance.address
     fresh = Account.create().address
     with reverts_with("RootNotPosted"):
@@ -249,12 +262,15 @@ def test_nothing_is_claimed_before_the_root_and_the_pool(rewards, job, roles):
 
     pool = anonymous_pool_payout(rewards=rewards, index=1, reward_per_label=REWARD, correct_count=2)
     tree = build_payout_tree([pool, Payout(2, roles.workers[0].address, TOKEN)])
-    send(job.instance.functions.postPayoutRoot(tree.root, tree.total, "report"), sender=roles.oracle)
+    settle_root(job, roles.oracle, tree.root, tree.total, "report")
     send(rewards.functions.postCorrectRoot(address, 12345, REWARD, 2), sender=roles.oracle)
     with reverts_with("PoolNotPulled"):
         relay(rewards, job, fresh, junk_claim(), roles)
     with reverts_with("PoolMismatch"):
         send(rewards.functions.pullPool(address, 1, 3 * REWARD, tree.proofs[1]), sender=roles.stranger)
+    with reverts_with(error_selector("NothingEarned(address)")):  # no anonymous labels yet (JobInstance's error)
+        pull_pool(rewards=rewards, job=address, payout=pool, proof=tree.proofs[1], sender=roles.stranger)
+    fund_labels(job, pool)
     pull_pool(rewards=rewards, job=address, payout=pool, proof=tree.proofs[1], sender=roles.stranger)
     with reverts_with("PoolAlreadyPulled"):
         pull_pool(rewards=rewards, job=address, payout=pool, proof=tree.proofs[1], sender=roles.stranger)
@@ -271,7 +287,7 @@ def test_only_the_jobs_oracle_posts_the_root_once_after_settlement(rewards, job,
     with reverts_with("NotSettled"):
         send(post(address, 1, REWARD, 1), sender=roles.oracle)
     tree = build_payout_tree([Payout(1, rewards.address, REWARD)])
-    send(job.instance.functions.postPayoutRoot(tree.root, tree.total, "report"), sender=roles.oracle)
+    settle_root(job, roles.oracle, tree.root, tree.total, "report")
     for sender in (roles.stranger, job.requester, roles.workers[0]):
         with reverts_with("NotOracle"):
             send(post(address, 1, REWARD, 1), sender=sender)
@@ -305,3 +321,41 @@ def test_claims_never_exceed_the_pool(deployed, rewards, job, roles, settle):
     assert balance(deployed, a) + balance(deployed, b) == 4 * REWARD
     assert balance(deployed, rewards.address) == 0
     assert rewards.functions.pool(address).call()[3:] == [True, 4 * REWARD]
+
+
+def test_a_copied_claim_fails_on_its_nullifiers_before_the_proof(deployed, rewards, job, roles, scenario):
+    """Regression: a paid claim sent again used to be verified first (InvalidProof / NullifierSpent
+    only after ~300k gas of pairing checks); the spent nullifiers now stop it before the verifier."""
+    address, fresh = job.instance.address, Account.create().address
+    claim = scenario.proof(rewards, address, scenario.a, [0, 1], fresh)
+    relay(rewards, job, fresh, claim, roles)
+    garbled = ClaimProof(claim.count, claim.claim_nullifiers, [0] * 8, 0)  # spent nullifiers, no proof
+    with reverts_with("NullifierSpent"):
+        relay(rewards, job, fresh, garbled, roles)
+
+
+def test_the_pool_is_swept_after_its_claim_deadline(w3, deployed, rewards, job, roles, scenario):
+    address, fresh = job.instance.address, Account.create().address
+    relay(rewards, job, fresh, scenario.proof(rewards, address, scenario.a, [0], fresh), roles)
+    claim_deadline, swept = rewards.functions.poolDeadline(address).call()
+    assert claim_deadline > w3.eth.get_block("latest")["timestamp"] and not swept
+    with reverts_with("NotRequester"):
+        send(rewards.functions.sweep(address), sender=roles.oracle)
+    with reverts_with("SweepTooEarly"):
+        send(rewards.functions.sweep(address), sender=job.requester)
+
+    advance_time(w3, claim_deadline - w3.eth.get_block("latest")["timestamp"])
+    with reverts_with("ClaimsClosed"):
+        relay(rewards, job, fresh, scenario.proof(rewards, address, scenario.a, [1], fresh), roles)
+    before = balance(deployed, job.requester.address)
+    sent = send(rewards.functions.sweep(address), sender=job.requester)
+    rest = REWARD * len(scenario.correct) - REWARD
+    assert events(rewards, "PoolSwept", sent) == [{"job": address, "requester": job.requester.address, "amount": rest}]
+    assert balance(deployed, job.requester.address) - before == rest
+    with reverts_with("AlreadySwept"):
+        send(rewards.functions.sweep(address), sender=job.requester)
+
+
+def test_no_sweep_of_a_pool_never_pulled(rewards, job):
+    with reverts_with("PoolNotPulled"):
+        send(rewards.functions.sweep(job.instance.address), sender=job.requester)

@@ -74,7 +74,7 @@ def test_nonce_is_shared_with_label_batches(w3, job, roles):
     labels = pack_labels(item_ids=[4], labels=[2])
     relay(job, roles.relayer, worker, labels, [COMMITMENT], 5, signed(w3, job, worker, labels=labels, commitments=[COMMITMENT], nonce=5))
     later = pack_labels(item_ids=[5], labels=[1])
-    with reverts_with("StaleNonce"):
+    with reverts_with("NonceUsed"):
         relay(job, roles.relayer, worker, later, [OTHER], 5, signed(w3, job, worker, labels=later, commitments=[OTHER], nonce=5))
 
 

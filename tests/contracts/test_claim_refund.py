@@ -4,7 +4,7 @@ from apps.chain.client import send
 from apps.chain.merkle import Payout, build_payout_tree
 
 from tests.chain_fixtures import BUDGET, DAY, TOKEN
-from .support import advance_time, events, reverts_with
+from .support import advance_time, events, label_disjoint, label_items, reverts_with, settle_root
 
 GRACE = 7 * DAY
 
@@ -17,8 +17,9 @@ def payouts(roles) -> list[Payout]:
 
 @pytest.fixture
 def settled(job, roles, payouts):
+    label_disjoint(job.instance, roles.workers, [p.amount // TOKEN for p in payouts])
     tree = build_payout_tree(payouts)
-    send(job.instance.functions.postPayoutRoot(tree.root, tree.total, "report"), sender=roles.oracle)
+    settle_root(job, roles.oracle, tree.root, tree.total)
     return tree
 
 
@@ -67,7 +68,7 @@ def test_claims_need_the_exact_leaf(job, roles, payouts, settled):
     worker, payout = roles.workers[1], payouts[1]
     proof = settled.proofs[payout.index]
     wrong = [
-        (Payout(payout.index, payout.account, payout.amount + 1), proof),
+        (Payout(payout.index, payout.account, payout.amount - 1), proof),
         (Payout(payout.index + 1, payout.account, payout.amount), proof),
         (payout, settled.proofs[payouts[0].index]),
         (payout, proof[:-1]),
@@ -75,8 +76,12 @@ def test_claims_need_the_exact_leaf(job, roles, payouts, settled):
     for leaf, leaf_proof in wrong:
         with reverts_with("InvalidProof"):
             claim(job, worker, leaf, leaf_proof)
-    with reverts_with("InvalidProof"):  # someone else's leaf
+    with reverts_with("PayoutAboveEarned"):  # more than its labels earned is refused before the proof
+        claim(job, worker, Payout(payout.index, payout.account, payout.amount + 1), proof)
+    with reverts_with("NothingEarned"):  # someone else's leaf, by an account that never labelled
         claim(job, roles.stranger, payout, proof)
+    with reverts_with("InvalidProof"):  # someone else's leaf, by a labeller
+        claim(job, roles.workers[0], payout, proof)
 
 
 def test_no_claim_before_settlement(job, roles, payouts):
@@ -85,8 +90,9 @@ def test_no_claim_before_settlement(job, roles, payouts):
 
 
 def test_claims_never_exceed_the_posted_total(job, roles, payouts):
+    label_disjoint(job.instance, roles.workers, [p.amount // TOKEN for p in payouts])
     tree = build_payout_tree(payouts)
-    send(job.instance.functions.postPayoutRoot(tree.root, payouts[0].amount, "report"), sender=roles.oracle)
+    settle_root(job, roles.oracle, tree.root, payouts[0].amount)
     claim(job, roles.workers[0], payouts[0], tree.proofs[payouts[0].index])
     with reverts_with("PayoutExceedsEscrow"):
         claim(job, roles.workers[1], payouts[1], tree.proofs[payouts[1].index])
@@ -101,9 +107,11 @@ def test_refund_is_the_requesters_and_once(job, roles, settled):
 
 
 def test_whole_budget_pays_out_with_an_empty_refund(deployed, make_job, roles):
-    job = make_job()
+    job = make_job(price=BUDGET // 10)
+    send(job.instance.functions.admitWorkers([roles.workers[0].address]), sender=roles.oracle)
+    label_items(job.instance, roles.workers[0], 10)
     tree = build_payout_tree([Payout(1, roles.workers[0].address, BUDGET)])
-    send(job.instance.functions.postPayoutRoot(tree.root, BUDGET, "report"), sender=roles.oracle)
+    settle_root(job, roles.oracle, tree.root, BUDGET)
     sent = send(job.instance.functions.refund(), sender=job.requester)
     assert events(job.instance, "Refunded", sent) == [{"requester": job.requester.address, "amount": 0}]
     claim(job, roles.workers[0], Payout(1, roles.workers[0].address, BUDGET), tree.proofs[1])

@@ -6,7 +6,9 @@ from apps.chain.client import send
 from apps.chain.merkle import Payout, build_payout_tree, hash_pair, payout_leaf
 
 from tests.chain_fixtures import TOKEN
-from .support import funded_accounts
+from apps.chain.client import send
+
+from .support import funded_accounts, label_disjoint, settle_root
 
 ACCOUNTS = [Web3.to_checksum_address(f"0x{i:040x}") for i in range(1, 12)]
 
@@ -57,8 +59,10 @@ def test_the_contract_accepts_every_proof(w3, make_job, roles, count):
     job = make_job()
     accounts = funded_accounts(w3, count)
     paid = [Payout(index=100 + i, account=a.address, amount=(i + 1) * TOKEN) for i, a in enumerate(accounts)]
+    send(job.instance.functions.admitWorkers([a.address for a in accounts]), sender=roles.oracle)
+    label_disjoint(job.instance, accounts, [i + 1 for i in range(count)])
     tree = build_payout_tree(paid)
-    send(job.instance.functions.postPayoutRoot(tree.root, tree.total, "report"), sender=roles.oracle)
+    settle_root(job, roles.oracle, tree.root, tree.total, "report")
     for account, payout in zip(accounts, paid):
         send(job.instance.functions.claim(payout.index, payout.amount, tree.proofs[payout.index]), sender=account)
     assert job.instance.functions.escrowState().call()[0] == tree.total

@@ -54,15 +54,34 @@ def test_typed_data_is_plain_json_for_the_browser(w3, job, roles):
     assert typed["primaryType"] == "LabelBatch"
 
 
-def test_replayed_or_older_nonce_is_rejected(w3, job, roles):
+def test_each_nonce_is_used_once_in_any_order(w3, job, roles):
+    """Attack regression: relaying the signed batch N + 1 first used to void batch N (StaleNonce)."""
     worker = roles.workers[0]
     signature = signed(w3, job, worker, nonce=2)
     relay(job, roles.relayer, worker.address, signature, nonce=2)
-    with reverts_with("StaleNonce"):
+    with reverts_with("NonceUsed"):
         relay(job, roles.stranger, worker.address, signature, nonce=2)
     older = signed(w3, job, worker, nonce=1, items=[50], labels=[1])
-    with reverts_with("StaleNonce"):
+    relay(job, roles.relayer, worker.address, older, nonce=1, items=[50], labels=[1])
+    assert job.instance.functions.votes(50).call() == [[1], [1]]
+    with reverts_with("NonceUsed"):
         relay(job, roles.relayer, worker.address, older, nonce=1, items=[50], labels=[1])
+    assert job.instance.functions.workerInfo(worker.address).call()[1] == 2
+    assert job.instance.functions.labelCount(worker.address).call() == len(ITEMS) + 1
+
+
+def test_nonces_far_below_the_highest_expire(w3, job, roles):
+    worker = roles.workers[1]
+    window = job.instance.functions.NONCE_WINDOW().call()
+    high = window + 2
+    relay(job, roles.relayer, worker.address, signed(w3, job, worker, nonce=high), nonce=high)
+    assert job.instance.functions.nonceUsable(worker.address, high - window).call()
+    assert not job.instance.functions.nonceUsable(worker.address, high - window - 1).call()
+    assert not job.instance.functions.nonceUsable(worker.address, 0).call()
+    stale = signed(w3, job, worker, nonce=1, items=[60], labels=[1])
+    with reverts_with("NonceUsed"):
+        relay(job, roles.relayer, worker.address, stale, nonce=1, items=[60], labels=[1])
+    assert not job.instance.functions.nonceUsable(worker.address, 2**40).call()  # above the 40-bit field
 
 
 def test_signature_must_match_worker_batch_contract_and_chain(w3, make_job, job, roles):

@@ -5,7 +5,7 @@ from web3.exceptions import ContractCustomError
 from apps.chain.client import send
 from apps.chain.labels import pack_labels
 
-from .support import advance_time, error_selector, events, funded_accounts, reverts_with, submit
+from .support import advance_time, error_selector, events, funded_accounts, reverts_with, settle_root, submit
 
 ZERO = "0x" + "00" * 20
 STATE_SLOT = 2  # after EIP712's two fallback strings; holds the worker count at bits 192..207
@@ -144,6 +144,6 @@ def test_no_labels_or_extensions_after_the_deadline(w3, job, roles):
 
 
 def test_no_labels_after_settlement(job, roles):
-    send(job.instance.functions.postPayoutRoot(b"\x01" * 32, 0, "report"), sender=roles.oracle)
+    settle_root(job, roles.oracle, b"\x01" * 32, 0, "report")
     with reverts_with("LabellingClosed"):
         submit(job.instance, roles.workers[0], [0], [0])

@@ -8,7 +8,7 @@ from apps.chain.client import send
 from apps.chain.eip712 import sign_label_batch
 from apps.chain.labels import pack_labels
 
-from .support import events, reverts_with, submit
+from .support import events, reverts_with, settle_root, submit
 
 
 def test_weighted_tally_sums_weights_per_class(job, roles):
@@ -40,7 +40,7 @@ def test_set_weights_is_oracle_only_for_admitted_workers_before_settlement(job, 
     with reverts_with("MalformedWeights"):
         send(job.instance.functions.setWeights([worker.address], [5, 6]), sender=roles.oracle)
     assert job.instance.functions.weightOf(worker.address).call() == 1  # nothing of the reverted calls stuck
-    send(job.instance.functions.postPayoutRoot(b"\x01" * 32, 0, "cid"), sender=roles.oracle)
+    settle_root(job, roles.oracle, b"\x01" * 32, 0, "cid")
     with reverts_with("AlreadySettled"):
         send(job.instance.functions.setWeights([worker.address], [5]), sender=roles.oracle)
 

@@ -170,6 +170,9 @@ def stack(tmp_path, throwaway_postgres, throwaway_redis, request):
         "SECRET_KEY": "local-test-deployment-key",
         "HTTPS": "0",
         "ORACLE_PRIVATE_KEY": dev_private_keys(1)[0],
+        "RELAYER_PRIVATE_KEY": settings.RELAYER_PRIVATE_KEY,
+        "GUARDIAN_ADDRESS": settings.GUARDIAN_ADDRESS,
+        "CHAIN_DISPUTE_WINDOW_SECONDS": "0",
         "CHAIN_CONTRACT_ADDRESSES": "",
         "CHAIN_CONFIRMATIONS": "0",
         "CHAIN_POLL_SECONDS": "0.3",
@@ -362,6 +365,9 @@ def test_core_loop_on_postgres_redis_and_separate_processes(stack, throwaway_pos
 
     # The requester stops the job; the runworker settles it.
     assert requester.post(f"/api/jobs/{job_id}/stop")["status"] == "stopped"
+    # The requester's wallet closes labelling on chain (the call the stop-call API describes).
+    stop = requester.get(f"/api/jobs/{job_id}/stop-call").json()
+    send(contract_at("JobInstance", stop["to"], w3=w3).functions.stop(), sender=requester_account)
     wait_for("the job to settle", lambda: job_view()["status"] == "settled")
 
     # Every labeler who sent labels (all of them right) is paid; one who got no item is not.

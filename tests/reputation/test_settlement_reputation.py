@@ -14,6 +14,7 @@ from apps.rewards.settlement import settle_job
 from tests.factories import make_job as make_db_job
 from tests.factories import make_user
 from tests.rewards.conftest import N_ITEMS, TRUTH, label_job_on_chain
+from tests.chain_fixtures import stop_on_chain
 
 
 @pytest.fixture
@@ -30,6 +31,7 @@ def settled_domain(w3, make_job, roles, django_capture_on_commit_callbacks):
     )
     Qualification.objects.create(job=other, worker=make_user(accounts[0].address), passed=True, admitted_tx="0x1")
     assert stop_live_job(job_id=job.pk)
+    stop_on_chain(job)
     with django_capture_on_commit_callbacks(execute=True):
         settle_job(job_id=job.pk)
     return job, other_chain, accounts

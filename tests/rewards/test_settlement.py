@@ -21,7 +21,7 @@ from apps.rewards.selectors import worker_balances
 from apps.rewards.settlement import settle_job
 from apps.quality.selectors import item_aggregates
 from apps.storage.selectors import read_blob
-from tests.chain_fixtures import BUDGET, TOKEN, events
+from tests.chain_fixtures import BUDGET, TOKEN, events, stop_on_chain
 from tests.factories import make_job as make_db_job
 from tests.factories import make_labels, make_user
 from tests.rewards.conftest import N_ITEMS, TRUTH
@@ -41,6 +41,7 @@ def test_settle_claim_refund_end_to_end(w3, labelled_job, deployed, roles, setti
     job, chain_job, (careful, careful2, sloppy, spammer) = labelled_job
     instance, token = chain_job.instance, deployed.token
     assert stop_live_job(job_id=job.pk)
+    stop_on_chain(job)
 
     settlement = settle_job(job_id=job.pk)
 
@@ -102,6 +103,7 @@ def test_settle_claim_refund_end_to_end(w3, labelled_job, deployed, roles, setti
 def test_settling_again_sends_nothing_and_keeps_the_root(w3, labelled_job):
     job, chain_job, _ = labelled_job
     stop_live_job(job_id=job.pk)
+    stop_on_chain(job)
     first = settle_job(job_id=job.pk)
     head = w3.eth.block_number
 
@@ -121,6 +123,7 @@ def test_settling_again_sends_nothing_and_keeps_the_root(w3, labelled_job):
 def test_killed_after_truth_resumes_without_reposting(w3, labelled_job, monkeypatch):
     job, chain_job, (careful, *_) = labelled_job
     stop_live_job(job_id=job.pk)
+    stop_on_chain(job)
     post_root = rewards_settlement._post_payout_root
 
     def crash(**kwargs):
@@ -130,8 +133,9 @@ def test_killed_after_truth_resumes_without_reposting(w3, labelled_job, monkeypa
     with pytest.raises(RuntimeError):
         settle_job(job_id=job.pk)
     assert Settlement.objects.get(job=job).step == Settlement.Step.TRUTH_POSTED
-    # Labels the contract still accepts before the root is posted do not change a computed settlement.
-    send(chain_job.instance.functions.extendRedundancy([0], 1), sender=rewards_settlement.oracle_account())
+    # The requester's stop closed labelling on chain: nothing can change the computed settlement.
+    with pytest.raises(TransactionFailed, match="LabellingClosed"):
+        send(chain_job.instance.functions.extendRedundancy([0], 1), sender=rewards_settlement.oracle_account())
     monkeypatch.setattr(rewards_settlement, "_post_payout_root", post_root)
 
     call_command("settle", job=job.pk, stdout=io.StringIO())  # the operator's resume

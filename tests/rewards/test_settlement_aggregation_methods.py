@@ -20,10 +20,12 @@ from apps.rewards.settlement import settle_job
 from apps.storage.selectors import read_blob
 from tests.factories import make_user
 from tests.rewards.conftest import GOLD, N_ITEMS, TRUTH
+from tests.chain_fixtures import stop_on_chain
 
 
 def settle(job) -> tuple[dict, list[int]]:
     assert stop_live_job(job_id=job.pk)
+    stop_on_chain(job)
     settlement = settle_job(job_id=job.pk)
     if settlement.step == Settlement.Step.HELD:  # a skewed crowd trips integrity signals: the requester approves
         for flag in blocking_flags(job_id=job.pk):

@@ -20,7 +20,7 @@ from apps.rewards.screening import review_flag
 from apps.rewards.selectors import claim_for
 from apps.rewards.settlement import settle_job
 from apps.storage.selectors import read_blob
-from tests.chain_fixtures import BUDGET
+from tests.chain_fixtures import BUDGET, stop_on_chain
 from tests.factories import make_user
 
 
@@ -34,6 +34,7 @@ def held_job(labelled_job):
         label.answer_ms = 200 if label.worker.address == careful.address else int(rng.lognormal(np.log(2500), 0.6))
     Label.objects.bulk_update(labels, ["answer_ms"])
     stop_live_job(job_id=job.pk)
+    stop_on_chain(job)
     settlement = settle_job(job_id=job.pk)
     return job, chain_job, settlement, (careful, careful2, sloppy, spammer)
 

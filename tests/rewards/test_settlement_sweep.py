@@ -17,12 +17,14 @@ from apps.rewards.scheduling import SETTLEMENT_CHANNEL
 from apps.rewards.settlement import settle_stopped_jobs
 from apps.runtime.stack import EagerWorker
 from crowdal_site.asgi import application
+from tests.chain_fixtures import stop_on_chain
 from tests.factories import make_job as make_db_job
 from tests.factories import make_user
 
 
 def stop_without_message(job: Job) -> None:
     Job.objects.filter(pk=job.pk).update(status=Job.Status.STOPPED)  # as if the settle message was lost
+    stop_on_chain(job)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -22,5 +22,17 @@ interface IJobInstance {
 
     function escrowState() external view returns (uint256 paid, uint256 totalPayout, bool settled, bool refunded);
 
+    function settlementState()
+        external
+        view
+        returns (
+            bool stopped,
+            uint256 claimsOpenAt,
+            uint256 claimDeadline,
+            bool swept,
+            address guardian,
+            uint256 disputeWindow
+        );
+
     function claim(uint256 index, uint256 amount, bytes32[] calldata proof) external;
 }

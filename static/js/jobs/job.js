@@ -95,6 +95,12 @@ bind("[data-faucet]", async () => {
 bind("[data-stop]", async () => {
   if (!window.confirm("Stop this job? Labeling ends and settlement starts.")) return;
   await postJSON(`${api}/stop`);
+  // The contract takes the payout root only once labelling is closed on chain: before the deadline
+  // that is the requester's own stop() transaction.
+  const call = await getJSON(`${api}/stop-call`);
+  const from = await connect();
+  show({ status: "Confirm the stop in your wallet…" });
+  await sendTransaction({ from, to: call.to, data: call.data });
   window.location.reload();
 });
 if (root.dataset.jobStatus === "funding") waitForChain();
