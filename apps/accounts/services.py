@@ -30,6 +30,8 @@ def issue_nonce(*, session: SessionBase) -> SiweNonce:
     if session.session_key is None:
         # The nonce is tied to the session, so the session (and its cookie) must exist from now on.
         session.cycle_key()
+    if session.session_key is None:
+        raise RuntimeError("the session has no key to tie the nonce to")
     now = timezone.now()
     SiweNonce.objects.filter(expires_at__lte=now).delete()
     return SiweNonce.objects.create(

@@ -9,7 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from apps.jobs.models import TOKEN_AMOUNT, Item, Job
+from apps.jobs.models import Item, Job
+from apps.lib.fields import TokenAmountField
 
 FIELD_ELEMENT = {"max_length": 78}
 
@@ -80,9 +81,9 @@ class AnonymousPool(models.Model):
 
     job = models.OneToOneField(Job, on_delete=models.CASCADE, related_name="anonymous_pool")
     leaf_index = models.PositiveIntegerField()
-    amount = models.DecimalField(**TOKEN_AMOUNT)
+    amount = TokenAmountField()
     proof = models.JSONField(default=list, help_text="0x hex sibling hashes of the pool's payout leaf")
-    reward_per_label = models.DecimalField(**TOKEN_AMOUNT)
+    reward_per_label = TokenAmountField()
     correct_count = models.PositiveIntegerField()
     correct_nullifiers = models.JSONField(default=list, help_text="leaves of the correct-labels tree, ascending")
     correct_root = models.CharField(**FIELD_ELEMENT, blank=True, help_text="that tree's root, once posted on chain")

@@ -176,7 +176,7 @@ def _check_payouts(*, job: Job, chain: EscrowRecord, leaves: dict[int, Leaf], an
     rows = {p.index: p for p in Payout.objects.filter(job=job).select_related("worker")}
     for index in sorted(rows.keys() | leaves.keys()):
         payout, leaf = rows.get(index), leaves.get(index)
-        who = (payout.worker.address if payout else leaf.account).lower()
+        who = payout.worker.address.lower() if payout else leaf.account.lower() if leaf else ""
         as_row = (payout.worker.address.lower(), int(payout.amount)) if payout else None
         if leaf is None or as_row != (leaf.account.lower(), leaf.amount):
             anomalies.append(Anomaly("payout_not_in_report", f"payout leaf {index} differs from the report", who))

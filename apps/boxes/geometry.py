@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable, Iterable, Mapping, Sequence
+from typing import Any
 from dataclasses import dataclass
 
 import numpy as np
@@ -192,9 +193,9 @@ class _Cluster:
 
 
 def consolidate(
-    answers: Mapping[Hashable, Sequence[Box]],
+    answers: Mapping[Any, Sequence[Box]],
     *,
-    weights: Mapping[Hashable, float] | None = None,
+    weights: Mapping[Any, float] | None = None,
     iou_threshold: float = MATCH_IOU,
     min_confidence: float = 0.5,
 ) -> list[ConsensusBox]:

@@ -66,7 +66,7 @@ def box_coincidence_rate(ev: BoxEvidence) -> float:
     wrong = ~ev.right
     if not wrong.any():
         return MIN_BOX_COINCIDENCE
-    empty = np.array([not ev.boxes[r] for r in np.flatnonzero(wrong)])
+    empty = np.array([not ev.boxes[int(r)] for r in np.flatnonzero(wrong)])
     return min(max(float(empty.mean()) ** 2, MIN_BOX_COINCIDENCE), 0.95)
 
 

@@ -1,13 +1,14 @@
 """A job is what a requester pays for: a dataset of items, the classes to choose from, how many labels
 each item gets, and the on-chain JobInstance that escrows its budget.
 
-Token amounts are integers in the token's base units (uint256 on chain): DecimalField with no
-fractional digits holds them exactly on SQLite and PostgreSQL alike.
+Token amounts are integers in the token's base units (uint256 on chain), held exactly by
+apps.lib.fields.TokenAmountField on SQLite and PostgreSQL alike.
 """
 from django.conf import settings
 from django.db import models
 
-TOKEN_AMOUNT = {"max_digits": 78, "decimal_places": 0}
+from apps.lib.fields import TokenAmountField
+
 
 
 class Job(models.Model):
@@ -41,8 +42,8 @@ class Job(models.Model):
     instructions = models.TextField(blank=True)
     task_type = models.CharField(max_length=32, choices=TaskType.choices)
     redundancy = models.PositiveSmallIntegerField(default=3)
-    price_per_label = models.DecimalField(**TOKEN_AMOUNT)
-    budget = models.DecimalField(**TOKEN_AMOUNT)
+    price_per_label = TokenAmountField()
+    budget = TokenAmountField()
     deadline = models.DateTimeField()
     qualification_bar = models.FloatField(default=0.8, help_text="share of gold items a labeler must get right")
     qualification_size = models.PositiveSmallIntegerField(default=5, help_text="gold items in a qualification round")

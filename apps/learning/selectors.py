@@ -46,13 +46,14 @@ def job_features(*, job: Job) -> Features:
     return features
 
 
-def learning_curve(*, job: Job) -> list[dict]:
+def learning_curve(*, job: Job) -> list[dict[str, object]]:
     """[{version, labels_used, heldout_accuracy, trained_at}] oldest first, for the dashboard."""
-    return list(
-        ModelVersion.objects.filter(job=job)
+    return [
+        dict(row)
+        for row in ModelVersion.objects.filter(job=job)
         .order_by("version")
         .values("version", "labels_used", "heldout_accuracy", "trained_at")
-    )
+    ]
 
 
 def latest_model_version(*, job: Job) -> ModelVersion | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeAlias
 
 import numpy as np
 from modAL.batch import uncertainty_batch_sampling
@@ -18,7 +18,7 @@ from scipy import sparse
 from sklearn.cluster import KMeans
 from sklearn.metrics import pairwise_distances
 
-Features = np.ndarray | sparse.csr_matrix
+Features: TypeAlias = np.ndarray | sparse.csr_matrix
 
 # Diverse mini-batch (Zhdanov 2019): cluster the CANDIDATES_PER_SLOT * batch_size most uncertain
 # items. 5, 10 and 20 measured alike on digits; 10 keeps k-means cheap on large pools.
@@ -80,7 +80,7 @@ def random_ranking(
     learner: ActiveLearner, X: Features, *, batch_size: int, rng: np.random.Generator
 ) -> Ranking:
     """The baseline: a uniformly random order (scores are the random keys)."""
-    return _by_score(rng.random(X.shape[0]))
+    return _by_score(np.asarray(rng.random(X.shape[0])))
 
 
 def kmeans_representatives(

@@ -46,7 +46,7 @@ def gold_answers(crowd: Crowd) -> GoldAnswers:
         labels=labels,
         right=right,
         answered=np.bincount(workers, minlength=crowd.n_workers).astype(np.float64),
-        hits=np.bincount(workers, weights=right, minlength=crowd.n_workers),
+        hits=np.bincount(workers, weights=right, minlength=crowd.n_workers).astype(np.float64),
     )
 
 

@@ -21,25 +21,30 @@ from apps.reputation.models import JobEvidence, Reputation
 class SettledLabels(Protocol):
     """A settled job's labels as parallel arrays (apps.quality.selectors.JobLabels is one)."""
 
-    worker_ids: Sequence[int]
-    workers: np.ndarray  # per label: position in worker_ids
-    items: np.ndarray  # per label: item index
-    labels: np.ndarray  # per label: class index
-    gold: Mapping[int, int]  # item index -> gold class
+    @property
+    def worker_ids(self) -> Sequence[int]: ...
+    @property
+    def workers(self) -> np.ndarray: ...  # per label: position in worker_ids
+    @property
+    def items(self) -> np.ndarray: ...  # per label: item index
+    @property
+    def labels(self) -> np.ndarray: ...  # per label: class index
+    @property
+    def gold(self) -> Mapping[int, int]: ...  # item index -> gold class
 
 
 def record_settlement_evidence(*, job: Job, labels: SettledLabels, truth: Sequence[int]) -> list[int]:
     """Record, once per job, each labeler's gold score and agreement with the final truth, and
     update their reputation in the job's domain (announced as ReputationChanged). Returns the ids
     of the workers whose reputation changed."""
-    truth = np.asarray(truth, dtype=np.int64)
+    final = np.asarray(truth, dtype=np.int64)
     on_gold = np.isin(labels.items, np.fromiter(labels.gold, dtype=np.int64, count=len(labels.gold)))
     evidence = []
     for w, worker_id in enumerate(labels.worker_ids):
         mine = labels.workers == w
         gold_labels = labels.labels[mine & on_gold]
-        gold_truth = truth[labels.items[mine & on_gold]]
-        agreed = labels.labels[mine & ~on_gold] == truth[labels.items[mine & ~on_gold]]
+        gold_truth = final[labels.items[mine & on_gold]]
+        agreed = labels.labels[mine & ~on_gold] == final[labels.items[mine & ~on_gold]]
         evidence.append(
             JobEvidence(
                 job=job,

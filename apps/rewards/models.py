@@ -2,7 +2,9 @@
 from django.conf import settings
 from django.db import models
 
-from apps.jobs.models import TOKEN_AMOUNT, Job
+from apps.lib.fields import TokenAmountField
+
+from apps.jobs.models import Job
 
 
 class Settlement(models.Model):
@@ -22,7 +24,7 @@ class Settlement(models.Model):
     method = models.CharField(max_length=40, blank=True)
     report_cid = models.CharField(max_length=100, blank=True)
     root = models.CharField(max_length=66, blank=True)
-    total = models.DecimalField(**TOKEN_AMOUNT, null=True, blank=True)
+    total = TokenAmountField(null=True, blank=True)
     truth_tx = models.CharField(max_length=66, blank=True, help_text="last truth transaction sent")
     root_tx = models.CharField(max_length=66, blank=True)
     started_at = models.DateTimeField(auto_now_add=True)
@@ -35,7 +37,7 @@ class Payout(models.Model):
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="payouts")
     worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payouts")
     index = models.PositiveIntegerField()
-    amount = models.DecimalField(**TOKEN_AMOUNT)
+    amount = TokenAmountField()
     proof = models.JSONField(default=list, help_text="0x hex sibling hashes")
     claimed_at = models.DateTimeField(null=True, blank=True)
     claim_tx = models.CharField(max_length=66, blank=True)

@@ -1,8 +1,7 @@
 """Reads for labelers and requesters: a worker's claim, balances, the refund call."""
 from __future__ import annotations
 
-from django.db.models import DecimalField, F, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count
 
 from apps.chain.escrow import settlement_terms
 from apps.chain.registry import contract, job_instance
@@ -37,16 +36,20 @@ def claim_for(*, job: Job, worker) -> dict | None:
 def worker_balances(*, worker, with_chain: bool = True) -> dict[str, int | None]:
     """pending: the worker's pending and confirmed labels at their price in jobs not settled yet;
     claimable: settled payouts not claimed; balance: the token balance of its wallet (None without
-    `with_chain`)."""
-    amount = DecimalField(max_digits=78, decimal_places=0)
-    pending = Label.objects.filter(
-        worker=worker, job__status__in=UNSETTLED, status__in=(Label.Status.PENDING, Label.Status.CONFIRMED)
-    ).aggregate(total=Coalesce(Sum(F("job__price_per_label"), output_field=amount), 0, output_field=amount))["total"]
-    claimable = Payout.objects.filter(worker=worker, claimed_at__isnull=True).aggregate(
-        total=Coalesce(Sum("amount"), 0, output_field=amount)
-    )["total"]
+    `with_chain`). Summed in Python: SQLite's SUM is a 64-bit integer (or a lossy float) and token
+    amounts in base units go far beyond 2^63."""
+    labels_per_price = (
+        Label.objects.filter(
+            worker=worker, job__status__in=UNSETTLED, status__in=(Label.Status.PENDING, Label.Status.CONFIRMED)
+        )
+        .values_list("job__price_per_label")
+        .annotate(labels=Count("pk"))
+    )
+    pending = sum(int(price) * labels for price, labels in labels_per_price)
+    unclaimed = Payout.objects.filter(worker=worker, claimed_at__isnull=True).values_list("amount", flat=True)
+    claimable = sum(int(amount) for amount in unclaimed)
     balance = contract("CrowdToken").functions.balanceOf(worker.address).call() if with_chain else None
-    return {"pending": int(pending), "claimable": int(claimable), "balance": balance}
+    return {"pending": pending, "claimable": claimable, "balance": balance}
 
 
 def claim_window(*, job: Job) -> dict:

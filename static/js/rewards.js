@@ -54,15 +54,26 @@ function rewardsPanel(panel) {
     return row;
   }
 
+  // The balances and the payouts load apart: when one call fails the other still draws (the payouts
+  // and their Claim buttons above all), and the failure is shown instead of hiding both.
   async function refresh() {
-    const [balances, payouts] = await Promise.all([getJSON("/api/rewards/balance"), getJSON("/api/rewards/payouts")]);
-    for (const [name, value] of Object.entries(balances)) {
-      const cell = panel.querySelector(`[data-reward="${name}"]`);
-      cell.dataset.value = value;
-      cell.textContent = tokens(value);
+    const [balances, payouts] = await Promise.allSettled([
+      getJSON("/api/rewards/balance"),
+      getJSON("/api/rewards/payouts"),
+    ]);
+    if (balances.status === "fulfilled") {
+      for (const [name, value] of Object.entries(balances.value)) {
+        const cell = panel.querySelector(`[data-reward="${name}"]`);
+        cell.dataset.value = value;
+        cell.textContent = tokens(value);
+      }
     }
-    list.replaceChildren(...payouts.map(payoutRow));
-    panel.querySelector("[data-no-payouts]").hidden = payouts.length > 0;
+    if (payouts.status === "fulfilled") {
+      list.replaceChildren(...payouts.value.map(payoutRow));
+      panel.querySelector("[data-no-payouts]").hidden = payouts.value.length > 0;
+    }
+    const failed = [balances, payouts].find((result) => result.status === "rejected");
+    if (failed) throw failed.reason;
   }
 
   async function claim(jobId) {
