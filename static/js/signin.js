@@ -33,6 +33,15 @@ async function signIn() {
   const session = await postJSON("/api/auth/verify", { message, signature });
   showSignedIn(session.address);
   show({ status: `Signed in as ${session.address}.` });
+  const next = nextPath();
+  if (next) window.location.assign(next);
+}
+
+// Where the page that sent the labeler here wants it back (?next=, as Django's login_required
+// sets it): a path on this site only, never another origin.
+function nextPath() {
+  const next = new URLSearchParams(window.location.search).get("next") || "";
+  return next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "";
 }
 
 connectButton.addEventListener("click", async () => {

@@ -71,3 +71,30 @@ def test_browser_without_a_wallet_is_told_to_install_one(browser, live_asgi_serv
         "No Ethereum wallet found. Install MetaMask (or another browser wallet) and reload this page."
     )
     context.close()
+
+
+def test_sign_in_returns_to_the_page_that_asked_for_it(wallet_page, dev_accounts):
+    alice = wallet_page(dev_accounts[1])
+    page = alice.page
+    page.goto("/rewards")  # for signed-in labelers only: sends the browser to sign in first
+    page.wait_for_url("**/signin?next=/rewards")
+    page.get_by_role("button", name="Connect wallet").click()
+    page.wait_for_url("**/rewards")
+    expect(page.locator("[data-account-address]")).to_have_text(alice.address)
+
+
+def test_sign_in_never_sends_the_browser_to_another_site(wallet_page, dev_accounts):
+    alice = wallet_page(dev_accounts[1])
+    page = alice.page
+    page.goto("/signin?next=//example.invalid/steal")
+    page.get_by_role("button", name="Connect wallet").click()
+    expect(page.get_by_role("status")).to_have_text(f"Signed in as {alice.address}.")
+    assert page.url.endswith("/signin?next=//example.invalid/steal")
+
+
+def test_the_header_links_every_part_of_the_site(wallet_page, dev_accounts):
+    page = wallet_page(dev_accounts[1]).page
+    page.goto("/")
+    site = page.get_by_role("navigation", name="Site")
+    for name, path in (("Jobs", "/jobs/"), ("Rewards", "/rewards"), ("Leaderboard", "/leaderboard")):
+        expect(site.get_by_role("link", name=name, exact=True)).to_have_attribute("href", path)
