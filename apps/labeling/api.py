@@ -156,6 +156,11 @@ def label_inputs(entries: list[dict]) -> list[services.LabelInput]:
     return [services.LabelInput(item_id=e["item"], label=e["label"], answer_ms=e.get("answer_ms")) for e in entries]
 
 
+class RejectedLabelSerializer(serializers.Serializer):
+    item = serializers.IntegerField(source="item_id")
+    reason = serializers.CharField(source="rejection")
+
+
 @extend_schema_serializer(component_name="LabelBatch")
 class BatchOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
@@ -166,6 +171,9 @@ class BatchOutputSerializer(serializers.Serializer):
     nonce = serializers.IntegerField(allow_null=True)
     packed = serializers.CharField()
     size = serializers.SerializerMethodField()
+    rejected = RejectedLabelSerializer(
+        many=True, source="rejected_labels", help_text="its labels on chain that the server's rules do not count"
+    )
 
     def get_size(self, batch: LabelBatch) -> int:
         return getattr(batch, "size", None) or batch.labels.count()

@@ -39,7 +39,7 @@ def live_jobs():
 def standing(*, job: Job, worker) -> Standing:
     qualification = Qualification.objects.filter(job=job, worker=worker).first()
     counts = Label.objects.filter(job=job, worker=worker).aggregate(
-        given=Count("pk", filter=~Q(status=Label.Status.FAILED)),
+        given=Count("pk", filter=Q(status__in=(Label.Status.PENDING, Label.Status.CONFIRMED))),
         pending=Count("pk", filter=Q(status=Label.Status.PENDING)),
         confirmed=Count("pk", filter=Q(status=Label.Status.CONFIRMED)),
     )
@@ -87,14 +87,6 @@ def confirmed_label_rows(*, job: Job) -> list[dict]:
             "item__index", "worker__address", "label_index", "tx_hash", "block_number", "item__is_gold", "answer_ms"
         )
     )
-
-
-def honeypot_accuracy(*, job: Job, worker) -> float | None:
-    """Share of the worker's live labels on gold items (served as honeypots) that match the gold answer."""
-    labels = Label.objects.filter(job=job, worker=worker, item__is_gold=True).exclude(status=Label.Status.FAILED)
-    right = Q(label_index=F("item__gold_answer__label_index"))
-    totals = labels.aggregate(n=Count("pk"), right=Count("pk", filter=right))
-    return totals["right"] / totals["n"] if totals["n"] else None
 
 
 def qualification_view(*, job: Job, worker) -> dict:
