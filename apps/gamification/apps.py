@@ -8,11 +8,11 @@ class GamificationConfig(AppConfig):
     label = "gamification"
 
     def ready(self) -> None:
-        from apps.chain.handlers import register
         from apps.gamification import handlers
         from apps.labeling.events import LabelsConfirmed, LabelsUnconfirmed
         from apps.lib.events import subscribe
+        from apps.rewards.events import SettlementSettled
 
         subscribe(LabelsConfirmed, handlers.refresh_labeler)
         subscribe(LabelsUnconfirmed, handlers.refresh_labeler)
-        register("PayoutRootPosted", handlers.refresh_job_labelers)
+        subscribe(SettlementSettled, handlers.refresh_job_labelers)
