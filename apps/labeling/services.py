@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
@@ -56,6 +57,25 @@ def push_to_worker(*, user_id: int, message: dict) -> None:
 
 
 # --- batches ----------------------------------------------------------------------------------
+
+
+def pending_room(*, job: Job, worker, pending: int | None = None) -> int:
+    """How many more items the worker may hold unconfirmed in the job (LABELING_MAX_PENDING_ITEMS:
+    batches never sent must not hold a job's slots). `pending`: its pending labels, when the caller
+    has counted them (selectors.job_for_serving)."""
+    if pending is None:
+        pending = Label.objects.filter(job=job, worker=worker, status=Label.Status.PENDING).count()
+    return settings.LABELING_MAX_PENDING_ITEMS - pending
+
+
+def refuse_beyond_pending_room(*, room: int, wanted: int) -> None:
+    if wanted > room:
+        raise LabelingError(
+            f"You hold {settings.LABELING_MAX_PENDING_ITEMS - room} labels not yet on chain in this job, and at most"
+            f" {settings.LABELING_MAX_PENDING_ITEMS} may wait: send (or cancel) your pending batches first.",
+            status=409,
+            code="pending_limit",
+        )
 
 
 def take_slot(*, item_id: int) -> bool:
@@ -180,6 +200,7 @@ def check_items(*, job: Job, worker, labels: Sequence[LabelInput]) -> CheckedBat
     if len(set(ids)) != len(ids):
         raise LabelingError("A batch labels each item once.")
     require_tier(job=job, worker=worker, item_ids=ids)
+    refuse_beyond_pending_room(room=pending_room(job=job, worker=worker), wanted=len(ids))
     items = Item.objects.in_bulk(ids)
     unknown = [i for i in ids if i not in items or items[i].job_id != job.pk]
     if unknown:

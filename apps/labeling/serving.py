@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from apps.jobs.models import GoldRole, Item, Job
 from apps.labeling.models import ItemLease, Label
-from apps.labeling.services import FAILED, require_tier, take_slot
+from apps.labeling.services import FAILED, pending_room, refuse_beyond_pending_room, require_tier, take_slot
 
 
 def _soft_state_commit() -> None:
@@ -55,12 +55,19 @@ def next_item_for(*, job: Job, worker) -> Item | None:
     return items[0] if items else None
 
 
-def next_items_for(*, job: Job, worker, count: int, expired: bool | None = None) -> list[Item]:
+def next_items_for(
+    *, job: Job, worker, count: int, expired: bool | None = None, pending: int | None = None
+) -> list[Item]:
     """Up to `count` items for the worker to label next, each held by a lease: its live leases first
     (a reload must not take more slots), then the best-ranked items it has not labeled, with a gold
     honeypot in about LABELING_HONEYPOT_RATE of new picks. `expired=False`: the caller has just
-    probed that no lease has expired (selectors.job_for_serving), so the sweep is skipped."""
+    probed that no lease has expired (selectors.job_for_serving), so the sweep is skipped; `pending`:
+    the worker's pending labels, when the caller counted them. Served and pending items together
+    stay within LABELING_MAX_PENDING_ITEMS; at the limit the call refuses, saying why."""
     require_tier(job=job, worker=worker)
+    room = pending_room(job=job, worker=worker, pending=pending)
+    refuse_beyond_pending_room(room=room, wanted=1)
+    count = min(count, room)
     if expired is not False:
         release_expired_leases()
     # One draw per possible new pick: the k-th new item is a honeypot when draws[k] is true.
