@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from apps.jobs.models import GoldRole, Item
 from apps.labeling import serving
-from apps.labeling.models import ItemLease, Label, LabelBatch, Qualification
+from apps.labeling.models import ItemLease, Label, LabelBatch
 from tests.factories import make_user
 from tests.labeling.conftest import make_db_job
 
