@@ -48,3 +48,14 @@ def test_a_labeler_may_not_label_its_qualification_items(chain_job, labeler_for,
     refused = labeler.api.post(f"/api/jobs/{chain_job.pk}/batches", body, format="json")
     assert refused.status_code == 400 and "qualification rounds" in refused.json()["detail"]
     assert not Item.objects.get(pk=known).labels.exists()
+
+
+def test_answers_one_wallet_was_shown_never_score_another(chain_job, labeler_for, admitted, dev_accounts, settings):
+    """Issue 11: wallets pooling their rounds' feedback must learn nothing about anyone's honeypots."""
+    scout = labeler_for(dev_accounts[3])
+    assert answer_round(scout, chain_job, wrong=0)[-1]["passed"] is True
+    shown = set(Qualification.objects.get(worker=scout.user).revealed_ids)
+    settings.LABELING_HONEYPOT_RATE = 1.0
+    other = admitted(chain_job, dev_accounts[4])
+    served = {i["id"] for i in serve(other, chain_job, 12)}
+    assert Item.objects.filter(pk__in=served, is_gold=True).count() == 4 and not served & shown
