@@ -11,6 +11,7 @@ from apps.jobs.models import GoldAnswer, GoldRole, Item, Job
 from apps.jobs.services import stop_live_job
 from apps.labeling.models import Label, Pause
 from apps.labeling.selectors import confirmed_label_rows
+from apps.quality.selectors import job_labels
 from tests.labeling.batching import serve
 from tests.labeling.conftest import GOLD, index_and_handle
 
@@ -29,7 +30,10 @@ def rejections(labeler, job) -> list[tuple[int, str]]:
 
 
 def unpaid(job, worker) -> bool:
-    return not [row for row in confirmed_label_rows(job=job) if row["worker__address"] == worker.address]
+    """Not in what settlement computes payouts from (job_labels, the classification kind's input),
+    nor in the confirmed rows export and audit read."""
+    in_rows = [row for row in confirmed_label_rows(job=job) if row["worker__address"] == worker.address]
+    return not in_rows and worker.pk not in job_labels(job=job).worker_ids
 
 
 def test_a_paused_wallet_labelling_through_the_chain_is_rejected_and_unpaid(chain_job, admitted, dev_accounts, w3):
