@@ -1,6 +1,7 @@
 """The labeling app's chain-event handlers: LabelsSubmitted confirms label batches (and records labels
-sent without the platform, under the API's rules: services.ChainLabelRules); its undo, after a reorganisation, puts them back to pending. Each
-announces what it changed (LabelsConfirmed / LabelsUnconfirmed); box votes reuse both steps."""
+sent without the platform, under the API's rules: services.ChainLabelRules); its undo, after a
+reorganisation, puts them back to pending. Each announces what it changed (LabelsConfirmed /
+LabelsUnconfirmed); box votes reuse both steps."""
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
@@ -35,7 +36,7 @@ def confirm_batch(event: ChainEvent) -> LabelBatch | None:
     """The chain is the source of truth. The matching pending batch (same job, worker and packed
     bytes) of a LabelsSubmitted or BoxesSubmitted event is confirmed; labels nobody recorded (a
     transaction sent without the page, or a batch marked failed that landed after all) are recorded
-    as confirmed. Returns the batch confirmed now, None when there was nothing to confirm; the
+    as confirmed, or rejected where they break the API's rules. Returns the batch confirmed now, None when there was nothing to confirm; the
     caller announces it (a box vote after checking its boxes)."""
     job = Job.objects.filter(instance_address__iexact=event.address).first()
     worker = User.objects.filter(address__iexact=event.args["worker"]).first()

@@ -128,13 +128,13 @@ def require_admitted(*, job: Job, worker, admitted: bool | None = None, paused: 
         raise NotAllowed(pause_message(job=job, pause=pause))
 
 
+OWN_JOB = "This is your own job: a requester does not qualify for or label its own jobs."
+
+
 def require_not_requester(*, job: Job, worker) -> None:
     """A requester judging its own job's labels would pay itself: it neither qualifies nor labels."""
     if job.requester_id == worker.pk:
         raise NotAllowed(OWN_JOB)
-
-
-OWN_JOB = "This is your own job: a requester does not qualify for or label its own jobs."
 
 
 def pause_message(*, job: Job, pause: Pause) -> str:
@@ -365,8 +365,8 @@ class ChainLabelRules:
     served: frozenset[int]  # items leased to the worker, or in a batch of its the API recorded (and failed)
 
     def rejection(self, item: Item) -> str:
-        """Why the label on `item` does not count ("" when it does). No reason depends on whether
-        the item is gold, so a rejection tells nothing about honeypots."""
+        """Why the label on `item` does not count ("" when it does). No reason tells a honeypot from
+        an ordinary item (qualification gold is named: its answers are out anyway)."""
         if self.job.requester_id == self.worker.pk:
             return OWN_JOB
         if self.job.status != Job.Status.LIVE:
