@@ -92,4 +92,6 @@ def test_the_apps_subscribe_each_concern_once():
     assert names(ModelVersionCreated) == [
         "apps.jobs.consumers.push_for_job_event", "apps.rewards.handlers.check_target_accuracy"
     ]
-    assert names(SettlementSettled) == ["apps.jobs.consumers.push_for_job_event"]
+    assert names(SettlementSettled) == [
+        "apps.gamification.handlers.refresh_job_labelers", "apps.jobs.consumers.push_for_job_event"
+    ]
