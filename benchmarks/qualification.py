@@ -2,7 +2,8 @@
 are found — on simulated populations run through the project's own code on a real anvil chain.
 
 Per repetition, a fresh job (10 classes, 400 items of which 40 gold, a qualification round of 10
-gold items with pass bar 0.7, at most 3 attempts) and a fresh population of wallets:
+gold items with pass bar 0.7, at most 3 attempts; the gold split as going live splits it, 20 for
+qualification and 20 honeypots, apps.jobs.gold) and a fresh population of wallets:
 
 - honest workers, accuracy ~U(0.7, 0.95), answer times lognormal around 1.5-4 s; each wallet's first
   ETH comes from its own funder, and a fifth of them also get tokens from one exchange hot wallet
@@ -16,7 +17,7 @@ gold items with pass bar 0.7, at most 3 attempts) and a fresh population of wall
 
 Qualification is the labeling app's own rounds (start_qualification / answer_qualification, wallets
 admitted on chain by admitWorkers; the wait between attempts is skipped by back-dating the attempt).
-Admitted workers then label 60 items each (10% gold honeypots; ~7 other workers' labels per item,
+Admitted workers then label 60 items each (10% honeypots, from the honeypot gold only; ~7 other workers' labels per item,
 as the job's redundancy arranges, so a ring's items are seen by outsiders too); the labels are written as confirmed
 label records (they are not sent on chain: this measures the decisions, not the transport), and
 apps.integrity.services.assess_job — the code settlement runs — computes every signal, reading the
@@ -65,7 +66,8 @@ from apps.chain.deploy import deploy_contracts  # noqa: E402
 from apps.chain.local_chain import dev_private_keys, start_local_chain  # noqa: E402
 from apps.chain.registry import contract  # noqa: E402
 from apps.integrity.services import assess_job, wallet_funders  # noqa: E402
-from apps.jobs.models import GoldAnswer, Item, Job, LabelClass  # noqa: E402
+from apps.jobs.models import GoldAnswer, GoldRole, Item, Job, LabelClass  # noqa: E402
+from apps.jobs.services import split_gold  # noqa: E402
 from apps.labeling.models import Label, LabelBatch, Qualification  # noqa: E402
 from apps.labeling.qualification import answer_qualification, start_qualification  # noqa: E402
 from apps.labeling.services import LabelingError  # noqa: E402
@@ -163,6 +165,7 @@ def make_job(*, w3: Web3, requester, seed: int) -> tuple[Job, dict[int, int]]:
     rng = np.random.default_rng(seed)
     truth = {item.pk: int(rng.integers(N_CLASSES)) for item in items}
     GoldAnswer.objects.bulk_create(GoldAnswer(item=item, label_index=truth[item.pk]) for item in items[:N_GOLD])
+    split_gold(job=job)  # as going live does
     return job, truth
 
 
@@ -178,15 +181,16 @@ def qualify(*, job: Job, user, accuracy: float, truth: dict[int, int], rng) -> b
             feedback = answer_qualification(job=job, worker=user, item_id=item_id, answer=answer(rng, truth[item_id], accuracy))
         if feedback.passed:
             return Qualification.objects.get(job=job, worker=user).admitted
-        # The wait between attempts passes (whatever the job's rule for it).
-        Qualification.objects.filter(job=job, worker=user).update(last_attempt_at=timezone.now() - timedelta(days=30))
+        # The wait between attempts passes (whatever the job's rule for it): it runs from when the
+        # failed round was decided (qualification.retry_at).
+        Qualification.objects.filter(job=job, worker=user).update(finished_at=timezone.now() - timedelta(days=30))
     return False
 
 
 def label(*, job: Job, population: Population, users: list, admitted: set[int], truth: dict[int, int], rng) -> None:
-    items = list(Item.objects.filter(job=job).order_by("index").values_list("pk", "is_gold"))
-    gold = [pk for pk, is_gold in items if is_gold]
-    plain = [pk for pk, is_gold in items if not is_gold]
+    items = list(Item.objects.filter(job=job).order_by("index").values_list("pk", "is_gold", "gold_role"))
+    gold = [pk for pk, _, role in items if role == GoldRole.HONEYPOT]
+    plain = [pk for pk, is_gold, _ in items if not is_gold]
     n_gold = int(ITEMS_PER_WORKER * HONEYPOT_RATE)
 
     def pick() -> list[int]:

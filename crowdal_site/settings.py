@@ -262,6 +262,9 @@ SIWE_MAX_MESSAGE_AGE_SECONDS = int(os.environ.get("SIWE_MAX_MESSAGE_AGE_SECONDS"
 LABELING_LEASE_SECONDS = int(os.environ.get("LABELING_LEASE_SECONDS", "120"))
 # Share of newly served items that are gold honeypots (scored like qualification, look like any item).
 LABELING_HONEYPOT_RATE = float(os.environ.get("LABELING_HONEYPOT_RATE", "0.1"))
+# Most items a labeler holds unconfirmed in one job (live leases plus pending labels): next-items
+# serves nothing beyond it, so batches that are never sent cannot hold a job's slots.
+LABELING_MAX_PENDING_ITEMS = int(os.environ.get("LABELING_MAX_PENDING_ITEMS", "100"))
 # Most boxes a labeler may draw on one image (bounding-box jobs).
 BOXES_MAX_PER_ITEM = int(os.environ.get("BOXES_MAX_PER_ITEM", "100"))
 

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from apps.jobs.models import GoldAnswer, Item, Job, LabelClass
+from apps.jobs.services import split_gold
 from apps.labeling.models import Label, LabelBatch
 from apps.storage.services import store_blob
 
@@ -61,6 +62,7 @@ def make_job(
         for i in range(num_items)
     )
     GoldAnswer.objects.bulk_create(GoldAnswer(item=items[i], label_index=label) for i, label in gold.items())
+    split_gold(job=job)  # as going live does
     return job
 
 

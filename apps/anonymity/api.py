@@ -146,7 +146,7 @@ class ItemContentApi(WithoutSession):
         responses={(200, "*/*"): OpenApiTypes.BINARY},
     )
     def get(self, request: Request, item_id: int) -> HttpResponse:
-        item = get_object_or_404(Item.objects.select_related("job"), pk=item_id, job__anonymous=True, is_gold=False)
+        item = get_object_or_404(Item.objects.select_related("job"), pk=item_id, job__anonymous=True)
         self.require_group_token(item.job)
         return item_content_response(item)
 
@@ -154,7 +154,7 @@ class ItemContentApi(WithoutSession):
 @extend_schema_serializer(component_name="AnonymousLabelStatus")
 class LabelOutputSerializer(serializers.Serializer):
     nullifier = serializers.CharField()
-    item = serializers.IntegerField(source="item.index")
+    item = serializers.IntegerField(help_text="its on-chain item id")
     status = serializers.CharField()
     tx_hash = serializers.CharField()
     error = serializers.CharField()
@@ -189,7 +189,7 @@ class RelayLabelApi(WithoutSession):
             raise AppError(str(error), code="malformed_proof") from error
         record = services.relay_label(job=job, proof=proof)
         code = status.HTTP_409_CONFLICT if record.status == record.Status.FAILED else status.HTTP_202_ACCEPTED
-        return Response(LabelOutputSerializer(record).data, status=code)
+        return Response(LabelOutputSerializer(selectors.label_view(record)).data, status=code)
 
 
 class LabelStatusApi(WithoutSession):
@@ -200,7 +200,7 @@ class LabelStatusApi(WithoutSession):
         record = selectors.label_by_nullifier(job=self.anonymous_job(job_id), nullifier=nullifier)
         if record is None:
             raise Http404("No label with that nullifier.")
-        return Response(LabelOutputSerializer(record).data)
+        return Response(LabelOutputSerializer(selectors.label_view(record)).data)
 
 
 class RewardsApi(WithoutSession):

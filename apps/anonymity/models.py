@@ -47,12 +47,16 @@ class GroupMember(models.Model):
 
 class AnonymousLabel(models.Model):
     """One relayed label: pending when the relayer accepted it, confirmed when the indexer sees its
-    AnonymousLabel event. The nullifier is the identity's tag for (job, item): unique per job."""
+    AnonymousLabel event (rejected instead when its item is gold). The nullifier is the identity's
+    tag for (job, item): unique per job."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "Sent by the relayer"
         CONFIRMED = "confirmed", "On chain (indexed)"
         FAILED = "failed", "Rejected or reverted; the item's slot was released"
+        # On chain, but on a gold item: gold scores wallets in qualification, and a member who saw
+        # answers there could collect sure rewards with them. Never counted or paid.
+        REJECTED = "rejected", "On chain, on a gold item: not counted"
 
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="anonymous_labels")
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="anonymous_labels")

@@ -3,6 +3,7 @@ label status by nullifier, and the counts dashboards and settlement use."""
 from __future__ import annotations
 
 import hmac
+import random
 
 from django.db.models import F
 from django.urls import reverse
@@ -48,9 +49,15 @@ def group_view(*, job: Job) -> dict:
 
 
 def open_items(*, job: Job, count: int) -> list[Item]:
-    """Items that still need labels, the learner's pick first; gold items stay with wallet scoring."""
-    items = Item.objects.filter(job=job, is_gold=False, labels_taken__lt=F("labels_needed"))
-    return list(items.order_by("-priority", "index")[: min(count, MAX_ANONYMOUS_ITEMS)])
+    """Items that still need labels, the learner's pick first. Gold items are among them, each at a
+    random place (the learner never ranks them, so their rank would point them out): a list without
+    them would name the gold by its missing indexes. Labels on them are rejected (confirm_label)."""
+    limit = min(count, MAX_ANONYMOUS_ITEMS)
+    items = Item.objects.filter(job=job, labels_taken__lt=F("labels_needed"))
+    listed = list(items.filter(is_gold=False).order_by("-priority", "index")[:limit])
+    for gold in items.filter(is_gold=True).order_by("?")[:limit]:
+        listed.insert(random.randint(0, len(listed)), gold)
+    return listed[:limit]
 
 
 def item_view(item: Item) -> dict:
@@ -60,6 +67,15 @@ def item_view(item: Item) -> dict:
         "media_type": item.media_type,
         "content_url": reverse("anonymity-api:item-content", args=[item.pk]),
     }
+
+
+def label_view(record: AnonymousLabel) -> dict:
+    """A label as its member's page sees it. A rejected label (on a gold item) reads as confirmed,
+    which it is on chain, until the job is settled: the rejection would point out the gold item."""
+    status, error = record.status, record.error
+    if status == AnonymousLabel.Status.REJECTED and record.job.status not in (Job.Status.SETTLED, Job.Status.REFUNDED):
+        status, error = AnonymousLabel.Status.CONFIRMED, ""
+    return {"nullifier": record.nullifier, "item": record.item.index, "status": status, "tx_hash": record.tx_hash, "error": error}
 
 
 def label_by_nullifier(*, job: Job, nullifier: str) -> AnonymousLabel | None:

@@ -90,7 +90,8 @@ def relay_label(*, job: Job, proof: semaphore.LabelProof) -> AnonymousLabel:
     require_anonymous_open(job)
     if proof.job.lower() != job.instance_address.lower():
         raise LabelingError("The proof is for another job.")
-    item = Item.objects.filter(job=job, index=proof.item_id, is_gold=False).first()
+    # Gold items are taken like any (refusing them would point them out); confirm_label rejects them.
+    item = Item.objects.filter(job=job, index=proof.item_id).first()
     if item is None:
         raise LabelingError(f"Item {proof.item_id} is not an item of this job.")
     check_classes(job=job, labels=[proof.label])
@@ -145,17 +146,26 @@ def record_members(*, job_address: str, start_index: int, commitments: list[int]
     return len(rows)
 
 
+GOLD_REJECTION = "A gold item: anonymous labels on gold items are not counted or paid."
+
+
 def confirm_label(
     *, job_address: str, item_index: int, label: int, nullifier: int, tx_hash: str, block_number: int
 ) -> None:
     """AnonymousLabel: the chain is the source of truth. The relayer's pending record is confirmed;
     a label nobody recorded (sent by another relayer, or marked failed and mined after all) is
-    recorded confirmed and takes its item's slot. Announced as LabelsConfirmed, as wallet labels are."""
+    recorded confirmed and takes its item's slot. A label on a gold item, relayed or sent straight to
+    the contract, is recorded REJECTED instead: never counted or paid. Announced as LabelsConfirmed,
+    as wallet labels are."""
     job = Job.objects.filter(instance_address__iexact=job_address).first()
     item = Item.objects.filter(job=job, index=item_index).first() if job else None
     if item is None:
         return
-    confirmed = {"status": AnonymousLabel.Status.CONFIRMED, "tx_hash": tx_hash, "block_number": block_number}
+    if item.is_gold:
+        on_chain = {"status": AnonymousLabel.Status.REJECTED, "error": GOLD_REJECTION}
+    else:
+        on_chain = {"status": AnonymousLabel.Status.CONFIRMED}
+    confirmed = {**on_chain, "tx_hash": tx_hash, "block_number": block_number}
     live = AnonymousLabel.objects.filter(job=job, nullifier=str(nullifier)).exclude(status=AnonymousLabel.Status.FAILED)
     if not live.update(**confirmed, label_index=label, item=item):
         Item.objects.filter(pk=item.pk).update(labels_taken=F("labels_taken") + 1)
@@ -171,8 +181,9 @@ def unconfirm_label(*, job_address: str, nullifier: int, tx_hash: str) -> int:
     if job is None:
         return 0
     orphaned = AnonymousLabel.objects.filter(
-        job=job, nullifier=str(nullifier), tx_hash=tx_hash, status=AnonymousLabel.Status.CONFIRMED
-    ).update(status=AnonymousLabel.Status.PENDING, block_number=None)
+        job=job, nullifier=str(nullifier), tx_hash=tx_hash,
+        status__in=[AnonymousLabel.Status.CONFIRMED, AnonymousLabel.Status.REJECTED],
+    ).update(status=AnonymousLabel.Status.PENDING, block_number=None, error="")
     if orphaned:
         emit(LabelsUnconfirmed(job_id=job.pk, worker_ids=(), kind=VoteKind.ANONYMOUS))
     return orphaned

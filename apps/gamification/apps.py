@@ -8,15 +8,15 @@ class GamificationConfig(AppConfig):
     label = "gamification"
 
     def ready(self) -> None:
-        from apps.chain.handlers import register
         from apps.gamification import handlers
         from apps.gamification.selectors import tier_lock
         from apps.labeling.events import LabelsConfirmed, LabelsUnconfirmed
         from apps.labeling.gates import register_gate
         from apps.lib.events import subscribe
+        from apps.rewards.events import SettlementSettled
 
         register_gate(tier_lock)
 
         subscribe(LabelsConfirmed, handlers.refresh_labeler)
         subscribe(LabelsUnconfirmed, handlers.refresh_labeler)
-        register("PayoutRootPosted", handlers.refresh_job_labelers)
+        subscribe(SettlementSettled, handlers.refresh_job_labelers)

@@ -1,10 +1,10 @@
 """What the gamification app reacts to (wired in GamificationConfig.ready)."""
 from __future__ import annotations
 
-from apps.chain.models import ChainEvent
 from apps.gamification.services import refresh_many
 from apps.labeling.events import LabelsConfirmed, LabelsUnconfirmed
 from apps.labeling.models import Label
+from apps.rewards.events import SettlementSettled
 
 
 def refresh_labeler(event: LabelsConfirmed | LabelsUnconfirmed) -> None:
@@ -13,7 +13,8 @@ def refresh_labeler(event: LabelsConfirmed | LabelsUnconfirmed) -> None:
     refresh_many(worker_ids=event.worker_ids)
 
 
-def refresh_job_labelers(event: ChainEvent) -> None:
-    """PayoutRootPosted: the job's truth is final, so agreement with it now scores."""
-    labels = Label.objects.filter(job__instance_address__iexact=event.address, status=Label.Status.CONFIRMED)
+def refresh_job_labelers(event: SettlementSettled) -> None:
+    """The job is settled: its truth is final and its honeypots no longer matter, so agreement with
+    gold and truth now scores (points, gold counters, badges, tier)."""
+    labels = Label.objects.filter(job_id=event.job_id, status=Label.Status.CONFIRMED)
     refresh_many(worker_ids=labels.values_list("worker_id", flat=True).distinct())

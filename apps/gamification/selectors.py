@@ -25,17 +25,17 @@ from apps.rewards.models import Settlement
 
 # Labels given from a wallet. Any other mode (an anonymous one, say) is never credited to a wallet.
 COUNTED_MODES = (LabelBatch.Mode.WALLET, LabelBatch.Mode.RELAYED)
-# From the COMPUTED step on, a job's item aggregates are its final truth (the report's).
-FINAL_STEPS = [step for step in Settlement.Step.values if step != Settlement.Step.STARTED]
-
-GOLD_RIGHT = Q(item__is_gold=True, item__gold_answer__label_index=F("label_index"))
-AGREEING = GOLD_RIGHT | Q(
-    item__is_gold=False, item__aggregate__label=F("label_index"), job__settlement__step__in=FINAL_STEPS
-)
+# Whether a label agrees with its item's gold answer or final truth is scored once the job is
+# settled, and not before: earlier, points or gold counters rising after a label would tell which
+# items are honeypots. Until then a label is worth POINTS_PER_LABEL whatever the item.
+SETTLED = Q(job__settlement__step=Settlement.Step.DONE)
+GOLD = Q(item__is_gold=True) & SETTLED
+GOLD_RIGHT = GOLD & Q(item__gold_answer__label_index=F("label_index"))
+AGREEING = GOLD_RIGHT | (Q(item__is_gold=False, item__aggregate__label=F("label_index")) & SETTLED)
 SCORE = {
     "labels": Count("pk"),
     "agreeing": Count("pk", filter=AGREEING),
-    "gold_answers": Count("pk", filter=Q(item__is_gold=True)),
+    "gold_answers": Count("pk", filter=GOLD),
     "gold_correct": Count("pk", filter=GOLD_RIGHT),
 }
 

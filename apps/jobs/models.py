@@ -106,9 +106,17 @@ class LabelClass(models.Model):
         return self.name
 
 
+class GoldRole(models.TextChoices):
+    """What a gold item is used for; the two sets are disjoint (services.split_gold), so the answers
+    a qualification round reveals never score anyone's normal work."""
+
+    QUALIFICATION = "qualification", "Qualification rounds (answers shown as feedback)"
+    HONEYPOT = "honeypot", "Honeypots in normal work (answers never shown before settlement)"
+
+
 class Item(models.Model):
     """One thing to label. `index` is its item id on chain. Gold answers live in GoldAnswer, never
-    here, so no serializer of items can leak them."""
+    here, so no serializer of items can leak them; neither shows `is_gold` or `gold_role`."""
 
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="items")
     index = models.PositiveIntegerField()
@@ -119,6 +127,9 @@ class Item(models.Model):
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
     is_gold = models.BooleanField(default=False)
+    gold_role = models.CharField(
+        max_length=13, choices=GoldRole.choices, blank=True, help_text="of a gold item, set when the job goes live"
+    )
     # Serving state: how many labels the item still takes, and the learner's ranking.
     labels_needed = models.PositiveSmallIntegerField(help_text="redundancy plus any extension for disagreement")
     labels_taken = models.PositiveSmallIntegerField(default=0, help_text="labels given or leased, pending or confirmed")

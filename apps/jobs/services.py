@@ -21,9 +21,10 @@ from apps.chain.client import Sent, get_web3, oracle_account, send
 from apps.chain.local_chain import ANVIL_CHAIN_ID
 from apps.chain.models import ChainEvent
 from apps.chain.registry import contract, contract_at
+from apps.jobs.gold import split_gold_ids
 from apps.jobs.importers import ImportRefused, UploadFile, image_size, parse_upload
 from apps.jobs.kinds import UnknownTaskKind, kind_for
-from apps.jobs.models import Item, Job, LabelClass
+from apps.jobs.models import GoldRole, Item, Job, LabelClass
 from apps.jobs.events import JobStopped, JobWentLive
 from apps.lib.events import emit
 from apps.jobs.selectors import FundingCall, onchain_num_classes
@@ -297,7 +298,23 @@ def on_job_created(event: ChainEvent) -> None:
     job.instance_address = Web3.to_checksum_address(args["instance"])
     job.created_tx = event.tx_hash
     job.save(update_fields=["status", "chain_id", "onchain_id", "instance_address", "created_tx"])
+    split_gold(job=job)
     emit(JobWentLive(job_id=job.pk))
+
+
+def split_gold(*, job: Job) -> None:
+    """Give the job's gold items their roles (apps.jobs.gold), once, when its gold is final: the job
+    goes live with its imports closed."""
+    gold = Item.objects.filter(job=job, is_gold=True)
+    if gold.exclude(gold_role="").exists():
+        return
+    qualification, honeypots = split_gold_ids(
+        list(gold.order_by("pk").values_list("pk", flat=True)),
+        round_size=job.qualification_size,
+        max_attempts=job.qualification_max_attempts,
+    )
+    Item.objects.filter(pk__in=qualification).update(gold_role=GoldRole.QUALIFICATION)
+    Item.objects.filter(pk__in=honeypots).update(gold_role=GoldRole.HONEYPOT)
 
 
 def stop_live_job(*, job_id: int) -> bool:

@@ -107,7 +107,8 @@ def next_items(request, job_id: int) -> JsonResponse:
     (no request wrapping, negotiation, serializers or renderer; it is therefore not in the OpenAPI
     schema). Same contract as the DRF views: session auth (AuthenticationMiddleware), CSRF
     (CsrfViewMiddleware; the view is not csrf_exempt), 403 for anonymous, a job not open or a
-    labeler not admitted, 400 for a bad count, 404 for an unknown job, 405 for other methods."""
+    labeler not admitted, 400 for a bad count, 404 for an unknown job, 405 for other methods, 409
+    (code pending_limit) while the labeler holds LABELING_MAX_PENDING_ITEMS labels not yet on chain."""
     try:
         if not request.user.is_authenticated:
             raise AppError("Authentication credentials were not provided.", status=403, code="not_authenticated")
@@ -119,7 +120,9 @@ def next_items(request, job_id: int) -> JsonResponse:
         services.require_admitted(
             job=job, worker=request.user, admitted=job.serving_admitted, paused=job.serving_paused
         )
-        items = serving.next_items_for(job=job, worker=request.user, count=count, expired=job.serving_expired)
+        items = serving.next_items_for(
+            job=job, worker=request.user, count=count, expired=job.serving_expired, pending=job.serving_pending
+        )
     except AppError as error:  # LabelingError and NotAllowed among them
         return error_response(error)
     return JsonResponse({"items": [selectors.item_view(i) for i in items]})
@@ -156,6 +159,11 @@ def label_inputs(entries: list[dict]) -> list[services.LabelInput]:
     return [services.LabelInput(item_id=e["item"], label=e["label"], answer_ms=e.get("answer_ms")) for e in entries]
 
 
+class RejectedLabelSerializer(serializers.Serializer):
+    item = serializers.IntegerField(source="item_id")
+    reason = serializers.CharField(source="rejection")
+
+
 @extend_schema_serializer(component_name="LabelBatch")
 class BatchOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
@@ -166,6 +174,9 @@ class BatchOutputSerializer(serializers.Serializer):
     nonce = serializers.IntegerField(allow_null=True)
     packed = serializers.CharField()
     size = serializers.SerializerMethodField()
+    rejected = RejectedLabelSerializer(
+        many=True, source="rejected_labels", help_text="its labels on chain that the server's rules do not count"
+    )
 
     def get_size(self, batch: LabelBatch) -> int:
         return getattr(batch, "size", None) or batch.labels.count()

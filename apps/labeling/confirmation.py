@@ -1,6 +1,7 @@
 """The labeling app's chain-event handlers: LabelsSubmitted confirms label batches (and records labels
-sent without the platform); its undo, after a reorganisation, puts them back to pending. Each
-announces what it changed (LabelsConfirmed / LabelsUnconfirmed); box votes reuse both steps."""
+sent without the platform, under the API's rules: services.ChainLabelRules); its undo, after a
+reorganisation, puts them back to pending. Each announces what it changed (LabelsConfirmed /
+LabelsUnconfirmed); box votes reuse both steps."""
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
@@ -9,6 +10,7 @@ from django.utils import timezone
 
 from apps.chain.labels import unpack_labels
 from apps.chain.models import ChainEvent
+from apps.jobs.kinds import kind_for
 from apps.jobs.models import Item, Job
 from apps.labeling.events import LabelsConfirmed, LabelsUnconfirmed, VoteKind
 from apps.labeling.models import ItemLease, Label, LabelBatch
@@ -34,7 +36,7 @@ def confirm_batch(event: ChainEvent) -> LabelBatch | None:
     """The chain is the source of truth. The matching pending batch (same job, worker and packed
     bytes) of a LabelsSubmitted or BoxesSubmitted event is confirmed; labels nobody recorded (a
     transaction sent without the page, or a batch marked failed that landed after all) are recorded
-    as confirmed. Returns the batch confirmed now, None when there was nothing to confirm; the
+    as confirmed, or rejected where they break the API's rules. Returns the batch confirmed now, None when there was nothing to confirm; the
     caller announces it (a box vote after checking its boxes)."""
     job = Job.objects.filter(instance_address__iexact=event.address).first()
     worker = User.objects.filter(address__iexact=event.args["worker"]).first()
@@ -55,10 +57,15 @@ def confirm_batch(event: ChainEvent) -> LabelBatch | None:
             return None
         batch = _record_unseen_batch(job=job, worker=worker, event=event)
     LabelBatch.objects.filter(pk=batch.pk).update(status=CONFIRMED, tx_hash=event.tx_hash, confirmed_at=now)
-    batch.labels.exclude(status=Label.Status.FAILED).update(
+    batch.labels.filter(status=Label.Status.PENDING).update(
         status=Label.Status.CONFIRMED, tx_hash=event.tx_hash, block_number=event.block_number
     )
-    services.push_to_worker(user_id=worker.pk, message={"batch": batch.pk, "status": CONFIRMED, "tx_hash": event.tx_hash})
+    batch.labels.filter(status=Label.Status.REJECTED).update(tx_hash=event.tx_hash, block_number=event.block_number)
+    rejected = batch.labels.filter(status=Label.Status.REJECTED).count()
+    services.push_to_worker(
+        user_id=worker.pk,
+        message={"batch": batch.pk, "status": CONFIRMED, "tx_hash": event.tx_hash, "rejected": rejected},
+    )
     return batch
 
 
@@ -80,11 +87,16 @@ def unconfirm_batches(event: ChainEvent, *, kind: VoteKind) -> None:
 
 
 def _record_unseen_batch(*, job: Job, worker, event: ChainEvent) -> LabelBatch:
+    """Record the labels of a batch the server never saw. Each takes its item's slot (the contract
+    counted the vote against the item's cap); those that break the API's rules are REJECTED with
+    their reason (services.ChainLabelRules), the others are honeypot answers like any."""
     pairs = unpack_labels(bytes.fromhex(event.args["labels"][2:]))
     items = {item.index: item for item in Item.objects.filter(job=job, index__in=[i for i, _ in pairs])}
+    rules = services.chain_label_rules(job=job, worker=worker, item_ids=[item.pk for item in items.values()])
     batch = LabelBatch.objects.create(
         job=job, worker=worker, mode=LabelBatch.Mode.WALLET, packed=event.args["labels"].lower()
     )
+    honeypot = False
     for index, label in pairs:
         if index not in items:
             continue
@@ -95,7 +107,12 @@ def _record_unseen_batch(*, job: Job, worker, event: ChainEvent) -> LabelBatch:
         released_lease, _ = ItemLease.objects.filter(item=items[index], worker=worker).delete()
         if not released_lease:  # a lease already holds the slot the label takes
             Item.objects.filter(pk=items[index].pk).update(labels_taken=F("labels_taken") + 1)
-        Label.objects.create(batch=batch, job=job, item=items[index], worker=worker, label_index=label)
+        rejection = rules.rejection(items[index])
+        Label.objects.create(
+            batch=batch, job=job, item=items[index], worker=worker, label_index=label,
+            status=Label.Status.REJECTED if rejection else Label.Status.PENDING, rejection=rejection,
+        )
+        honeypot |= items[index].is_gold and not rejection
+    if honeypot and kind_for(job).takes_class_labels:  # (box votes without their boxes never score)
+        services.update_honeypot_standing(job=job, worker=worker)
     return batch
-
-

@@ -44,11 +44,19 @@ class LabelBatch(models.Model):
         ]
 
 
+    @property
+    def rejected_labels(self):
+        """Its labels on chain that the server's rules do not count (services.ChainLabelRules)."""
+        return self.labels.filter(status=Label.Status.REJECTED).order_by("pk")
+
+
 class Label(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
         CONFIRMED = "confirmed", "Confirmed on chain"
         FAILED = "failed", "Failed"
+        # On chain, but against the server's rules (services.ChainLabelRules): never counted or paid.
+        REJECTED = "rejected", "On chain, rejected by the server's rules"
 
     batch = models.ForeignKey(LabelBatch, on_delete=models.CASCADE, related_name="labels")
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="labels")
@@ -57,6 +65,7 @@ class Label(models.Model):
     label_index = models.PositiveSmallIntegerField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
     answer_ms = models.PositiveIntegerField(null=True, blank=True, help_text="time the labeler took, as its page measured")
+    rejection = models.CharField(max_length=200, blank=True, help_text="why a rejected label does not count")
     created_at = models.DateTimeField(auto_now_add=True)
     # Provenance, set on confirmation from the indexed event.
     tx_hash = models.CharField(max_length=66, blank=True)
@@ -64,7 +73,8 @@ class Label(models.Model):
 
     class Meta:
         constraints = [
-            # One live label per worker and item; a failed one frees the slot for a retry.
+            # One live label per worker and item; a failed one frees the slot for a retry. A rejected
+            # one is a vote on chain (the contract refuses a second), so it keeps the slot.
             models.UniqueConstraint(
                 fields=["item", "worker"], condition=~Q(status="failed"), name="one_live_label_per_worker_item"
             )

@@ -17,9 +17,9 @@ from apps.chain.client import TransactionFailed, get_web3, oracle_account, send
 from apps.chain.errors import NODE_ERRORS
 from apps.chain.registry import job_instance
 from apps.jobs.kinds import kind_for
-from apps.jobs.models import Item, Job
+from apps.jobs.models import GoldRole, Item, Job
 from apps.labeling.models import Qualification
-from apps.labeling.services import LabelingError, NotAllowed, check_classes, require_unlocked
+from apps.labeling.services import LabelingError, NotAllowed, check_classes, require_not_requester, require_unlocked
 from apps.labeling.weights import post_weights
 
 logger = logging.getLogger(__name__)
@@ -51,6 +51,7 @@ def start_qualification(*, job: Job, worker) -> Qualification:
     attempts are left) when needed. A pass in another job of the requester's domain is reused."""
     if job.status != Job.Status.LIVE or not job.instance_address:
         raise NotAllowed("This job is not open for labeling.")
+    require_not_requester(job=job, worker=worker)
     require_unlocked(job=job, worker=worker)
     with transaction.atomic():
         qualification, _ = Qualification.objects.select_for_update().get_or_create(job=job, worker=worker)
@@ -63,7 +64,8 @@ def start_qualification(*, job: Job, worker) -> Qualification:
             return qualification
         if qualification.passed is False:
             refuse_retry(job=job, qualification=qualification)
-        gold = list(Item.objects.filter(job=job, is_gold=True).values_list("id", flat=True))
+        # Qualification gold only: the honeypots that score normal work are never shown (apps.jobs.gold).
+        gold = list(Item.objects.filter(job=job, gold_role=GoldRole.QUALIFICATION).values_list("id", flat=True))
         if len(gold) < job.qualification_size:
             raise LabelingError("This job does not have enough gold items for a qualification round yet.")
         # A retry draws items whose answers the labeler has not been shown first, while there are enough.

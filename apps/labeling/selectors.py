@@ -39,7 +39,7 @@ def live_jobs():
 def standing(*, job: Job, worker) -> Standing:
     qualification = Qualification.objects.filter(job=job, worker=worker).first()
     counts = Label.objects.filter(job=job, worker=worker).aggregate(
-        given=Count("pk", filter=~Q(status=Label.Status.FAILED)),
+        given=Count("pk", filter=Q(status__in=(Label.Status.PENDING, Label.Status.CONFIRMED))),
         pending=Count("pk", filter=Q(status=Label.Status.PENDING)),
         confirmed=Count("pk", filter=Q(status=Label.Status.CONFIRMED)),
     )
@@ -87,14 +87,6 @@ def confirmed_label_rows(*, job: Job) -> list[dict]:
             "item__index", "worker__address", "label_index", "tx_hash", "block_number", "item__is_gold", "answer_ms"
         )
     )
-
-
-def honeypot_accuracy(*, job: Job, worker) -> float | None:
-    """Share of the worker's live labels on gold items (served as honeypots) that match the gold answer."""
-    labels = Label.objects.filter(job=job, worker=worker, item__is_gold=True).exclude(status=Label.Status.FAILED)
-    right = Q(label_index=F("item__gold_answer__label_index"))
-    totals = labels.aggregate(n=Count("pk"), right=Count("pk", filter=right))
-    return totals["right"] / totals["n"] if totals["n"] else None
 
 
 def qualification_view(*, job: Job, worker) -> dict:
@@ -147,17 +139,20 @@ SELECT j.*,
             WHERE q.job_id = j.id AND q.worker_id = %s AND q.passed AND q.admitted_tx <> '') AS serving_admitted,
     EXISTS (SELECT 1 FROM labeling_pause p
             WHERE p.job_id = j.id AND p.worker_id = %s AND p.lifted_at IS NULL) AS serving_paused,
-    EXISTS (SELECT 1 FROM labeling_itemlease e WHERE e.expires_at < %s) AS serving_expired
+    EXISTS (SELECT 1 FROM labeling_itemlease e WHERE e.expires_at < %s) AS serving_expired,
+    (SELECT count(*) FROM labeling_label l
+     WHERE l.job_id = j.id AND l.worker_id = %s AND l.status = 'pending') AS serving_pending
 FROM jobs_job j WHERE j.id = %s
 """
 
 def job_for_serving(*, job_id: int, worker) -> Job | None:
     """The job for a next-items call, in one query: annotated with `serving_admitted` (the worker
     passed and was admitted on chain, as services.require_admitted checks), `serving_paused` (an
-    active honeypot pause) and `serving_expired` (some lease has expired: the sweep has work).
+    active honeypot pause), `serving_expired` (some lease has expired: the sweep has work) and
+    `serving_pending` (the worker's labels in the job not confirmed yet).
     None if there is no such job."""
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    job = next(iter(Job.objects.raw(_SERVING_JOB_SQL, [worker.pk, worker.pk, now, job_id])), None)
+    job = next(iter(Job.objects.raw(_SERVING_JOB_SQL, [worker.pk, worker.pk, now, worker.pk, job_id])), None)
     if job is not None:  # SQLite answers EXISTS with 0/1
         job.serving_admitted, job.serving_paused = bool(job.serving_admitted), bool(job.serving_paused)
         job.serving_expired = bool(job.serving_expired)

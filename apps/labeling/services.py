@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
@@ -24,7 +25,7 @@ from apps.chain.eip712 import label_batch_typed_data
 from apps.chain.labels import pack_labels
 from apps.chain.registry import job_instance
 from apps.jobs.kinds import kind_for
-from apps.jobs.models import Item, Job
+from apps.jobs.models import GoldRole, Item, Job
 from apps.labeling.gates import lock_for
 from apps.labeling.models import ItemLease, Label, LabelBatch, Pause, Qualification
 from apps.lib.errors import AppError
@@ -33,6 +34,8 @@ from apps.lib.live import Group, send_on_commit
 
 # Label and batch statuses share these values.
 FAILED, CONFIRMED = Label.Status.FAILED, Label.Status.CONFIRMED
+# Labels that are, or may become, votes the server counts (a rejected one is on chain, never counted).
+COUNTABLE = (Label.Status.PENDING, Label.Status.CONFIRMED)
 
 
 class LabelingError(AppError):
@@ -56,11 +59,23 @@ def push_to_worker(*, user_id: int, message: dict) -> None:
 # --- batches ----------------------------------------------------------------------------------
 
 
-def revealed_items(*, job: Job, worker) -> set[int]:
-    """Gold items whose answers the worker was shown in its qualification rounds (and the current
-    round's): they are never its honeypots, and it may not label them."""
-    rounds = Qualification.objects.filter(job=job, worker=worker).values_list("revealed_ids", "item_ids").first()
-    return {item_id for ids in rounds or () for item_id in ids}
+def pending_room(*, job: Job, worker, pending: int | None = None) -> int:
+    """How many more items the worker may hold unconfirmed in the job (LABELING_MAX_PENDING_ITEMS:
+    batches never sent must not hold a job's slots). `pending`: its pending labels, when the caller
+    has counted them (selectors.job_for_serving)."""
+    if pending is None:
+        pending = Label.objects.filter(job=job, worker=worker, status=Label.Status.PENDING).count()
+    return settings.LABELING_MAX_PENDING_ITEMS - pending
+
+
+def refuse_beyond_pending_room(*, room: int, wanted: int) -> None:
+    if wanted > room:
+        raise LabelingError(
+            f"You hold {settings.LABELING_MAX_PENDING_ITEMS - room} labels not yet on chain in this job, and at most"
+            f" {settings.LABELING_MAX_PENDING_ITEMS} may wait: send (or cancel) your pending batches first.",
+            status=409,
+            code="pending_limit",
+        )
 
 
 def take_slot(*, item_id: int) -> bool:
@@ -102,6 +117,7 @@ def require_admitted(*, job: Job, worker, admitted: bool | None = None, paused: 
         raise NotAllowed("This job is not open for labeling.")
     if job.anonymous:
         raise NotAllowed("This job is anonymous: join its group and label anonymously.")
+    require_not_requester(job=job, worker=worker)
     if admitted is None:
         admitted = Qualification.objects.filter(job=job, worker=worker, passed=True).exclude(admitted_tx="").exists()
     if not admitted:
@@ -110,6 +126,15 @@ def require_admitted(*, job: Job, worker, admitted: bool | None = None, paused: 
         return
     if pause := Pause.objects.filter(job=job, worker=worker, lifted_at__isnull=True).first():
         raise NotAllowed(pause_message(job=job, pause=pause))
+
+
+OWN_JOB = "This is your own job: a requester does not qualify for or label its own jobs."
+
+
+def require_not_requester(*, job: Job, worker) -> None:
+    """A requester judging its own job's labels would pay itself: it neither qualifies nor labels."""
+    if job.requester_id == worker.pk:
+        raise NotAllowed(OWN_JOB)
 
 
 def pause_message(*, job: Job, pause: Pause) -> str:
@@ -157,8 +182,8 @@ class CheckedBatch:
 
 
 def check_batch(*, job: Job, worker, labels: Sequence[LabelInput]) -> CheckedBatch:
-    """Admitted, unpaused worker, LIVE job of classes, each item of this job once and not one of the
-    worker's qualification items, each class in range."""
+    """Admitted, unpaused worker, LIVE job of classes, each item of this job once and none of the
+    qualification gold, each class in range."""
     if not kind_for(job).takes_class_labels:
         raise LabelingError("This job takes boxes, not class labels: submit them per image.")
     checked = check_items(job=job, worker=worker, labels=labels)
@@ -167,8 +192,8 @@ def check_batch(*, job: Job, worker, labels: Sequence[LabelInput]) -> CheckedBat
 
 
 def check_items(*, job: Job, worker, labels: Sequence[LabelInput]) -> CheckedBatch:
-    """Admitted, unpaused worker, LIVE job, each item of this job once and not one of the worker's
-    qualification items (the label values are the caller's to check)."""
+    """Admitted, unpaused worker, LIVE job, each item of this job once and none of the qualification
+    gold, whose answers rounds show (the label values are the caller's to check)."""
     require_admitted(job=job, worker=worker)
     ids = [entry.item_id for entry in labels]
     if not ids:
@@ -176,13 +201,13 @@ def check_items(*, job: Job, worker, labels: Sequence[LabelInput]) -> CheckedBat
     if len(set(ids)) != len(ids):
         raise LabelingError("A batch labels each item once.")
     require_unlocked(job=job, worker=worker, item_ids=ids)
+    refuse_beyond_pending_room(room=pending_room(job=job, worker=worker), wanted=len(ids))
     items = Item.objects.in_bulk(ids)
     unknown = [i for i in ids if i not in items or items[i].job_id != job.pk]
     if unknown:
         raise LabelingError(f"Items {unknown} are not part of this job.")
-    if shown := sorted(set(ids) & revealed_items(job=job, worker=worker)):
-        # Their answers would score as honeypots the worker already knows the answers to.
-        raise LabelingError(f"Items {shown} were in your qualification round; they are not labeled again.")
+    if shown := sorted(i for i in ids if items[i].gold_role == GoldRole.QUALIFICATION):
+        raise LabelingError(f"Items {shown} belong to qualification rounds; they are not labeled in normal work.")
     return CheckedBatch(
         job=job,
         worker=worker,
@@ -325,13 +350,58 @@ def fail_batch(*, batch: LabelBatch, reason: str, tx_hash: str = "") -> LabelBat
     return batch
 
 
+# --- labels found on chain that the server never recorded ------------------------------------
+
+
+@dataclass(frozen=True)
+class ChainLabelRules:
+    """The API's rules, applied by the indexer to labels that reached the chain without the server
+    (a wallet calling JobInstance.submitLabels itself). The contract takes such a vote; the server
+    records it REJECTED, with the reason the labeler sees, and never counts or pays it. Loaded once
+    per batch, before the batch's labels are recorded."""
+
+    job: Job
+    worker: object
+    paused: bool
+    served: frozenset[int]  # items leased to the worker, or in a batch of its the API recorded (and failed)
+
+    def rejection(self, item: Item) -> str:
+        """Why the label on `item` does not count ("" when it does). No reason tells a honeypot from
+        an ordinary item (qualification gold is named: its answers are out anyway)."""
+        if self.job.requester_id == self.worker.pk:
+            return OWN_JOB
+        if self.job.status != Job.Status.LIVE:
+            return "Sent after the job stopped taking labels."
+        if self.paused:
+            return "Sent while you were paused in this job."
+        if item.gold_role == GoldRole.QUALIFICATION:
+            return "This item belongs to qualification rounds, which show its answer: it is not labeled in normal work."
+        if item.pk not in self.served:
+            return "This item was never served to you: label the items the labeling page serves."
+        return ""
+
+
+def chain_label_rules(*, job: Job, worker, item_ids: Iterable[int]) -> ChainLabelRules:
+    item_ids = list(item_ids)
+    leased = ItemLease.objects.filter(worker=worker, item_id__in=item_ids).values_list("item_id", flat=True)
+    # A relayed batch marked failed when its send timed out may land after all: the API checked it.
+    recorded = Label.objects.filter(job=job, worker=worker, item_id__in=item_ids, status=FAILED)
+    return ChainLabelRules(
+        job=job,
+        worker=worker,
+        paused=Pause.objects.filter(job=job, worker=worker, lifted_at__isnull=True).exists(),
+        served=frozenset([*leased, *recorded.values_list("item_id", flat=True)]),
+    )
+
+
 # --- honeypots --------------------------------------------------------------------------------
 
 
 def honeypot_answers(*, job: Job, worker, since) -> list[tuple]:
-    """(answer, gold) of the worker's live answers on gold items served as honeypots, given after
-    `since` (None: all), in the form the job's task kind scores."""
-    labels = Label.objects.filter(job=job, worker=worker, item__is_gold=True).exclude(status=FAILED)
+    """(answer, gold) of the worker's countable answers on gold items served as honeypots (recorded
+    by the API or found on chain alike), given after `since` (None: all), in the form the job's task
+    kind scores."""
+    labels = Label.objects.filter(job=job, worker=worker, item__gold_role=GoldRole.HONEYPOT, status__in=COUNTABLE)
     if since is not None:
         labels = labels.filter(created_at__gt=since)
     return kind_for(job).honeypot_answers(labels=labels)

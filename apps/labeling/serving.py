@@ -13,9 +13,9 @@ from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
-from apps.jobs.models import Item, Job
+from apps.jobs.models import GoldRole, Item, Job
 from apps.labeling.models import ItemLease, Label
-from apps.labeling.services import FAILED, require_unlocked, revealed_items, take_slot
+from apps.labeling.services import FAILED, pending_room, refuse_beyond_pending_room, require_unlocked, take_slot
 
 
 def _soft_state_commit() -> None:
@@ -55,12 +55,19 @@ def next_item_for(*, job: Job, worker) -> Item | None:
     return items[0] if items else None
 
 
-def next_items_for(*, job: Job, worker, count: int, expired: bool | None = None) -> list[Item]:
+def next_items_for(
+    *, job: Job, worker, count: int, expired: bool | None = None, pending: int | None = None
+) -> list[Item]:
     """Up to `count` items for the worker to label next, each held by a lease: its live leases first
     (a reload must not take more slots), then the best-ranked items it has not labeled, with a gold
     honeypot in about LABELING_HONEYPOT_RATE of new picks. `expired=False`: the caller has just
-    probed that no lease has expired (selectors.job_for_serving), so the sweep is skipped."""
+    probed that no lease has expired (selectors.job_for_serving), so the sweep is skipped; `pending`:
+    the worker's pending labels, when the caller counted them. Served and pending items together
+    stay within LABELING_MAX_PENDING_ITEMS; at the limit the call refuses, saying why."""
     require_unlocked(job=job, worker=worker)
+    room = pending_room(job=job, worker=worker, pending=pending)
+    refuse_beyond_pending_room(room=room, wanted=1)
+    count = min(count, room)
     if expired is not False:
         release_expired_leases()
     # One draw per possible new pick: the k-th new item is a honeypot when draws[k] is true.
@@ -79,8 +86,8 @@ Served = tuple[list[Item], list[Item], list[Item]]  # held, new gold, new non-go
 # PostgreSQL: the whole call in one statement (one round trip, autocommit): the worker's live
 # leases, then the picks. A pick locks its rows (SKIP LOCKED, so concurrent labelers pass over each
 # other's), the UPDATE keeps the conditional `labels_taken < labels_needed`, and the INSERT leases
-# exactly the rows whose slot was taken. Gold picks skip items revealed to the worker in its
-# qualification rounds (revealed_items). set_config(..., true) is SET LOCAL synchronous_commit for
+# exactly the rows whose slot was taken. Gold picks are honeypot gold only, never the qualification
+# gold whose answers rounds reveal (apps.jobs.gold). set_config(..., true) is SET LOCAL synchronous_commit for
 # this statement's transaction (leases are soft state, see _soft_state_commit).
 _SERVE_SQL = """
 WITH soft AS (SELECT set_config('synchronous_commit', 'off', true) AS v),
@@ -95,13 +102,10 @@ honeypots AS (
 ),
 gold AS (
     SELECT i.id FROM jobs_item i
-    WHERE i.job_id = %(job)s AND i.is_gold AND i.labels_taken < i.labels_needed
+    WHERE i.job_id = %(job)s AND i.is_gold AND i.gold_role = %(honeypot)s AND i.labels_taken < i.labels_needed
       AND NOT EXISTS (SELECT 1 FROM labeling_label l
                       WHERE l.item_id = i.id AND l.worker_id = %(worker)s AND l.status <> %(failed)s)
       AND NOT EXISTS (SELECT 1 FROM labeling_itemlease e WHERE e.item_id = i.id AND e.worker_id = %(worker)s)
-      AND NOT EXISTS (SELECT 1 FROM labeling_qualification q
-                      WHERE q.job_id = %(job)s AND q.worker_id = %(worker)s
-                        AND (q.revealed_ids @> to_jsonb(i.id) OR q.item_ids @> to_jsonb(i.id)))
       AND (SELECT v FROM soft) IS NOT NULL
     ORDER BY i.priority DESC, i.id
     LIMIT (SELECT n FROM honeypots)
@@ -140,6 +144,7 @@ ORDER BY priority DESC, id
 def _serve_in_one_statement(*, job: Job, worker, count: int, draws: list[bool], now) -> Served:
     params = {
         "job": job.pk, "worker": worker.pk, "count": count, "draws": draws, "now": now, "failed": str(FAILED),
+        "honeypot": str(GoldRole.HONEYPOT),
         "expires_at": now + timedelta(seconds=settings.LABELING_LEASE_SECONDS),
     }
     served: dict[str, list[Item]] = {"held": [], "gold": [], "plain": []}
@@ -169,14 +174,13 @@ def _serve_step_by_step(*, job: Job, worker, count: int, draws: list[bool], now)
 def _lease(*, job: Job, worker, gold: bool, count: int, now) -> list[Item]:
     if count <= 0:
         return []
-    excluded = revealed_items(job=job, worker=worker) if gold else set()
     with transaction.atomic():
         _soft_state_commit()
         # skip_locked: concurrent labelers pass over each other's rows instead of queueing on the top item.
         candidates = list(
             Item.objects.select_for_update(skip_locked=True)
             .filter(job=job, is_gold=gold, labels_taken__lt=F("labels_needed"))
-            .exclude(pk__in=excluded)
+            .filter(gold_role=GoldRole.HONEYPOT if gold else "")
             .exclude(Exists(Label.objects.filter(item=OuterRef("pk"), worker=worker).exclude(status=FAILED)))
             .exclude(Exists(ItemLease.objects.filter(item=OuterRef("pk"), worker=worker)))
             .order_by("-priority", "id")[:count]

@@ -295,12 +295,14 @@ function batchRow(id) {
 }
 
 // `what` says what the batch carries when it is first shown (updates name only the batch).
-function showBatch({ id, status, size, what = size && `${size} labels`, error = "", tx_hash = "" }) {
+// `rejected`: how many of its labels on chain the server's rules do not count (sent around the page).
+function showBatch({ id, status, size, what = size && `${size} labels`, error = "", tx_hash = "", rejected = 0 }) {
   const row = batchRow(id);
   if (what) row.dataset.what = what;
   row.dataset.status = status;
   const hash = tx_hash ? ` · tx ${tx_hash.slice(0, 10)}…` : "";
-  row.textContent = `Batch ${id}: ${row.dataset.what} · ${status}${hash}${error ? ` · ${error}` : ""}`;
+  const uncounted = rejected ? ` · ${rejected} not counted` : "";
+  row.textContent = `Batch ${id}: ${row.dataset.what} · ${status}${hash}${uncounted}${error ? ` · ${error}` : ""}`;
 }
 
 async function sendBatch() {
@@ -354,7 +356,7 @@ async function latestStatuses() {
     return annotations.map(({ batch, status, error, tx_hash }) => ({ id: batch, status, error, tx_hash }));
   }
   const { batches } = await getJSON(`${api}/batches`);
-  return batches.map(({ id, status, error, tx_hash }) => ({ id, status, error, tx_hash }));
+  return batches.map(({ id, status, error, tx_hash, rejected }) => ({ id, status, error, tx_hash, rejected: rejected.length }));
 }
 
 function connectUpdates() {
@@ -372,7 +374,7 @@ function connectUpdates() {
       return;
     }
     if (update.batch === undefined) return; // other news for this labeler (a claim, a badge)
-    showBatch({ id: update.batch, status: update.status, error: update.error, tx_hash: update.tx_hash });
+    showBatch({ id: update.batch, status: update.status, error: update.error, tx_hash: update.tx_hash, rejected: update.rejected });
   });
 }
 

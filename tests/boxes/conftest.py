@@ -6,7 +6,8 @@ import pytest
 
 from apps.boxes.geometry import Box
 from apps.boxes.services import store_gold_boxes
-from apps.jobs.models import Item, Job
+from apps.jobs.models import GoldRole, Item, Job
+from apps.jobs.services import split_gold
 from tests.factories import make_job, make_user
 from tests.labeling.conftest import admitted, chain_job, index_and_handle, labeler_for  # noqa: F401  (fixtures)
 
@@ -40,7 +41,13 @@ def make_box_job(*, requester, instance_address: str = "", **fields) -> Job:
         )
     items = dict(job.items.values_list("index", "pk"))
     store_gold_boxes(items_boxes={items[index]: boxes for index, boxes in GOLD_BOXES.items()})
+    split_gold(job=job)  # as going live does: three gold images, one round of them, no honeypots
     return job
+
+
+def gold_as_honeypots(job: Job) -> None:
+    """Make every gold image a honeypot (the tests of scoring in normal work)."""
+    Item.objects.filter(job=job, is_gold=True).update(gold_role=GoldRole.HONEYPOT)
 
 
 @pytest.fixture
@@ -53,9 +60,11 @@ def box_job(make_job, roles, settings) -> Job:
 
 @pytest.fixture
 def job3(make_job, roles, settings) -> Job:
-    """A box job taking three answers per image, honeypots as configured."""
+    """A box job taking three answers per image, its gold images honeypots, served as configured."""
     settings.CHAIN_CONFIRMATIONS = 0
     on_chain = make_job(num_items=NUM_ITEMS, num_classes=16, redundancy=3)
-    return make_box_job(
+    job = make_box_job(
         requester=make_user(roles.requester.address), instance_address=on_chain.instance.address, redundancy=3
     )
+    gold_as_honeypots(job)
+    return job

@@ -2,12 +2,13 @@
 import json
 
 from apps.jobs.models import Item
-from tests.boxes.conftest import GOLD_BOXES
+from tests.boxes.conftest import GOLD_BOXES, gold_as_honeypots
 from tests.boxes.helpers import box_dicts, submit
 
 
 def test_gold_boxes_never_reach_the_labeler(box_job, admitted, dev_accounts, settings, w3):
     settings.LABELING_HONEYPOT_RATE = 1.0  # every new pick a gold image while any is left
+    gold_as_honeypots(box_job)
     labeler = admitted(box_job, dev_accounts[3])
     reply = labeler.api.post(f"/api/jobs/{box_job.pk}/next-items", {"count": 5}, format="json")
     items = reply.json()["items"]

@@ -3,13 +3,14 @@ honeypots by class: a running score below the job's bar, after honeypot_min of t
 from apps.jobs.models import Item
 from apps.labeling.models import Pause
 from apps.labeling.services import honeypot_answers
-from tests.boxes.conftest import GOLD_BOXES
+from tests.boxes.conftest import GOLD_BOXES, gold_as_honeypots
 from tests.boxes.helpers import submit
 
 
 def test_a_low_box_honeypot_score_pauses_the_labeler(box_job, admitted, dev_accounts, w3):
     box_job.honeypot_min, box_job.qualification_bar = 2, 0.75
     box_job.save()
+    gold_as_honeypots(box_job)
     labeler = admitted(box_job, dev_accounts[3])
     gold = {i.index: i.pk for i in Item.objects.filter(job=box_job, is_gold=True)}
     normal = Item.objects.get(job=box_job, index=9).pk

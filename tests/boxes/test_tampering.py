@@ -45,7 +45,7 @@ def test_a_vote_sent_around_the_server_records_no_boxes(box_job, admitted, dev_a
     send(instance.functions.submitBoxesFor(labeler.account.address, labels, commitments, 9, signature), sender=roles.relayer)
 
     index_and_handle(w3)
-    label = Label.objects.get()  # the vote is on chain, so it is recorded …
-    assert label.status == Label.Status.CONFIRMED and label.item.index == 7
+    label = Label.objects.get()  # the vote is on chain, so it is recorded (never served: not counted) …
+    assert label.status == Label.Status.REJECTED and label.item.index == 7
     assert not BoxAnnotation.objects.exists()  # … but there are no boxes to count
     assert box_settlement_input(job=box_job).answers == {}

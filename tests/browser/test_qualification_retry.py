@@ -29,7 +29,8 @@ def test_fail_wait_retry_pass(wallet_page, make_job, dev_accounts, roles, settin
     on_chain = make_job(num_items=12, num_classes=2, redundancy=2)
     job = make_db_job(
         requester=make_user(roles.requester.address), num_items=12, class_names=("no", "yes"),
-        gold={0: 0, 1: 1, 2: 0, 3: 1}, redundancy=2, status="live", instance_address=on_chain.instance.address,
+        gold={i: i % 2 for i in range(8)},  # split: 4 for qualification (2 rounds of 2), 4 honeypots
+        redundancy=2, status="live", instance_address=on_chain.instance.address,
         qualification_size=2, qualification_bar=1.0, qualification_wait_seconds=WAIT_SECONDS,
         qualification_max_attempts=2, domain="digits",
     )

@@ -2,13 +2,13 @@
 streaks, and the badge boundaries as the database sees them."""
 import pytest
 
-from apps.chain.models import ChainEvent
 from apps.gamification import handlers
 from apps.gamification.models import Badge, Tier, WorkerProgress
+from apps.gamification.selectors import progress
 from apps.gamification.services import refresh_progress
-from apps.jobs.models import Job
 from apps.labeling.models import Label
 from apps.quality.models import ItemAggregate
+from apps.rewards.events import SettlementSettled
 from apps.rewards.models import Settlement
 from tests.factories import make_labels, make_user
 from tests.gamification.builders import labelled
@@ -37,13 +37,32 @@ def test_points_count_confirmed_labels_and_right_gold_answers():
 
 def test_agreeing_with_final_truth_scores_only_once_the_job_settled():
     worker = make_user("0x" + "02" * 20)
-    job = labelled(worker, plain=4)  # every answer is class 0
+    job = labelled(worker, plain=4, settled=False)  # every answer is class 0
     for n, item in enumerate(job.items.order_by("index")):  # truth: 0, 1, 0, 1
         ItemAggregate.objects.create(item=item, label=n % 2, confidence=0.9, method="mv", votes=3)
 
     assert refresh_progress(worker_id=worker.pk).points == 40  # live aggregates are not final
-    Settlement.objects.create(job=job, step=Settlement.Step.COMPUTED)
+    settlement = Settlement.objects.create(job=job, step=Settlement.Step.COMPUTED)
+    assert refresh_progress(worker_id=worker.pk).points == 40  # nor computed ones: the job is not settled
+    Settlement.objects.filter(pk=settlement.pk).update(step=Settlement.Step.DONE)
     assert refresh_progress(worker_id=worker.pk).points == 40 + 2 * 5
+
+
+def test_honeypots_show_in_no_figure_before_the_job_is_settled():
+    """Issue 11: right after a label, points and gold counters must not tell whether its item was a
+    honeypot or whether the answer was right (it used to be +15 against +10 at once)."""
+    worker = make_user("0x" + "0b" * 20)
+    job = labelled(worker, plain=1, gold_right=2, gold_wrong=1, settled=False)
+    change = refresh_progress(worker_id=worker.pk)
+    record = WorkerProgress.objects.get(worker=worker)
+    assert (record.labels, record.gold_answers, record.gold_correct, record.agreeing) == (4, 0, 0, 0)
+    assert change.points == 4 * 10  # every label alike
+    assert progress(worker=worker)["gold_answers"] == 0
+
+    Settlement.objects.create(job=job, step=Settlement.Step.DONE)
+    handlers.refresh_job_labelers(SettlementSettled(job_id=job.pk))  # what settling announces
+    record.refresh_from_db()
+    assert (record.gold_answers, record.gold_correct, record.agreeing, record.points) == (3, 2, 2, 4 * 10 + 2 * 5)
 
 
 def test_hundred_labels_badge_at_the_hundredth_confirmed_label():
@@ -93,16 +112,14 @@ def test_anonymous_mode_labels_are_never_credited_to_a_wallet():
     assert refresh_progress(worker_id=worker.pk).points == 0
 
 
-def test_a_posted_payout_root_rescores_the_jobs_labelers():
+def test_a_settled_job_rescores_its_labelers():
     first, second = make_user("0x" + "09" * 20), make_user("0x" + "0a" * 20)
     job = labelled(first, plain=2)
     make_labels(job=job, worker=second, labels={0: 1, 1: 1})
-    Job.objects.filter(pk=job.pk).update(instance_address="0x" + "cd" * 20)
     for item in job.items.all():  # truth: class 0 everywhere
         ItemAggregate.objects.create(item=item, label=0, confidence=0.9, method="mv", votes=2)
-    Settlement.objects.create(job=job, step=Settlement.Step.ROOT_POSTED)
 
-    handlers.refresh_job_labelers(ChainEvent(name="PayoutRootPosted", address="0x" + "CD" * 20, args={}))
+    handlers.refresh_job_labelers(SettlementSettled(job_id=job.pk))
 
     points = dict(WorkerProgress.objects.values_list("worker__address", "points"))
     assert points == {first.address: 2 * 15, second.address: 2 * 10}

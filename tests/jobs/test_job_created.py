@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from apps.chain.client import send
 from apps.chain.handlers import handle_pending
 from apps.chain.indexer import index_once
-from apps.jobs.models import Job
+from apps.jobs.models import GoldAnswer, GoldRole, Item, Job
 from apps.jobs.selectors import FundingCall, funding_call
 from apps.jobs.services import Upload, import_items, record_funding, send_funding
 from tests.factories import make_job, make_user
@@ -89,3 +89,16 @@ def test_job_created_by_another_wallet_does_not_match(draft, deployed, roles, w3
 
     draft.refresh_from_db()
     assert draft.status == Job.Status.DRAFT
+
+
+def test_going_live_splits_the_gold(draft, deployed, roles, w3):
+    items = list(draft.items.order_by("index"))
+    Item.objects.filter(pk__in=[items[0].pk, items[1].pk]).update(is_gold=True)  # as a gold file marks them
+    GoldAnswer.objects.bulk_create([GoldAnswer(item=items[0], label_index=0), GoldAnswer(item=items[1], label_index=1)])
+    call = funding_call(job=draft)
+    record_funding(job=draft, by=draft.requester, tx_hash=create_on_chain(deployed, roles.requester, call, roles.oracle).tx_hash)
+
+    index(w3)
+
+    roles_now = dict(Item.objects.filter(job=draft).values_list("index", "gold_role"))
+    assert roles_now == {0: GoldRole.QUALIFICATION, 1: GoldRole.QUALIFICATION, 2: ""}  # 2 gold: one round's worth

@@ -34,8 +34,9 @@ def test_labels_sent_without_the_platform_are_recorded(chain_job, admitted, dev_
     index_and_handle(w3)
     batch = LabelBatch.objects.get()
     assert batch.status == LabelBatch.Status.CONFIRMED and batch.tx_hash == sent.tx_hash
-    assert sorted(Label.objects.filter(status="confirmed").values_list("item_id", "label_index")) == sorted(
-        [(served["id"], 2), (other.pk, 0)]
+    # The served item counts; the other was never served to it: on chain, recorded, not counted.
+    assert sorted(Label.objects.values_list("item_id", "label_index", "status")) == sorted(
+        [(served["id"], 2, "confirmed"), (other.pk, 0, "rejected")]
     )
     assert Item.objects.get(pk=served["id"]).labels_taken == 1
     assert Item.objects.get(pk=other.pk).labels_taken == 1

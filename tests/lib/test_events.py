@@ -92,5 +92,7 @@ def test_the_apps_subscribe_each_concern_once():
     assert names(ModelVersionCreated) == [
         "apps.cockpit.consumers.push_for_job_event", "apps.rewards.handlers.check_target_accuracy"
     ]
-    assert names(SettlementSettled) == ["apps.cockpit.consumers.push_for_job_event"]
+    assert names(SettlementSettled) == [
+        "apps.cockpit.consumers.push_for_job_event", "apps.gamification.handlers.refresh_job_labelers"
+    ]
     assert names(JobWentLive) == ["apps.cockpit.consumers.push_for_job_event"]
