@@ -15,8 +15,10 @@ if TYPE_CHECKING:
     import numpy as np
     from django.db.models import QuerySet
 
+    from apps.chain.relaying import RelayCall
     from apps.jobs.importers import ParsedItem
     from apps.jobs.models import Job
+    from apps.labeling.models import LabelBatch
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,10 @@ class TaskKind(Protocol):
 
     def export(self, *, job: Job, fmt: str) -> ExportFile:
         """One of this kind's own export formats (a key of export_formats)."""
+        ...
+
+    def relay_call(self, *, batch: LabelBatch) -> RelayCall:
+        """The contract call, with its gas limit, that relays a signed batch of this kind."""
         ...
 
 

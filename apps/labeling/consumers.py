@@ -1,9 +1,14 @@
-"""ws/labeling/: a signed-in labeler's batch updates (confirmed on chain, or failed), live."""
+"""ws/labeling/: a signed-in labeler's batch updates (sent, confirmed on chain, or failed), live; and
+the batch worker that sends relayed batches."""
 from __future__ import annotations
 
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 
+from apps.labeling.sending import send_batch, sweep_batches
 from apps.labeling.services import worker_group
+from apps.lib.sweeping import SweepingConsumer
 
 
 class LabelingConsumer(AsyncJsonWebsocketConsumer):
@@ -22,3 +27,18 @@ class LabelingConsumer(AsyncJsonWebsocketConsumer):
 
     async def labeling_update(self, message: dict) -> None:
         await self.send_json({key: value for key, value in message.items() if key != "type"})
+
+
+class BatchSender(SweepingConsumer):
+    """Sends relayed batches (`manage.py runworker crowdal-batches`, or in-process under serve): each
+    "labeling.send" message as it comes, and a sweep at start and every LABELING_SEND_SWEEP_SECONDS
+    for what a lost message or a killed worker left (apps/labeling/sending.py)."""
+
+    def sweep(self) -> int:
+        return sweep_batches()
+
+    def sweep_seconds(self) -> float:
+        return settings.LABELING_SEND_SWEEP_SECONDS
+
+    async def labeling_send(self, message: dict) -> None:
+        await database_sync_to_async(send_batch)(batch_id=message["batch_id"])

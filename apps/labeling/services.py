@@ -16,10 +16,8 @@ from django.db.models import F, Max
 from django.utils import timezone
 from eth_account import Account
 from eth_account.messages import encode_typed_data
-from web3.contract.contract import ContractFunction
 
-from apps.chain.client import get_web3, relayer_account, send
-from apps.chain.errors import NODE_ERRORS, TransactionFailed
+from apps.chain.client import TxState, get_web3, transaction_info
 from apps.chain.eip712 import label_batch_typed_data
 from apps.chain.labels import pack_labels
 from apps.chain.registry import job_instance
@@ -27,6 +25,7 @@ from apps.gamification.selectors import tier_lock
 from apps.jobs.kinds import kind_for
 from apps.jobs.models import Item, Job
 from apps.labeling.models import ItemLease, Label, LabelBatch, Pause, Qualification
+from apps.labeling.scheduling import schedule_send
 from apps.lib.errors import AppError
 from apps.lib.live import Group, send_on_commit
 
@@ -234,8 +233,8 @@ def submit_batch(
     nonce: int | None = None,
     signature: str = "",
 ) -> LabelBatch:
-    """Record a batch as pending, then (relayed) send it. A relayed batch whose transaction fails is
-    marked FAILED and its slots are released before this returns."""
+    """Record a batch as pending. A relayed one is sent by the batch worker once this commits
+    (apps/labeling/sending.py): the labeler never waits on the chain."""
     checked = check_batch(job=job, worker=worker, labels=labels)
     if mode == LabelBatch.Mode.RELAYED:
         if nonce is None or not signature:
@@ -243,7 +242,10 @@ def submit_batch(
         check_signature(
             job=job, worker=worker, typed_data=checked.typed_data(nonce=nonce), nonce=nonce, signature=signature
         )
-        return relay_batch(batch=record_batch(checked=checked, mode=mode, nonce=nonce, signature=signature))
+        with transaction.atomic():
+            batch = record_batch(checked=checked, mode=mode, nonce=nonce, signature=signature)
+            schedule_send(batch_id=batch.pk)
+        return batch
     return record_batch(checked=checked, mode=mode, nonce=None, signature="")
 
 
@@ -277,26 +279,25 @@ def record_batch(*, checked: CheckedBatch, mode: str, nonce: int | None, signatu
     return batch
 
 
-def relay_batch(*, batch: LabelBatch, call: ContractFunction | None = None) -> LabelBatch:
-    """Send a pending relayed batch from the relayer key; no transaction is open while it waits.
-    `call`: the contract call that carries it, when not submitLabelsFor (box batches)."""
-    if call is None:
-        instance = job_instance(batch.job.instance_address, w3=get_web3())
-        call = instance.functions.submitLabelsFor(
-            batch.worker.address,
-            bytes.fromhex(batch.packed.removeprefix("0x")),
-            batch.nonce,
-            bytes.fromhex(batch.signature.removeprefix("0x")),
+def report_wallet_tx(*, batch: LabelBatch, tx_hash: str) -> LabelBatch:
+    """The page reports the transaction its wallet sent for a wallet batch. Refused at once unless
+    the node knows it as this batch's submitLabels call from the labeler's wallet to the job's
+    instance: a made-up hash would otherwise keep the batch's item slots until it expires."""
+    info = transaction_info(get_web3(), tx_hash)
+    instance = job_instance(batch.job.instance_address, w3=get_web3())
+    expected = instance.encode_abi("submitLabels", args=[bytes.fromhex(batch.packed.removeprefix("0x"))])
+    if (
+        info.state == TxState.UNKNOWN
+        or info.sender.lower() != batch.worker.address.lower()
+        or info.to.lower() != batch.job.instance_address.lower()
+        or info.data.lower() != expected.lower()
+    ):
+        raise LabelingError(
+            "That transaction is not this batch's: the chain knows no submitLabels of these labels"
+            " from your wallet to this job under that hash.",
+            field="tx_hash",
         )
-    try:
-        sent = send(call, sender=relayer_account())
-    except TransactionFailed as error:
-        reason = f"The chain refused the batch: {error.reason}"
-        return fail_batch(batch=batch, reason=reason, tx_hash=error.tx_hash or "")
-    except NODE_ERRORS:
-        # If the transaction went out after all, its event records the labels (confirm_labels).
-        return fail_batch(batch=batch, reason="The batch could not be sent to the chain; its items were released.")
-    return mark_submitted(batch=batch, tx_hash=sent.tx_hash)
+    return mark_submitted(batch=batch, tx_hash=tx_hash)
 
 
 def mark_submitted(*, batch: LabelBatch, tx_hash: str) -> LabelBatch:
