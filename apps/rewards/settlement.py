@@ -213,6 +213,7 @@ def settle_job(*, job_id: int) -> Settlement:
             continue
         if settlement.step in (Step.STARTED, Step.WAITING):
             if _waits_for_batches(settlement=settlement):
+                settlement.refresh_from_db()
                 return settlement
             settlement.step = Step.STARTED
         steps[settlement.step](settlement)
