@@ -131,7 +131,30 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(exc, exceptions.APIException) and isinstance(exc.detail, str):
         response.data = error_body(str(exc.detail), code=getattr(exc.detail, "code", None) or exc.default_code)
+    elif response is not None and isinstance(exc, exceptions.ValidationError):
+        # A serializer's field errors keep their {"field": [...]} shape, with the one-line message
+        # and the field at fault (its path: "labels.3.answer_ms") the pages show.
+        path, message = first_error(response.data)
+        fields = response.data if isinstance(response.data, dict) else {"errors": response.data}
+        shown = f"{path}: {message}" if path and path != "non_field_errors" else message
+        response.data = {**fields, **error_body(shown, code="invalid", field=path if path != "non_field_errors" else None)}
     return response
+
+
+def first_error(errors, path: str = "") -> tuple[str, str]:
+    """(dotted path, message) of the first error in DRF's nested error detail."""
+    if isinstance(errors, dict):
+        for key, value in errors.items():
+            if value:
+                return first_error(value, f"{path}.{key}" if path else str(key))
+    elif isinstance(errors, list):
+        for index, value in enumerate(errors):
+            if isinstance(value, (dict, list)):
+                if value:
+                    return first_error(value, f"{path}.{index}" if path else str(index))
+            else:
+                return path, str(value)
+    return path, str(errors)
 
 
 def error_response(error: AppError) -> JsonResponse:
