@@ -325,13 +325,13 @@ def run(*, labelers: int, seconds: float, servers: int, pool: int, drain: float,
         admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
         admin.execute(f'CREATE DATABASE "{name}"')
     redis.Redis.from_url(redis_url).flushdb()
-    chain = start_local_chain(port=free_port(), block_time=1, log_path=work / "anvil.log")
+    chain_port = free_port()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "crowdal_site.settings",
         "DATABASE_URL": database_url(pg_server, name),
         "REDIS_URL": redis_url,
-        "CHAIN_RPC_URL": chain.url,
+        "CHAIN_RPC_URL": f"http://127.0.0.1:{chain_port}",
         "ORACLE_PRIVATE_KEY": dev_private_keys(1)[0],
         "SECRET_KEY": "local-load-benchmark-key",
         "HTTPS": "0",
@@ -348,11 +348,12 @@ def run(*, labelers: int, seconds: float, servers: int, pool: int, drain: float,
         "PYTHONUNBUFFERED": "1",
     }
     os.environ.update(env)
+    import django
+
+    django.setup()
+    chain = start_local_chain(port=chain_port, block_time=1, log_path=work / "anvil.log")
     stack = Stack(env=env, log_dir=work)
     try:
-        import django
-
-        django.setup()
         from django.core.management import call_command
         from django.utils import timezone
 

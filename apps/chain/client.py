@@ -30,7 +30,11 @@ def rpc_url() -> str:
 
 @lru_cache(maxsize=8)
 def _web3_for(url: str) -> Web3:
-    return Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": 30}))
+    # A node's chain id does not change: asked once per connection, not on every typed-data build.
+    provider = Web3.HTTPProvider(
+        url, request_kwargs={"timeout": 30}, cache_allowed_requests=True, cacheable_requests={"eth_chainId"}
+    )
+    return Web3(provider)
 
 
 def get_web3() -> Web3:

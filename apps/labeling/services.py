@@ -63,9 +63,29 @@ def revealed_items(*, job: Job, worker) -> set[int]:
 
 
 def take_slot(*, item_id: int) -> bool:
-    return bool(
-        Item.objects.filter(pk=item_id, labels_taken__lt=F("labels_needed")).update(labels_taken=F("labels_taken") + 1)
-    )
+    return take_slots(item_ids=[item_id]) == 1
+
+
+def take_slots(*, item_ids: Sequence[int]) -> int:
+    """Take one slot of each item that has one left, in one UPDATE; returns how many were taken."""
+    if not item_ids:
+        return 0
+    return Item.objects.filter(pk__in=item_ids, labels_taken__lt=F("labels_needed")).update(labels_taken=F("labels_taken") + 1)
+
+
+class _AnItemIsFull(Exception):
+    pass
+
+
+def take_all_slots(*, item_ids: Sequence[int]) -> bool:
+    """One slot of every item, or none (False: one of them was full, nothing was taken)."""
+    try:
+        with transaction.atomic():
+            if take_slots(item_ids=item_ids) != len(item_ids):
+                raise _AnItemIsFull
+    except _AnItemIsFull:
+        return False
+    return True
 
 
 
@@ -190,12 +210,16 @@ def check_items(*, job: Job, worker, labels: Sequence[LabelInput]) -> CheckedBat
     )
 
 
+def recorded_nonce(*, job: Job, worker) -> int:
+    """The highest relay nonce recorded for this worker in the job (0: none)."""
+    return LabelBatch.objects.filter(job=job, worker=worker).aggregate(m=Max("nonce"))["m"] or 0
+
+
 def next_nonce(*, job: Job, worker) -> int:
     """Above every nonce this worker used in the job, on chain or recorded (a failed batch's nonce
     is not reused: its signature may still be around)."""
-    recorded = LabelBatch.objects.filter(job=job, worker=worker).aggregate(m=Max("nonce"))["m"] or 0
     _, on_chain, _ = job_instance(job.instance_address, w3=get_web3()).functions.workerInfo(worker.address).call()
-    return max(recorded, on_chain) + 1
+    return max(recorded_nonce(job=job, worker=worker), on_chain) + 1
 
 
 def prepare_batch(*, job: Job, worker, labels: Sequence[LabelInput]) -> PreparedBatch:
@@ -220,7 +244,9 @@ def check_signature(*, job: Job, worker, typed_data: dict, nonce: int, signature
         raise LabelingError("The batch signature is malformed.") from error
     if signer != worker.address:
         raise LabelingError("The batch signature is not by your wallet (or does not match what you submitted).")
-    if nonce < next_nonce(job=job, worker=worker):
+    # Against the recorded nonces only, so storing a batch never waits on the chain: a nonce the
+    # chain saw outside the platform makes the contract refuse the batch when it is sent.
+    if nonce <= recorded_nonce(job=job, worker=worker):
         raise LabelingError("This batch nonce was used already; sign the batch again.")
 
 
@@ -260,13 +286,10 @@ def record_batch(*, checked: CheckedBatch, mode: str, nonce: int | None, signatu
             leased = set(ItemLease.objects.filter(worker=worker, item_id__in=item_ids).values_list("item_id", flat=True))
             # A leased item already holds its slot: the lease turns into the label.
             ItemLease.objects.filter(worker=worker, item_id__in=leased).delete()
-            full = [
-                index
-                for item_id, index in zip(item_ids, checked.onchain_ids)
-                if item_id not in leased and not take_slot(item_id=item_id)
-            ]
-            if full:
-                raise LabelingError(f"Items {full} have all the labels they need.")
+            unleased = [item_id for item_id in item_ids if item_id not in leased]
+            if not take_all_slots(item_ids=unleased):
+                full = Item.objects.filter(pk__in=unleased, labels_taken__gte=F("labels_needed"))
+                raise LabelingError(f"Items {sorted(full.values_list('index', flat=True))} have all the labels they need.")
             Label.objects.bulk_create(
                 Label(batch=batch, job=job, item_id=e.item_id, worker=worker, label_index=e.label, answer_ms=e.answer_ms)
                 for e in labels
