@@ -1,5 +1,6 @@
-"""A crowd under load, end to end (issue 16): N labelers on two HTTP servers, a separate worker and
-indexer, PostgreSQL + Redis, anvil mining a block a second, the client on the same machine.
+"""A crowd under load, end to end (issue 16): N labelers on two HTTP servers, a separate worker (chain
+events, batch sends, settlement; the learner in a worker process of its own) and indexer, PostgreSQL
++ Redis, anvil mining a block a second, the client on the same machine.
 
 Each labeler signs in through SIWE, passes the job's qualification round (the bench knows the gold
 answers) and is admitted on chain; then, for --seconds, it loops: next-items (10), 0.5 s of thought
@@ -127,7 +128,6 @@ def seed(*, pool: int) -> tuple[int, dict[int, int]]:
         status=Job.Status.LIVE, qualification_bar=0.75, qualification_size=QUALIFICATION_SIZE,
         instance_address=event.args.instance, chain_id=w3.eth.chain_id, onchain_id=event.args.jobId,
         created_tx=created.tx_hash, stopping_rule=Job.StoppingRule.MANUAL,
-        honeypot_min=32_767,  # the bench answers at random: a honeypot pause would end it, not load it
     )
     LabelClass.objects.bulk_create(LabelClass(job=job, index=i, name=f"c{i}", shortcut=str(i + 1)) for i in range(CLASSES))
     cid = store_blob(data=b"an item to label", content_type="text/plain")
@@ -139,9 +139,14 @@ def seed(*, pool: int) -> tuple[int, dict[int, int]]:
         ),
         batch_size=5000,
     )
-    gold = {item.pk: item.index % CLASSES for item in items if item.is_gold}
+    gold = {item.pk: item.index % CLASSES for item in items if item.is_gold}  # every item's class is index % CLASSES
     GoldAnswer.objects.bulk_create(GoldAnswer(item_id=pk, label_index=label) for pk, label in gold.items())
     return job.pk, gold
+
+
+def answer(index: int) -> int:
+    """A careful labeler's answer: the item's class (index mod CLASSES) four times in five."""
+    return index % CLASSES if random.random() < 0.8 else random.randrange(CLASSES)
 
 
 class Recorder:
@@ -212,7 +217,7 @@ async def labeler(*, base: str, job_id: int, gold: dict[int, int], recorder: Rec
             labels = []
             for item in items:
                 await asyncio.sleep(random.uniform(0.6, 1.4) * THINK_SECONDS)
-                labels.append({"item": item["id"], "label": random.randrange(CLASSES), "answer_ms": random.randint(400, 3000)})
+                labels.append({"item": item["id"], "label": answer(item["index"]), "answer_ms": random.randint(400, 3000)})
             status, prepared = await call(
                 http, recorder, "POST", f"/api/jobs/{job_id}/batches/prepare", {"labels": labels}, timing="prepare"
             )
@@ -277,10 +282,9 @@ def outcome(*, job_id: int, measured_from, drain: float) -> dict:
         time.sleep(1)
     batches = LabelBatch.objects.filter(job_id=job_id, created_at__gte=measured_from)
     failed = batches.filter(status=LabelBatch.Status.FAILED)
-    confirm = [
-        (b.confirmed_at - b.created_at).total_seconds()
-        for b in batches.filter(status=LabelBatch.Status.CONFIRMED).only("created_at", "confirmed_at")
-    ]
+    confirmed = list(batches.filter(status=LabelBatch.Status.CONFIRMED).only("created_at", "sent_at", "confirmed_at"))
+    confirm = [(b.confirmed_at - b.created_at).total_seconds() for b in confirmed]
+    sent = [(b.sent_at - b.created_at).total_seconds() for b in confirmed if b.sent_at]
     labels = Label.objects.filter(batch__in=batches)
     counts = labels.aggregate(total=Count("pk"), confirmed=Count("pk", filter=Q(status=Label.Status.CONFIRMED)))
     return {
@@ -292,7 +296,33 @@ def outcome(*, job_id: int, measured_from, drain: float) -> dict:
         "still_in_flight": in_flight.count(),
         "confirm_p50_s": round(percentile(confirm, 50), 2),
         "confirm_p95_s": round(percentile(confirm, 95), 2),
+        "sent_p95_s": round(percentile(sent, 95), 2),
         "send_attempts_max": max(batches.values_list("send_attempts", flat=True), default=0),
+    }
+
+
+def settlement_outcome(*, job_id: int, timeout: float) -> dict:
+    """After a stop: wait for the settlement (the worker runs it), then compare who is paid with who
+    has confirmed labels."""
+    from django.db.models import Count
+
+    from apps.labeling.models import Label
+    from apps.rewards.models import Payout, Settlement
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and not Settlement.objects.filter(job_id=job_id, step=Settlement.Step.DONE).exists():
+        time.sleep(1)
+    confirmed = dict(
+        Label.objects.filter(job_id=job_id, status=Label.Status.CONFIRMED)
+        .values_list("worker_id").annotate(n=Count("pk")).values_list("worker_id", "n")
+    )
+    paid = set(Payout.objects.filter(job_id=job_id, amount__gt=0).values_list("worker_id", flat=True))
+    step = Settlement.objects.filter(job_id=job_id).values_list("step", flat=True).first()
+    return {
+        "settlement_step": step,
+        "workers_with_confirmed_labels": len(confirmed),
+        "workers_paid": len(paid & set(confirmed)),
+        "confirmed_labels_unpaid": sum(n for worker, n in confirmed.items() if worker not in paid),
     }
 
 
@@ -305,13 +335,17 @@ def main() -> None:
     parser.add_argument("--pool", type=int, default=8000, help="items in the job (3 labels each)")
     parser.add_argument("--drain", type=float, default=60, help="seconds to wait after the load for batches in flight")
     parser.add_argument("--redis-db", type=int, default=11)
+    parser.add_argument(
+        "--stop", action="store_true",
+        help="stop the job the moment the load ends (batches in flight) and wait for its settlement: every confirmed label paid?",
+    )
     args = parser.parse_args()
     if not 1 <= args.labelers <= MAX_LABELERS or not 0 < args.seconds <= MAX_SECONDS:
         parser.error(f"--labelers 1..{MAX_LABELERS}, --seconds up to {MAX_SECONDS}")
     print(json.dumps(run(**vars(args))) if args.json else "\n".join(f"{k:>20}  {v}" for k, v in run(**vars(args)).items()))
 
 
-def run(*, labelers: int, seconds: float, servers: int, pool: int, drain: float, redis_db: int, **_) -> dict:
+def run(*, labelers: int, seconds: float, servers: int, pool: int, drain: float, redis_db: int, stop: bool = False, **_) -> dict:
     import psycopg
     import redis
 
@@ -366,14 +400,24 @@ def run(*, labelers: int, seconds: float, servers: int, pool: int, drain: float,
         ports = [free_port() for _ in range(servers)]
         for n, port in enumerate(ports):
             stack.start(f"serve-{n}", "serve", "--no-background", "--port", str(port), "--demo-items", "0")
-        stack.start("runworker", "runworker", "crowdal-worker", "crowdal-learner", "crowdal-settlement", "crowdal-batches")
+        # A worker process runs its consumers' synchronous code on one thread: the learner's retrains
+        # get a process of their own, so they do not hold up sends and confirmations.
+        stack.start("runworker", "runworker", "crowdal-worker", "crowdal-settlement", "crowdal-batches")
+        stack.start("runworker-learner", "runworker", "crowdal-learner")
         stack.start("index_chain", "index_chain")
         wait_until_up(ports)
         started = timezone.now()
         recorder = asyncio.run(
             load(bases=[f"http://127.0.0.1:{p}" for p in ports], job_id=job_id, gold=gold, labelers=labelers, seconds=seconds)
         )
+        settled = {}
+        if stop:
+            from apps.jobs.services import stop_live_job
+
+            stop_live_job(job_id=job_id)
         result = outcome(job_id=job_id, measured_from=started, drain=drain)
+        if stop:
+            settled = settlement_outcome(job_id=job_id, timeout=drain + 120)
     finally:
         stack.stop()
         chain.stop()
@@ -399,11 +443,12 @@ def run(*, labelers: int, seconds: float, servers: int, pool: int, drain: float,
         "labels_per_s": round(recorder.acknowledged / seconds, 1),
         "confirm_p50_s": result["confirm_p50_s"],
         "confirm_p95_s": result["confirm_p95_s"],
+        "sent_p95_s": result["sent_p95_s"],  # acknowledgement to sent by the batch worker
         "still_in_flight": result["still_in_flight"],
         "send_attempts_max": result["send_attempts_max"],
         "failed_reasons": result["failed_reasons"] + sorted(set(recorder.refused_by_api))[:3],
         "logs": str(work),
-    }
+    } | settled
 
 
 def wait_until_up(ports: list[int]) -> None:
