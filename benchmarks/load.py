@@ -1,6 +1,6 @@
-"""A crowd under load, end to end (issue 16): N labelers on two HTTP servers, a separate worker (chain
-events, batch sends, settlement; the learner in a worker process of its own) and indexer, PostgreSQL
-+ Redis, anvil mining a block a second, the client on the same machine.
+"""A crowd under load, end to end (issue 16): N labelers on two HTTP servers, separate workers (chain
+events and settlement; batch sends; the learner: a process each) and indexer, PostgreSQL + Redis,
+anvil mining a block a second, the client on the same machine.
 
 Each labeler signs in through SIWE, passes the job's qualification round (the bench knows the gold
 answers) and is admitted on chain; then, for --seconds, it loops: next-items (10), 0.5 s of thought
@@ -144,7 +144,7 @@ def seed(*, pool: int) -> tuple[int, dict[int, int]]:
     return job.pk, gold
 
 
-def answer(index: int) -> int:
+def careful_answer(index: int) -> int:
     """A careful labeler's answer: the item's class (index mod CLASSES) four times in five."""
     return index % CLASSES if random.random() < 0.8 else random.randrange(CLASSES)
 
@@ -217,7 +217,7 @@ async def labeler(*, base: str, job_id: int, gold: dict[int, int], recorder: Rec
             labels = []
             for item in items:
                 await asyncio.sleep(random.uniform(0.6, 1.4) * THINK_SECONDS)
-                labels.append({"item": item["id"], "label": answer(item["index"]), "answer_ms": random.randint(400, 3000)})
+                labels.append({"item": item["id"], "label": careful_answer(item["index"]), "answer_ms": random.randint(400, 3000)})
             status, prepared = await call(
                 http, recorder, "POST", f"/api/jobs/{job_id}/batches/prepare", {"labels": labels}, timing="prepare"
             )
@@ -401,8 +401,9 @@ def run(*, labelers: int, seconds: float, servers: int, pool: int, drain: float,
         for n, port in enumerate(ports):
             stack.start(f"serve-{n}", "serve", "--no-background", "--port", str(port), "--demo-items", "0")
         # A worker process runs its consumers' synchronous code on one thread: the learner's retrains
-        # get a process of their own, so they do not hold up sends and confirmations.
-        stack.start("runworker", "runworker", "crowdal-worker", "crowdal-settlement", "crowdal-batches")
+        # and the batch sends get processes of their own, so neither holds up confirmations.
+        stack.start("runworker", "runworker", "crowdal-worker", "crowdal-settlement")
+        stack.start("runworker-batches", "runworker", "crowdal-batches")
         stack.start("runworker-learner", "runworker", "crowdal-learner")
         stack.start("index_chain", "index_chain")
         wait_until_up(ports)
