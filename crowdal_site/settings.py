@@ -265,6 +265,7 @@ LABELING_SEND_SWEEP_SECONDS = float(os.environ.get("LABELING_SEND_SWEEP_SECONDS"
 LABELING_SEND_CLAIM_SECONDS = int(os.environ.get("LABELING_SEND_CLAIM_SECONDS", "60"))
 LABELING_RECEIPT_WAIT_SECONDS = int(os.environ.get("LABELING_RECEIPT_WAIT_SECONDS", "15"))
 LABELING_SEND_ATTEMPTS = int(os.environ.get("LABELING_SEND_ATTEMPTS", "3"))
+LABELING_SEND_CONCURRENCY = int(os.environ.get("LABELING_SEND_CONCURRENCY", "8"))  # sends in flight per worker
 LABELING_BATCH_EXPIRY_SECONDS = int(os.environ.get("LABELING_BATCH_EXPIRY_SECONDS", "900"))
 # Most boxes a labeler may draw on one image (bounding-box jobs).
 BOXES_MAX_PER_ITEM = int(os.environ.get("BOXES_MAX_PER_ITEM", "100"))

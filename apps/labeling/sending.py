@@ -3,7 +3,8 @@ records a signed batch as pending and asks the batch worker (apps/labeling/consu
 to send it. Every step is a conditional UPDATE, so two workers, a message delivered twice or a
 worker killed half-way never send a batch twice at once nor lose one:
 
-- send: claim the pending batch (`sending_since`, counted in `send_attempts`), run its call on the
+- send: claim the pending batch (`sending_since`, counted in `send_attempts`; not while the same
+  worker has an earlier batch unsent: the contract takes its nonces only upwards), run its call on the
   latest state (a contract refusal fails it at once: its slots go back), send it with the gas of the
   batch's worst case (apps/chain/gas.py), mark it submitted. A claim older than
   LABELING_SEND_CLAIM_SECONDS is a crashed worker's: the sweep takes it over.
@@ -21,7 +22,7 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from apps.chain.client import TxState, get_web3, relayer_account, simulate, submit, transaction_info
@@ -37,14 +38,33 @@ Status = LabelBatch.Status
 RELAYED = LabelBatch.Mode.RELAYED
 
 
+def _earlier_unsent():
+    """A pending relayed batch of the same worker and job with a lower nonce: the contract takes a
+    worker's nonces only upwards, so a later batch landing first would make the earlier one stale."""
+    return LabelBatch.objects.filter(
+        job_id=OuterRef("job_id"), worker_id=OuterRef("worker_id"), mode=RELAYED, status=Status.PENDING,
+        nonce__lt=OuterRef("nonce"),
+    )
+
+
 def _claim(*, batch_id: int) -> bool:
     now = timezone.now()
     stale = now - timedelta(seconds=settings.LABELING_SEND_CLAIM_SECONDS)
     return bool(
         LabelBatch.objects.filter(pk=batch_id, mode=RELAYED, status=Status.PENDING)
         .filter(Q(sending_since__isnull=True) | Q(sending_since__lt=stale))
+        .filter(~Exists(_earlier_unsent()))
         .update(sending_since=now, send_attempts=F("send_attempts") + 1)
     )
+
+
+def _schedule_next(*, batch: LabelBatch) -> None:
+    """The worker's next batch, which waited for this one to be sent."""
+    following = LabelBatch.objects.filter(
+        job_id=batch.job_id, worker_id=batch.worker_id, mode=RELAYED, status=Status.PENDING, nonce__gt=batch.nonce
+    ).order_by("nonce").values_list("pk", flat=True).first()
+    if following is not None:
+        schedule_send(batch_id=following)
 
 
 def send_batch(*, batch_id: int) -> LabelBatch | None:
@@ -67,7 +87,9 @@ def send_batch(*, batch_id: int) -> LabelBatch | None:
         LabelBatch.objects.filter(pk=batch_id, status=Status.PENDING).update(sending_since=None)
         return batch
     LabelBatch.objects.filter(pk=batch_id).update(sending_since=None, sent_at=timezone.now())
-    return mark_submitted(batch=batch, tx_hash=tx_hash)
+    submitted = mark_submitted(batch=batch, tx_hash=tx_hash)
+    _schedule_next(batch=batch)
+    return submitted
 
 
 def check_sent(*, batch: LabelBatch) -> None:

@@ -151,3 +151,16 @@ def test_a_node_that_is_down_answers_503_with_a_retry_hint_and_keeps_the_batch(c
     batch = LabelBatch.objects.get()
     assert send_batch(batch_id=batch.pk).status == Status.PENDING  # kept, claim released, for the next sweep
     assert LabelBatch.objects.get().sending_since is None and slots(items) == {1}
+
+
+def test_a_workers_batches_are_sent_in_nonce_order(chain_job, admitted, dev_accounts, w3):
+    """Sent the other way round, the later nonce would land first and the earlier batch go stale."""
+    labeler = admitted(chain_job, dev_accounts[3])
+    for _ in range(2):
+        post_batch(labeler, chain_job, signed_batch(labeler, chain_job, labels_for(serve(labeler, chain_job, 2))), send=False)
+    first, second = LabelBatch.objects.order_by("nonce")
+    assert send_batch(batch_id=second.pk) is None  # its message came first: it waits for the earlier one
+    assert send_batch(batch_id=first.pk).status == Status.SUBMITTED
+    assert send_batch(batch_id=second.pk).status == Status.SUBMITTED
+    index_and_handle(w3)
+    assert set(LabelBatch.objects.values_list("status", flat=True)) == {Status.CONFIRMED}
