@@ -23,8 +23,9 @@ from apps.learning.consumers import LearnerWorker  # noqa: E402
 from apps.learning.handlers import LEARNER_CHANNEL  # noqa: E402
 from apps.rewards.consumers import SettlementWorker  # noqa: E402
 from apps.rewards.scheduling import SETTLEMENT_CHANNEL  # noqa: E402
-from apps.labeling.consumers import LabelingConsumer  # noqa: E402
 from apps.cockpit.consumers import JobDashboardConsumer  # noqa: E402
+from apps.labeling.consumers import BatchSender, LabelingConsumer  # noqa: E402
+from apps.labeling.scheduling import BATCH_CHANNEL  # noqa: E402
 
 websocket_urlpatterns = [
     path("ws/chain/", ChainActivityConsumer.as_asgi()),
@@ -41,6 +42,7 @@ application = ProtocolTypeRouter(
                 WORKER_CHANNEL: ChainWorker.as_asgi(),
                 LEARNER_CHANNEL: LearnerWorker.as_asgi(),
                 SETTLEMENT_CHANNEL: SettlementWorker.as_asgi(),
+                BATCH_CHANNEL: BatchSender.as_asgi(),
             }
         ),
     }

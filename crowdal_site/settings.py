@@ -102,7 +102,17 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "apps.lib.errors.ApiErrorMiddleware",
 ]
+# Under /api/ Django's own refusals answer JSON like every API error (apps/lib/errors.py).
+CSRF_FAILURE_VIEW = "apps.lib.errors.csrf_failure"
+# Request limits Django enforces before any view runs: a body without files (JSON, form fields),
+# files in one upload, fields in one form. File sizes are the importer's (STORAGE_MAX_UPLOAD_BYTES).
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(2_621_440)))
+DATA_UPLOAD_MAX_NUMBER_FILES = int(os.environ.get("DATA_UPLOAD_MAX_NUMBER_FILES", "100"))
+DATA_UPLOAD_MAX_NUMBER_FIELDS = int(os.environ.get("DATA_UPLOAD_MAX_NUMBER_FIELDS", "1000"))
+# Uploaded files above this size are spooled to a temporary file rather than held in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("FILE_UPLOAD_MAX_MEMORY_SIZE", str(2_621_440)))
 
 ROOT_URLCONF = "crowdal_site.urls"
 ASGI_APPLICATION = "crowdal_site.asgi.application"
@@ -209,6 +219,9 @@ CHAIN_MAX_BLOCK_RANGE = int(os.environ.get("CHAIN_MAX_BLOCK_RANGE", "2000"))
 CHAIN_WORKER_SWEEP_SECONDS = float(os.environ.get("CHAIN_WORKER_SWEEP_SECONDS", "30"))
 # How often the settlement worker retries stopped jobs whose settlement did not finish.
 REWARDS_SETTLEMENT_SWEEP_SECONDS = float(os.environ.get("REWARDS_SETTLEMENT_SWEEP_SECONDS", "60"))
+# Settlement after a stop waits for label batches still in flight (pending or sent) to become final,
+# at most this long after it started: past it, what is still in flight is not paid.
+REWARDS_SETTLEMENT_BATCH_WAIT_SECONDS = int(os.environ.get("REWARDS_SETTLEMENT_BATCH_WAIT_SECONDS", "300"))
 # Three separate keys (docs/security.md). Anvil's development keys 0, 10 and 11 (well known, public;
 # the local chain funds 12 accounts) are the embedded stack's defaults; nothing else falls back to them.
 ANVIL_DEV_KEY_0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
@@ -265,6 +278,16 @@ LABELING_HONEYPOT_RATE = float(os.environ.get("LABELING_HONEYPOT_RATE", "0.1"))
 # Most items a labeler holds unconfirmed in one job (live leases plus pending labels): next-items
 # serves nothing beyond it, so batches that are never sent cannot hold a job's slots.
 LABELING_MAX_PENDING_ITEMS = int(os.environ.get("LABELING_MAX_PENDING_ITEMS", "100"))
+# Relayed batches are sent by the batch worker (apps/labeling/sending.py): its sweep interval; how
+# long a worker's claim on a batch it is sending lasts (older: it crashed, another takes over); how
+# long a sent transaction may go unmined before a dropped one is sent again; how many sends a batch
+# gets; and after how long a batch never sent (or a wallet batch never reported) fails and frees its items.
+LABELING_SEND_SWEEP_SECONDS = float(os.environ.get("LABELING_SEND_SWEEP_SECONDS", "2"))
+LABELING_SEND_CLAIM_SECONDS = int(os.environ.get("LABELING_SEND_CLAIM_SECONDS", "60"))
+LABELING_RECEIPT_WAIT_SECONDS = int(os.environ.get("LABELING_RECEIPT_WAIT_SECONDS", "15"))
+LABELING_SEND_ATTEMPTS = int(os.environ.get("LABELING_SEND_ATTEMPTS", "3"))
+LABELING_SEND_CONCURRENCY = int(os.environ.get("LABELING_SEND_CONCURRENCY", "8"))  # sends in flight per worker
+LABELING_BATCH_EXPIRY_SECONDS = int(os.environ.get("LABELING_BATCH_EXPIRY_SECONDS", "900"))
 # Most boxes a labeler may draw on one image (bounding-box jobs).
 BOXES_MAX_PER_ITEM = int(os.environ.get("BOXES_MAX_PER_ITEM", "100"))
 
@@ -276,9 +299,18 @@ INTEGRITY_IGNORED_FUNDERS = [a.strip() for a in os.environ.get("INTEGRITY_IGNORE
 INTEGRITY_FUNDING_MAX_BLOCKS = int(os.environ.get("INTEGRITY_FUNDING_MAX_BLOCKS", "200000"))
 INTEGRITY_FUNDING_FROM_BLOCK = int(os.environ.get("INTEGRITY_FUNDING_FROM_BLOCK", "0"))
 
+# Every log goes to stderr, one JSON object a line with its traceback (apps/lib/logging.py), whatever
+# DEBUG says: Django's default sends a production 500 only to mail_admins, so it was lost.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"apps": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")}},
+    "formatters": {"json": {"()": "apps.lib.logging.JsonFormatter"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "root": {"handlers": ["stderr"], "level": "WARNING"},
+    "loggers": {
+        "apps": {"level": os.environ.get("LOG_LEVEL", "INFO")},
+        # 5xx with their tracebacks (4xx are warnings: refusals the client was told about).
+        "django.request": {"level": "ERROR", "propagate": True},
+        "django": {"level": "WARNING"},
+    },
 }

@@ -1,9 +1,9 @@
 """Labeler API of bounding-box jobs: prepare (what to sign) and submit one image's boxes, list the
 labeler's recent annotations. Errors map as in the labeling API: 400 bad input, 403 not admitted or
-job not open, 404 unknown job, 409 the chain refused the vote (its slot was released)."""
+job not open, 404 unknown job. A stored vote is relayed by the batch worker: its status (submitted,
+confirmed, failed with the chain's reason) comes over ws/labeling/ and the listing."""
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from apps.boxes import selectors, services
 from apps.labeling.api import LabelingApi
-from apps.lib.errors import error_body
+from apps.labeling.models import MAX_ANSWER_MS
 
 # A generous bound for the serializer; the job's real limit is settings.BOXES_MAX_PER_ITEM.
 MAX_BOXES_IN_REQUEST = 1000
@@ -75,7 +75,7 @@ class BoxesApi(LabelingApi):
     class InputSerializer(serializers.Serializer):
         item = serializers.IntegerField()
         boxes = BoxSerializer(many=True, max_length=MAX_BOXES_IN_REQUEST)
-        answer_ms = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+        answer_ms = serializers.IntegerField(min_value=0, max_value=MAX_ANSWER_MS, required=False, allow_null=True)
         nonce = serializers.IntegerField(min_value=1, max_value=2**64 - 1)
         signature = serializers.RegexField(r"^0x[0-9a-fA-F]{130}$")
 
@@ -90,9 +90,9 @@ class BoxesApi(LabelingApi):
         body = {"annotations": [selectors.annotation_view(a) for a in annotations]}
         return Response(self.ListOutputSerializer(body).data)
 
-    @extend_schema(request=InputSerializer, responses={201: AnnotationOutputSerializer, 409: OpenApiTypes.OBJECT})
+    @extend_schema(request=InputSerializer, responses={201: AnnotationOutputSerializer})
     def post(self, request: Request, job_id: int) -> Response:
-        """Store one image's boxes and relay the signed box vote (from /boxes/prepare)."""
+        """Store one image's boxes; the batch worker relays the signed box vote (from /boxes/prepare)."""
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         annotation = services.submit_boxes(
@@ -105,9 +105,6 @@ class BoxesApi(LabelingApi):
             signature=data.validated_data["signature"],
         )
         view = AnnotationOutputSerializer(selectors.annotation_view(annotation)).data
-        if view["status"] == "failed":
-            body = error_body(view["error"], code="refused_on_chain", annotation=view)
-            return Response(body, status=status.HTTP_409_CONFLICT)
         return Response(view, status=status.HTTP_201_CREATED)
 
 

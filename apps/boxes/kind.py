@@ -16,9 +16,11 @@ from apps.boxes.screening import screen_box_answers
 from apps.boxes.selectors import box_agreement, box_settlement_input, gold_boxes_of
 from apps.boxes.services import record_consensus, store_gold_boxes
 from apps.boxes.settlement import compute_box_settlement
+from apps.chain.relaying import RelayCall, box_batch_call
 from apps.jobs.importers import ParsedItem
 from apps.jobs.kinds import ExportFile, Screening, SettlementOutcome
 from apps.jobs.models import Job
+from apps.labeling.models import LabelBatch
 from apps.learning.features import image_features
 
 # A box vote's on-chain label is min(box count, 15), whatever the job's classes: every 4-bit value.
@@ -87,6 +89,13 @@ class BoxKind:
             content=export.export_boxes(job=job, fmt=fmt),
             media_type=export.MEDIA_TYPE,
             filename=f"job-{job.pk}-boxes-{fmt}.zip",
+        )
+
+    def relay_call(self, *, batch: LabelBatch) -> RelayCall:
+        commitments = BoxAnnotation.objects.filter(label__batch=batch).order_by("label_id").values_list("commitment", flat=True)
+        return box_batch_call(
+            instance=batch.job.instance_address, worker=batch.worker.address, packed=batch.packed,
+            commitments=list(commitments), nonce=batch.nonce, signature=batch.signature,
         )
 
 

@@ -29,12 +29,12 @@ from apps.chain.client import get_web3
 from apps.chain.eip712 import box_batch_typed_data
 from apps.chain.labels import unpack_labels
 from apps.chain.models import ChainEvent
-from apps.chain.registry import job_instance
 from apps.jobs.models import Item, Job
 from apps.labeling.models import Label, LabelBatch
 from apps.labeling.qualification import answer_qualification
 from apps.labeling.confirmation import confirm_batch, unconfirm_batches
 from apps.labeling.events import LabelsConfirmed, VoteKind
+from apps.labeling.scheduling import schedule_send
 from apps.labeling.services import (
     CheckedBatch,
     LabelingError,
@@ -44,7 +44,6 @@ from apps.labeling.services import (
     next_nonce,
     push_to_worker,
     record_batch,
-    relay_batch,
     update_honeypot_standing,
 )
 from apps.lib.events import emit
@@ -122,8 +121,8 @@ def prepare_boxes(*, job: Job, worker, item_id: int, boxes: Sequence[Mapping]) -
 def submit_boxes(
     *, job: Job, worker, item_id: int, boxes: Sequence[Mapping], answer_ms: int | None, nonce: int, signature: str
 ) -> BoxAnnotation:
-    """Store the labeler's boxes for one image as pending and relay its signed box vote. A vote the
-    chain refuses is marked failed (its slot released) before this returns."""
+    """Store the labeler's boxes for one image as pending; the batch worker relays its signed box
+    vote (apps/labeling/sending.py)."""
     checked = check_boxes(job=job, worker=worker, item_id=item_id, boxes=boxes, answer_ms=answer_ms)
     check_signature(
         job=job, worker=worker, typed_data=checked.typed_data(nonce=nonce), nonce=nonce, signature=signature
@@ -140,11 +139,7 @@ def submit_boxes(
         )
         if checked.item.is_gold:
             update_honeypot_standing(job=job, worker=worker)
-    instance = job_instance(job.instance_address, w3=get_web3())
-    call = instance.functions.submitBoxesFor(
-        worker.address, checked.batch.packed, [checked.commitment], nonce, bytes.fromhex(signature.removeprefix("0x"))
-    )
-    relay_batch(batch=batch, call=call)
+        schedule_send(batch_id=batch.pk)
     return BoxAnnotation.objects.select_related("label__batch").get(pk=annotation.pk)
 
 

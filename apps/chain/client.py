@@ -6,6 +6,7 @@ import threading
 from collections import defaultdict
 from contextlib import nullcontext
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import lru_cache
 
 from django.conf import settings
@@ -14,7 +15,7 @@ from eth_account.signers.local import LocalAccount
 from hexbytes import HexBytes
 from web3 import Web3
 from web3.contract.contract import ContractFunction
-from web3.exceptions import ContractCustomError, ContractLogicError
+from web3.exceptions import ContractCustomError, ContractLogicError, TransactionNotFound
 from web3.types import TxReceipt
 
 from apps.chain.errors import ChainNotConfigured, TransactionFailed
@@ -29,7 +30,11 @@ def rpc_url() -> str:
 
 @lru_cache(maxsize=8)
 def _web3_for(url: str) -> Web3:
-    return Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": 30}))
+    # A node's chain id does not change: asked once per connection, not on every typed-data build.
+    provider = Web3.HTTPProvider(
+        url, request_kwargs={"timeout": 30}, cache_allowed_requests=True, cacheable_requests={"eth_chainId"}
+    )
+    return Web3(provider)
 
 
 def get_web3() -> Web3:
@@ -96,6 +101,14 @@ def send(
 ) -> Sent:
     """Sign with `sender`, send, wait for the receipt. Reverts raise TransactionFailed with the
     custom error's name (estimation runs the call first, so a revert never costs gas)."""
+    return wait_for_receipt(contract_function.w3, submit(contract_function, sender=sender, value=value, gas=gas))
+
+
+def submit(
+    contract_function: ContractFunction, *, sender: LocalAccount, value: int = 0, gas: int | None = None
+) -> HexBytes:
+    """Sign with `sender` and send; returns the transaction hash without waiting for inclusion. With
+    `gas` given nothing is estimated: run `simulate` first to learn of a revert before paying for it."""
     w3 = contract_function.w3
     with _nonce_locks[sender.address], _across_processes(sender.address):
         try:
@@ -109,8 +122,7 @@ def send(
             )
         except (ContractLogicError, ContractCustomError) as error:
             raise TransactionFailed(_revert_reason(error, contract_function)) from error
-        tx_hash = w3.eth.send_raw_transaction(sender.sign_transaction(tx).raw_transaction)
-    return wait_for_receipt(w3, tx_hash)
+        return w3.eth.send_raw_transaction(sender.sign_transaction(tx).raw_transaction)
 
 
 def simulate(contract_function: ContractFunction, *, sender: str, value: int = 0) -> None:
@@ -120,6 +132,38 @@ def simulate(contract_function: ContractFunction, *, sender: str, value: int = 0
         contract_function.call({"from": sender, "value": value})
     except (ContractLogicError, ContractCustomError) as error:
         raise TransactionFailed(_revert_reason(error, contract_function)) from error
+
+
+class TxState(StrEnum):
+    UNKNOWN = "unknown"  # the node does not know the hash: never sent there, or dropped
+    WAITING = "waiting"  # in the node's mempool
+    MINED = "mined"
+    REVERTED = "reverted"
+
+
+@dataclass(frozen=True)
+class TxInfo:
+    state: TxState
+    sender: str = ""
+    to: str = ""
+    data: str = ""  # 0x hex of the calldata
+
+
+def transaction_info(w3: Web3, tx_hash: str) -> TxInfo:
+    """What the node knows of a transaction: who sent it where with what calldata, and whether it
+    was mined (and succeeded)."""
+    try:
+        tx = w3.eth.get_transaction(tx_hash)
+    except TransactionNotFound:
+        return TxInfo(state=TxState.UNKNOWN)
+    info = {"sender": tx["from"], "to": tx.get("to") or "", "data": HexBytes(tx["input"]).to_0x_hex()}
+    if tx.get("blockNumber") is None:
+        return TxInfo(state=TxState.WAITING, **info)
+    try:
+        receipt = w3.eth.get_transaction_receipt(tx_hash)
+    except TransactionNotFound:  # mined an instant ago; the receipt is not served yet
+        return TxInfo(state=TxState.WAITING, **info)
+    return TxInfo(state=TxState.MINED if receipt["status"] == 1 else TxState.REVERTED, **info)
 
 
 def send_raw(w3: Web3, raw_transaction: bytes) -> Sent:

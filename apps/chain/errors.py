@@ -1,7 +1,8 @@
 """What can go wrong talking to the chain, as the apps above catch it."""
 from __future__ import annotations
 
-from web3.exceptions import Web3Exception
+import requests
+from web3.exceptions import ProviderConnectionError, TimeExhausted, Web3Exception
 
 
 class ChainNotConfigured(RuntimeError):
@@ -24,3 +25,15 @@ class TransactionFailed(RuntimeError):
 # Errors from the node or the connection to it (the node refused the call, timed out, was away), as
 # opposed to a transaction the contract rejected (TransactionFailed).
 NODE_ERRORS = (Web3Exception, OSError)
+
+# The node is away or too slow (not: it answered with a refusal): the request may simply be repeated
+# later. The API answers these 503 with a retry hint (registered with apps.lib.errors in ready()).
+NODE_UNREACHABLE = (
+    ChainUnavailable,
+    ProviderConnectionError,
+    TimeExhausted,
+    requests.exceptions.ConnectionError,
+    requests.exceptions.Timeout,
+    ConnectionError,
+    TimeoutError,
+)

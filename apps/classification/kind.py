@@ -10,10 +10,12 @@ from django.db.models import QuerySet
 from sklearn.pipeline import Pipeline
 
 from apps.anonymity.services import anonymous_pool_account
+from apps.chain.relaying import RelayCall, label_batch_call
 from apps.integrity.services import screen_class_labels
 from apps.jobs.importers import ImportRefused, ParsedItem
 from apps.jobs.kinds import ExportFile, Screening, SettlementOutcome
 from apps.jobs.models import GoldAnswer, Job
+from apps.labeling.models import LabelBatch
 from apps.learning.features import image_features, text_features, text_vectorizer
 from apps.quality.selectors import JobLabels, job_labels
 from apps.quality.services import store_item_aggregates
@@ -90,6 +92,12 @@ class ClassificationKind:
 
     def export(self, *, job: Job, fmt: str) -> ExportFile:
         raise ValueError(f"a class-label job has no {fmt!r} export of its own")
+
+    def relay_call(self, *, batch: LabelBatch) -> RelayCall:
+        return label_batch_call(
+            instance=batch.job.instance_address, worker=batch.worker.address, packed=batch.packed,
+            nonce=batch.nonce, signature=batch.signature,
+        )
 
 
 def settlement_input(*, job: Job, labels: JobLabels, withheld: frozenset[str] = frozenset()) -> SettlementInput:

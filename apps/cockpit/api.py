@@ -17,7 +17,7 @@ from apps.chain.client import ChainNotConfigured
 from apps.chain.registry import ContractNotDeployed
 from apps.cockpit.export import FORMATS, MODEL_MEDIA_TYPE, export_job, export_model
 from apps.jobs.kinds import kind_for, registered_kinds
-from apps.jobs.models import Job
+from apps.jobs.models import INSTRUCTIONS_MAX_CHARS, Job
 from apps.jobs.selectors import funding_call, job_of, jobs_of
 from apps.labeling.selectors import job_progress
 from apps.jobs.services import Upload, create_job, import_items, mint_test_tokens, record_funding, stop_job
@@ -67,7 +67,9 @@ class JobListApi(APIView):
     @extend_schema_serializer(component_name="JobCreateInput")
     class InputSerializer(serializers.Serializer):
         name = serializers.CharField(max_length=200)
-        instructions = serializers.CharField(allow_blank=True, required=False, default="")
+        instructions = serializers.CharField(
+            allow_blank=True, required=False, default="", max_length=INSTRUCTIONS_MAX_CHARS
+        )
         task_type = serializers.ChoiceField(choices=Job.TaskType.choices)
         classes = serializers.ListField(child=serializers.CharField(max_length=100), min_length=1)
         redundancy = serializers.IntegerField()

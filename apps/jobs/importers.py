@@ -117,14 +117,22 @@ def image_media_type(name: str, data: bytes) -> str:
 def _csv_rows(name: str, data: bytes, *, required: str) -> list[tuple[int, dict[str, str]]]:
     """(row number from 1, row) for each data row; the header must name `required`."""
     reader = csv.DictReader(io.StringIO(_decode_text(name, data), newline=""))
-    fields = [field.strip().lower() for field in reader.fieldnames or []]
-    if required not in fields:
-        raise ImportRefused(f"{name}: no `{required}` column in the header (found: {', '.join(fields) or 'nothing'})")
-    reader.fieldnames = fields
-    try:
-        return [(n, {k: (v or "").strip() for k, v in row.items() if k}) for n, row in enumerate(reader, start=1)]
+    try:  # csv refuses a field (the header's included) over csv.field_size_limit(): 128 KB
+        fields = [field.strip().lower() for field in reader.fieldnames or []]
     except csv.Error as error:
-        raise ImportRefused(f"{name}: not a valid CSV file ({error})") from error
+        raise ImportRefused(f"{name}, header line: not a valid CSV header ({error})") from error
+    if required not in fields:
+        shown = ", ".join(fields)
+        shown = shown if len(shown) <= 200 else shown[:200] + "…"
+        raise ImportRefused(f"{name}: no `{required}` column in the header (found: {shown or 'nothing'})")
+    reader.fieldnames = fields
+    rows = []
+    try:
+        for n, row in enumerate(reader, start=1):
+            rows.append((n, {k: (v or "").strip() for k, v in row.items() if k}))
+    except csv.Error as error:
+        raise ImportRefused(f"{name}, row {len(rows) + 1}: not valid CSV ({error})") from error
+    return rows
 
 
 def _jsonl_rows(name: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
@@ -200,9 +208,13 @@ def _zip_images(file: UploadFile) -> list[ParsedItem]:
 
 
 def _image_files(images: Sequence[UploadFile], listing: UploadFile | None) -> list[ParsedItem]:
-    by_name = {}
+    by_name: dict[str, ParsedItem] = {}
     for file in images:
         data = _read(file)
+        if file.name in by_name:
+            if by_name[file.name].data != data:
+                raise ImportRefused(f"{file.name}: two different images are uploaded under this name")
+            continue  # the same image twice is one item
         by_name[file.name] = ParsedItem(
             data=data, media_type=image_media_type(file.name, data), source_name=file.name, gold=None, where=file.name
         )
@@ -276,6 +288,10 @@ def _apply_gold_file(items: list[ParsedItem], gold_file: UploadFile) -> list[Par
             raise ImportRefused(f"{gold_file.name}, row {n}: no imported item {key!r}")
         if not row.get("gold"):
             raise ImportRefused(f"{gold_file.name}, row {n}: the `gold` cell is empty")
+        if answers.get(index, row["gold"]) != row["gold"]:
+            raise ImportRefused(
+                f"{gold_file.name}, row {n}: item {key!r} was given gold {answers[index]!r} already, now {row['gold']!r}"
+            )
         answers[index] = row["gold"]
     return [replace(item, gold=answers.get(i, item.gold)) for i, item in enumerate(items)]
 

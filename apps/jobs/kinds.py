@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     import numpy as np
     from django.db.models import QuerySet
 
+    from apps.chain.relaying import RelayCall
     from apps.jobs.importers import ParsedItem
     from apps.jobs.models import Job
 
@@ -103,6 +104,11 @@ class TaskKind(Protocol):
 
     def export(self, *, job: Job, fmt: str) -> ExportFile:
         """One of this kind's own export formats (a key of export_formats)."""
+        ...
+
+    def relay_call(self, *, batch: Any) -> RelayCall:
+        """The contract call, with its gas limit, that relays a signed batch of this kind (`batch`: a
+        labeling LabelBatch; typed loosely because labeling stands above this registry)."""
         ...
 
 

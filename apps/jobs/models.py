@@ -11,6 +11,10 @@ from apps.lib.fields import TokenAmountField
 
 
 
+# What a labeler reads before labeling: a page or two, not a document store (checked by the API).
+INSTRUCTIONS_MAX_CHARS = 20_000
+
+
 class Job(models.Model):
     class TaskType(models.TextChoices):
         IMAGE_CLASSIFICATION = "image_classification", "Image classification"
@@ -39,7 +43,7 @@ class Job(models.Model):
 
     requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="jobs")
     name = models.CharField(max_length=200)
-    instructions = models.TextField(blank=True)
+    instructions = models.TextField(blank=True)  # at most INSTRUCTIONS_MAX_CHARS, checked by the API
     task_type = models.CharField(max_length=32, choices=TaskType.choices)
     redundancy = models.PositiveSmallIntegerField(default=3)
     price_per_label = TokenAmountField()

@@ -16,15 +16,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.chain.labels import LABEL_LIMIT
 from apps.jobs.models import Item, Job
 from apps.labeling import selectors, serving, services
 from apps.labeling.qualification import admit_worker, answer_qualification, start_qualification
-from apps.labeling.models import LabelBatch
-from apps.lib.errors import AppError, error_body, error_response
+from apps.labeling.models import MAX_ANSWER_MS, LabelBatch
+from apps.lib.errors import AppError, error_response
 from apps.storage.backends import BlobStoreError
 from apps.storage.selectors import read_blob
 
 MAX_BATCH = 256
+MAX_ID = 2**63 - 1  # a primary key (bigint): a larger one is refused here, not by the database
 MAX_PREFETCH = 20
 
 
@@ -150,9 +152,9 @@ def _requested_count(raw_body: bytes) -> int:
 
 
 class LabelInputSerializer(serializers.Serializer):
-    item = serializers.IntegerField()
-    label = serializers.IntegerField(min_value=0)
-    answer_ms = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    item = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    label = serializers.IntegerField(min_value=0, max_value=LABEL_LIMIT - 1)
+    answer_ms = serializers.IntegerField(min_value=0, max_value=MAX_ANSWER_MS, required=False, allow_null=True)
 
 
 def label_inputs(entries: list[dict]) -> list[services.LabelInput]:
@@ -222,8 +224,10 @@ class BatchesApi(LabelingApi):
         batches = selectors.recent_batches(job=self.job(job_id), worker=request.user)
         return Response(self.ListOutputSerializer({"batches": batches}).data)
 
-    @extend_schema(request=InputSerializer, responses={201: BatchOutputSerializer, 409: OpenApiTypes.OBJECT})
+    @extend_schema(request=InputSerializer, responses={201: BatchOutputSerializer})
     def post(self, request: Request, job_id: int) -> Response:
+        """Record the batch (pending); a relayed one is sent by the batch worker, and its progress
+        (submitted, confirmed, failed) comes over ws/labeling/ and GET."""
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         batch = services.submit_batch(
@@ -234,9 +238,6 @@ class BatchesApi(LabelingApi):
             nonce=data.validated_data.get("nonce"),
             signature=data.validated_data.get("signature", ""),
         )
-        if batch.status == LabelBatch.Status.FAILED:
-            body = error_body(batch.error, code="refused_on_chain", batch=BatchOutputSerializer(batch).data)
-            return Response(body, status=status.HTTP_409_CONFLICT)
         return Response(BatchOutputSerializer(batch).data, status=status.HTTP_201_CREATED)
 
 
@@ -256,7 +257,7 @@ class BatchTxApi(LabelingApi):
             LabelBatch, pk=batch_id, job_id=job_id, worker=request.user, mode=LabelBatch.Mode.WALLET
         )
         if tx_hash := data.validated_data.get("tx_hash"):
-            batch = services.mark_submitted(batch=batch, tx_hash=tx_hash)
+            batch = services.report_wallet_tx(batch=batch, tx_hash=tx_hash)
         else:
             reason = data.validated_data.get("error") or "The wallet did not send the batch."
             batch = services.fail_batch(batch=batch, reason=reason)

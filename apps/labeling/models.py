@@ -35,6 +35,11 @@ class LabelBatch(models.Model):
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    # Sending a relayed batch (apps/labeling/sending.py): the worker claims it by setting
+    # sending_since with a conditional UPDATE, counts the attempt, and records when the transaction went out.
+    send_attempts = models.PositiveSmallIntegerField(default=0)
+    sending_since = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -48,6 +53,10 @@ class LabelBatch(models.Model):
     def rejected_labels(self):
         """Its labels on chain that the server's rules do not count (services.ChainLabelRules)."""
         return self.labels.filter(status=Label.Status.REJECTED).order_by("pk")
+
+
+# The longest answer time a page may report (a day): answer_ms is a 32-bit column.
+MAX_ANSWER_MS = 24 * 3600 * 1000
 
 
 class Label(models.Model):

@@ -159,6 +159,13 @@ def job_for_serving(*, job_id: int, worker) -> Job | None:
     return job
 
 
+def batches_in_flight(*, job: Job) -> int:
+    """The job's label batches recorded but not final yet: pending (not sent) or sent, unconfirmed."""
+    return LabelBatch.objects.filter(
+        job=job, status__in=[LabelBatch.Status.PENDING, LabelBatch.Status.SUBMITTED]
+    ).count()
+
+
 @dataclass(frozen=True)
 class Progress:
     items: int

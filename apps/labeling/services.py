@@ -17,10 +17,8 @@ from django.db.models import F, Max
 from django.utils import timezone
 from eth_account import Account
 from eth_account.messages import encode_typed_data
-from web3.contract.contract import ContractFunction
 
-from apps.chain.client import get_web3, relayer_account, send
-from apps.chain.errors import NODE_ERRORS, TransactionFailed
+from apps.chain.client import TxState, get_web3, transaction_info
 from apps.chain.eip712 import label_batch_typed_data
 from apps.chain.labels import pack_labels
 from apps.chain.registry import job_instance
@@ -28,6 +26,7 @@ from apps.jobs.kinds import kind_for
 from apps.jobs.models import GoldRole, Item, Job
 from apps.labeling.gates import lock_for
 from apps.labeling.models import ItemLease, Label, LabelBatch, Pause, Qualification
+from apps.labeling.scheduling import schedule_send
 from apps.lib.errors import AppError
 from apps.lib.live import Group, send_on_commit
 
@@ -79,9 +78,29 @@ def refuse_beyond_pending_room(*, room: int, wanted: int) -> None:
 
 
 def take_slot(*, item_id: int) -> bool:
-    return bool(
-        Item.objects.filter(pk=item_id, labels_taken__lt=F("labels_needed")).update(labels_taken=F("labels_taken") + 1)
-    )
+    return take_slots(item_ids=[item_id]) == 1
+
+
+def take_slots(*, item_ids: Sequence[int]) -> int:
+    """Take one slot of each item that has one left, in one UPDATE; returns how many were taken."""
+    if not item_ids:
+        return 0
+    return Item.objects.filter(pk__in=item_ids, labels_taken__lt=F("labels_needed")).update(labels_taken=F("labels_taken") + 1)
+
+
+class _AnItemIsFull(Exception):
+    pass
+
+
+def take_all_slots(*, item_ids: Sequence[int]) -> bool:
+    """One slot of every item, or none (False: one of them was full, nothing was taken)."""
+    try:
+        with transaction.atomic():
+            if take_slots(item_ids=item_ids) != len(item_ids):
+                raise _AnItemIsFull
+    except _AnItemIsFull:
+        return False
+    return True
 
 
 
@@ -217,12 +236,16 @@ def check_items(*, job: Job, worker, labels: Sequence[LabelInput]) -> CheckedBat
     )
 
 
+def recorded_nonce(*, job: Job, worker) -> int:
+    """The highest relay nonce recorded for this worker in the job (0: none)."""
+    return LabelBatch.objects.filter(job=job, worker=worker).aggregate(m=Max("nonce"))["m"] or 0
+
+
 def next_nonce(*, job: Job, worker) -> int:
     """Above every nonce this worker used in the job, on chain or recorded (a failed batch's nonce
     is not reused: its signature may still be around)."""
-    recorded = LabelBatch.objects.filter(job=job, worker=worker).aggregate(m=Max("nonce"))["m"] or 0
     _, on_chain, _ = job_instance(job.instance_address, w3=get_web3()).functions.workerInfo(worker.address).call()
-    return max(recorded, on_chain) + 1
+    return max(recorded_nonce(job=job, worker=worker), on_chain) + 1
 
 
 def prepare_batch(*, job: Job, worker, labels: Sequence[LabelInput]) -> PreparedBatch:
@@ -247,7 +270,9 @@ def check_signature(*, job: Job, worker, typed_data: dict, nonce: int, signature
         raise LabelingError("The batch signature is malformed.") from error
     if signer != worker.address:
         raise LabelingError("The batch signature is not by your wallet (or does not match what you submitted).")
-    if nonce < next_nonce(job=job, worker=worker):
+    # Against the recorded nonces only, so storing a batch never waits on the chain: a nonce the
+    # chain saw outside the platform makes the contract refuse the batch when it is sent.
+    if nonce <= recorded_nonce(job=job, worker=worker):
         raise LabelingError("This batch nonce was used already; sign the batch again.")
 
 
@@ -260,8 +285,8 @@ def submit_batch(
     nonce: int | None = None,
     signature: str = "",
 ) -> LabelBatch:
-    """Record a batch as pending, then (relayed) send it. A relayed batch whose transaction fails is
-    marked FAILED and its slots are released before this returns."""
+    """Record a batch as pending. A relayed one is sent by the batch worker once this commits
+    (apps/labeling/sending.py): the labeler never waits on the chain."""
     checked = check_batch(job=job, worker=worker, labels=labels)
     if mode == LabelBatch.Mode.RELAYED:
         if nonce is None or not signature:
@@ -269,7 +294,10 @@ def submit_batch(
         check_signature(
             job=job, worker=worker, typed_data=checked.typed_data(nonce=nonce), nonce=nonce, signature=signature
         )
-        return relay_batch(batch=record_batch(checked=checked, mode=mode, nonce=nonce, signature=signature))
+        with transaction.atomic():
+            batch = record_batch(checked=checked, mode=mode, nonce=nonce, signature=signature)
+            schedule_send(batch_id=batch.pk)
+        return batch
     return record_batch(checked=checked, mode=mode, nonce=None, signature="")
 
 
@@ -284,13 +312,10 @@ def record_batch(*, checked: CheckedBatch, mode: str, nonce: int | None, signatu
             leased = set(ItemLease.objects.filter(worker=worker, item_id__in=item_ids).values_list("item_id", flat=True))
             # A leased item already holds its slot: the lease turns into the label.
             ItemLease.objects.filter(worker=worker, item_id__in=leased).delete()
-            full = [
-                index
-                for item_id, index in zip(item_ids, checked.onchain_ids)
-                if item_id not in leased and not take_slot(item_id=item_id)
-            ]
-            if full:
-                raise LabelingError(f"Items {full} have all the labels they need.")
+            unleased = [item_id for item_id in item_ids if item_id not in leased]
+            if not take_all_slots(item_ids=unleased):
+                full = Item.objects.filter(pk__in=unleased, labels_taken__gte=F("labels_needed"))
+                raise LabelingError(f"Items {sorted(full.values_list('index', flat=True))} have all the labels they need.")
             Label.objects.bulk_create(
                 Label(batch=batch, job=job, item_id=e.item_id, worker=worker, label_index=e.label, answer_ms=e.answer_ms)
                 for e in labels
@@ -303,26 +328,25 @@ def record_batch(*, checked: CheckedBatch, mode: str, nonce: int | None, signatu
     return batch
 
 
-def relay_batch(*, batch: LabelBatch, call: ContractFunction | None = None) -> LabelBatch:
-    """Send a pending relayed batch from the relayer key; no transaction is open while it waits.
-    `call`: the contract call that carries it, when not submitLabelsFor (box batches)."""
-    if call is None:
-        instance = job_instance(batch.job.instance_address, w3=get_web3())
-        call = instance.functions.submitLabelsFor(
-            batch.worker.address,
-            bytes.fromhex(batch.packed.removeprefix("0x")),
-            batch.nonce,
-            bytes.fromhex(batch.signature.removeprefix("0x")),
+def report_wallet_tx(*, batch: LabelBatch, tx_hash: str) -> LabelBatch:
+    """The page reports the transaction its wallet sent for a wallet batch. Refused at once unless
+    the node knows it as this batch's submitLabels call from the labeler's wallet to the job's
+    instance: a made-up hash would otherwise keep the batch's item slots until it expires."""
+    info = transaction_info(get_web3(), tx_hash)
+    instance = job_instance(batch.job.instance_address, w3=get_web3())
+    expected = instance.encode_abi("submitLabels", args=[bytes.fromhex(batch.packed.removeprefix("0x"))])
+    if (
+        info.state == TxState.UNKNOWN
+        or info.sender.lower() != batch.worker.address.lower()
+        or info.to.lower() != batch.job.instance_address.lower()
+        or info.data.lower() != expected.lower()
+    ):
+        raise LabelingError(
+            "That transaction is not this batch's: the chain knows no submitLabels of these labels"
+            " from your wallet to this job under that hash.",
+            field="tx_hash",
         )
-    try:
-        sent = send(call, sender=relayer_account())
-    except TransactionFailed as error:
-        reason = f"The chain refused the batch: {error.reason}"
-        return fail_batch(batch=batch, reason=reason, tx_hash=error.tx_hash or "")
-    except NODE_ERRORS:
-        # If the transaction went out after all, its event records the labels (confirm_labels).
-        return fail_batch(batch=batch, reason="The batch could not be sent to the chain; its items were released.")
-    return mark_submitted(batch=batch, tx_hash=sent.tx_hash)
+    return mark_submitted(batch=batch, tx_hash=tx_hash)
 
 
 def mark_submitted(*, batch: LabelBatch, tx_hash: str) -> LabelBatch:

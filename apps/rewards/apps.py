@@ -16,6 +16,8 @@ class RewardsConfig(AppConfig):
         from apps.rewards import handlers
 
         subscribe(LabelsConfirmed, handlers.check_budget_spent)  # class, box and anonymous votes alike
+        # A settlement waiting for batches in flight at the stop goes on as they confirm.
+        subscribe(LabelsConfirmed, handlers.resume_waiting_settlement)
         subscribe(ModelVersionCreated, handlers.check_target_accuracy)
         subscribe(JobStopped, handlers.settle_stopped)
         register("Claimed", handlers.mark_claimed, undo=handlers.unmark_claimed)

@@ -17,6 +17,10 @@ def check_budget_spent(event: LabelsConfirmed) -> None:
     transaction.on_commit(lambda: settlement.stop_if_rule_met(job_id=event.job_id))
 
 
+def resume_waiting_settlement(event: LabelsConfirmed) -> None:
+    settlement.resume_waiting_settlement(job_id=event.job_id)
+
+
 def check_target_accuracy(event: ModelVersionCreated) -> None:
     settlement.stop_if_rule_met(job_id=event.job_id)
 

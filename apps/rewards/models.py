@@ -12,6 +12,7 @@ class Settlement(models.Model):
         # Each step is entered by a conditional UPDATE from the one before, after its effect is
         # durable (stored blob, mined transaction), so a rerun resumes at the first step not done.
         STARTED = "started", "Started"
+        WAITING = "waiting", "Waiting for label batches sent before the stop to land"
         HELD = "held", "Waiting for review of flagged workers"
         SCREENED = "screened", "Workers screened, every flag it would pay reviewed"
         COMPUTED = "computed", "Truth, payouts and report computed and stored"

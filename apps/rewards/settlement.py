@@ -1,7 +1,9 @@
 """Settlement as a resumable state machine, the stopping rules that start it, and its input.
 
 settle_job advances Settlement.step one conditional UPDATE at a time, each after its effect is
-durable: SCREENED once the integrity signals are assessed and every flagged worker it would pay
+durable: WAITING while label batches recorded before the stop are still in flight (pending or sent:
+the contract takes them until the root is posted, and labels confirmed then are paid), at most
+REWARDS_SETTLEMENT_BATCH_WAIT_SECONDS after the settlement started; SCREENED once the integrity signals are assessed and every flagged worker it would pay
 is reviewed (HELD until then: settle_job returns, and the review that unblocks it schedules it
 again; screening.py, docs/integrity.md), COMPUTED once the report is stored and the payouts recorded (frozen
 from then on), TRUTH_POSTED once every truth chunk but the last is on chain, ROOT_POSTED once the
@@ -16,6 +18,9 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -31,11 +36,13 @@ from apps.jobs.kinds import SettlementOutcome, kind_for
 from apps.jobs.models import Job
 from apps.jobs.services import mark_job_settled, stop_live_job
 from apps.labeling.models import Label
+from apps.labeling.selectors import batches_in_flight
 from apps.learning.selectors import latest_model_version
 from apps.rewards.computation import pack_truth
 from apps.lib.events import emit
-from apps.rewards.events import SettlementSettled
+from apps.rewards.events import SettlementProgressed, SettlementSettled
 from apps.rewards.models import Payout, Settlement
+from apps.rewards.scheduling import schedule_settlement
 from apps.rewards.screening import release_held_settlement, screen_settlement
 from apps.storage.selectors import read_blob
 from apps.storage.services import store_blob
@@ -60,6 +67,28 @@ class SettlementNotDue(RuntimeError):
 def _outcome(*, job: Job, withheld: frozenset[str]) -> SettlementOutcome:
     """The job's settlement arithmetic, as its task kind computes it, and how to store its aggregates."""
     return kind_for(job).settlement_outcome(job=job, withheld=withheld)
+
+
+def _waits_for_batches(*, settlement: Settlement) -> bool:
+    """STARTED <-> WAITING: True (WAITING, announced once) while batches are in flight within the
+    bound; False (back to STARTED) once they are final or the bound is over. Whatever lands later
+    is not in this settlement: its payouts are computed from the labels confirmed by then."""
+    waited_out = timezone.now() - settlement.started_at > timedelta(seconds=settings.REWARDS_SETTLEMENT_BATCH_WAIT_SECONDS)
+    in_flight = not waited_out and batches_in_flight(job=settlement.job)
+    if in_flight:
+        if Settlement.objects.filter(pk=settlement.pk, step=Step.STARTED).update(step=Step.WAITING):
+            emit(SettlementProgressed(job_id=settlement.job_id, step=Step.WAITING))
+        return True
+    if waited_out and batches_in_flight(job=settlement.job):
+        logger.warning("job %s: settling with label batches still in flight after the wait", settlement.job_id)
+    Settlement.objects.filter(pk=settlement.pk, step=Step.WAITING).update(step=Step.STARTED)
+    return False
+
+
+def resume_waiting_settlement(*, job_id: int) -> None:
+    """After labels of a job whose settlement waits for them were confirmed: try again."""
+    if Settlement.objects.filter(job_id=job_id, step=Step.WAITING).exists():
+        schedule_settlement(job_id)
 
 
 def _would_pay(*, job: Job) -> list[str]:
@@ -194,7 +223,8 @@ def _finish(*, settlement: Settlement) -> None:
 def settle_job(*, job_id: int) -> Settlement:
     """Settle a stopped job: integrity screening, final aggregation and payouts, truth on chain, report
     stored, payout root on chain, job SETTLED. Safe to run again at any point: it resumes, and pays
-    once. Returns early, with the step HELD, while a flagged worker it would pay is unreviewed."""
+    once. Returns early, with the step WAITING while label batches are in flight, or HELD while a
+    flagged worker it would pay is unreviewed."""
     job = Job.objects.get(pk=job_id)
     if job.status not in (Job.Status.STOPPED, Job.Status.SETTLED):
         raise ValueError(f"job {job_id} is {job.status}: only a stopped job is settled")
@@ -215,6 +245,11 @@ def settle_job(*, job_id: int) -> Settlement:
             if not release_held_settlement(settlement=settlement):
                 return settlement
             continue
+        if settlement.step in (Step.STARTED, Step.WAITING):
+            if _waits_for_batches(settlement=settlement):
+                settlement.refresh_from_db()
+                return settlement
+            settlement.step = Step.STARTED
         steps[settlement.step](settlement)
     return settlement
 
@@ -227,7 +262,7 @@ def settle_stopped_jobs() -> list[int]:
     settled = []
     for job_id in Job.objects.filter(status=Job.Status.STOPPED).order_by("pk").values_list("pk", flat=True):
         try:
-            if settle_job(job_id=job_id).step == Step.DONE:  # a held one waits for its review
+            if settle_job(job_id=job_id).step == Step.DONE:  # a held or waiting one comes back
                 settled.append(job_id)
         except Exception:
             logger.exception("settling job %s failed; the next sweep retries", job_id)

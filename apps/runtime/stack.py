@@ -17,6 +17,7 @@ from apps.chain.deploy import deploy_contracts
 from apps.chain.handlers import WORKER_CHANNEL
 from apps.chain.indexer import index_pass
 from apps.chain.local_chain import LocalChain, start_local_chain
+from apps.labeling.scheduling import BATCH_CHANNEL
 from apps.learning.handlers import LEARNER_CHANNEL
 from apps.rewards.scheduling import SETTLEMENT_CHANNEL
 
@@ -64,7 +65,7 @@ class EagerWorker(Worker):
 
 
 async def start_worker(application) -> None:
-    channels = [WORKER_CHANNEL, LEARNER_CHANNEL, SETTLEMENT_CHANNEL]
+    channels = [WORKER_CHANNEL, LEARNER_CHANNEL, SETTLEMENT_CHANNEL, BATCH_CHANNEL]
     await EagerWorker(application=application, channels=channels, channel_layer=get_channel_layer()).arun()
 
 

@@ -2,6 +2,20 @@
 
 export class ApiError extends Error {
   name = "ApiError";
+
+  // `status`: the HTTP status; `retryAfter`: seconds the server asks to wait (a 503: the chain is away).
+  constructor(message, { status = 0, retryAfter = 0 } = {}) {
+    super(message);
+    this.status = status;
+    this.retryAfter = retryAfter;
+  }
+}
+
+function refusal(response, data) {
+  return new ApiError(data.detail || `The server refused the request (HTTP ${response.status}).`, {
+    status: response.status,
+    retryAfter: Number(response.headers.get("Retry-After")) || 0,
+  });
 }
 
 // Read from the cookie on every call: Django rotates the token when a user signs in.
@@ -28,17 +42,13 @@ async function post(url, headers, body) {
   });
   if (response.status === 204) return null;
   const data = await response.json().catch(() => ({}));
-  if (!response.ok) {
-    throw new ApiError(data.detail || `The server refused the request (HTTP ${response.status}).`);
-  }
+  if (!response.ok) throw refusal(response, data);
   return data;
 }
 
 export async function getJSON(url) {
   const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
   const data = await response.json().catch(() => ({}));
-  if (!response.ok) {
-    throw new ApiError(data.detail || `The server refused the request (HTTP ${response.status}).`);
-  }
+  if (!response.ok) throw refusal(response, data);
   return data;
 }

@@ -228,9 +228,10 @@ function label(index) {
 }
 
 // One image's boxes are a vote of their own: the server checks them and names the EIP-712 BoxBatch
-// (box count + commitment) the wallet signs, then stores them and relays the vote. The page moves on
-// only once the server has stored them, so a refused answer (a wallet that declined, a pause, the
-// chain refusing the vote) stays on screen with its reason, nothing lost, ready to submit again.
+// (box count + commitment) the wallet signs, then stores them; its worker relays the vote. The page
+// moves on only once the server has stored them, so a refused answer (a wallet that declined, a
+// pause) stays on screen with its reason, nothing lost, ready to submit again; a vote the chain
+// refuses later shows as failed, with the reason, in its row.
 async function submitBoxes(boxes) {
   try {
     if (state.phase === "qualifying") return await answerQualification({ boxes });
@@ -311,15 +312,18 @@ async function sendBatch() {
   const labels = state.unsent.splice(0);
   state.unsentItems = [];
   updateUnsent();
+  let recorded = false; // the server stored the batch: from then on it is the server's to deliver
   try {
     const address = await connect();
     const prepared = await postJSON(`${api}/batches/prepare`, { labels });
     if (mode() === "relayed") {
       const signature = await signTypedData(address, prepared.typed_data);
       const batch = await postJSON(`${api}/batches`, { mode: "relayed", labels, nonce: prepared.nonce, signature });
+      recorded = true;
       showBatch({ ...batch, size: labels.length });
     } else {
       const batch = await postJSON(`${api}/batches`, { mode: "wallet", labels });
+      recorded = true;
       showBatch({ ...batch, size: labels.length });
       try {
         const txHash = await sendTransaction({ from: address, to: prepared.to, data: prepared.data });
@@ -330,7 +334,15 @@ async function sendBatch() {
       }
     }
   } catch (error) {
-    fail(error);
+    if (!recorded && error instanceof ApiError && error.status === 503) {
+      // The chain is unreachable: the labels go back to the queue and are sent again later.
+      state.unsent.unshift(...labels);
+      updateUnsent();
+      show({ error: `${error.message} Your ${state.unsent.length} labels are kept and will be sent when it is back.` });
+      setTimeout(sendBatch, 1000 * (error.retryAfter || 5));
+    } else {
+      fail(error);
+    }
   } finally {
     state.sending = false;
   }

@@ -38,4 +38,5 @@ def test_missing_fields_are_a_bad_request(client):
     response = client.post("/api/auth/verify", {}, content_type="application/json")
 
     assert response.status_code == 400
-    assert set(response.json()) == {"message", "signature"}
+    body = response.json()
+    assert {"message", "signature"} <= set(body) and body["field"] == "message" and "required" in body["detail"]

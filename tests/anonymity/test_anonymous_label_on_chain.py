@@ -5,7 +5,7 @@ indexer. Replays (the same proof for another item or label) and an unknown root 
 any gas is spent: the relayer's nonce does not move."""
 from apps.anonymity.models import AnonymousLabel, GroupJoin, GroupMember
 from apps.chain.registry import contract
-from apps.labeling.services import relayer_account
+from apps.chain.client import relayer_account
 from tests.anonymity.conftest import label_proof, zk
 from tests.labeling.conftest import index_and_handle
 

@@ -6,7 +6,7 @@ from apps.chain.registry import contract
 from apps.chain.semaphore import node_prover
 from apps.jobs.models import Job
 from apps.jobs.services import stop_live_job
-from apps.labeling.services import relayer_account
+from apps.chain.client import relayer_account
 from apps.rewards.settlement import settle_job
 from tests.anonymity.conftest import zk
 from tests.chain_fixtures import TOKEN, stop_on_chain

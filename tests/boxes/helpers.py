@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from apps.chain.eip712 import sign_typed_data
+from apps.labeling.sending import sweep_batches
 
 
 def box_dicts(*boxes) -> list[dict]:
@@ -24,7 +25,10 @@ def signed_boxes(labeler, job, item_id: int, boxes: list[dict], *, signer=None, 
 
 
 def post_boxes(labeler, job, body: dict):
-    return labeler.api.post(f"/api/labeling/jobs/{job.pk}/boxes/", body, format="json")
+    """Post the boxes, then do what the batch worker does right after: relay the vote."""
+    reply = labeler.api.post(f"/api/labeling/jobs/{job.pk}/boxes/", body, format="json")
+    sweep_batches()
+    return reply
 
 
 def submit(labeler, job, item_id: int, boxes: list[dict]):

@@ -1,5 +1,5 @@
-"""A box vote the chain refuses: 409 with the chain's reason, the annotation marked failed, the
-item's slot given back."""
+"""A box vote the chain refuses: stored at once, then the batch worker's send finds the refusal: the
+annotation marked failed with the chain's reason, the item's slot given back."""
 from apps.boxes.models import BoxAnnotation
 from apps.chain.client import send
 from apps.chain.eip712 import box_batch_typed_data, sign_typed_data
@@ -23,9 +23,9 @@ def test_refused_vote_is_failed_and_released(box_job, admitted, dev_accounts, ro
 
     item = Item.objects.get(job=box_job, index=7)
     reply = post_boxes(labeler, box_job, signed_boxes(labeler, box_job, item.pk, box_dicts((0, 1, 1, 10, 10))))
-    assert reply.status_code == 409, reply.content
-    body = reply.json()
-    assert "AlreadyVoted" in body["detail"] and body["annotation"]["status"] == "failed"
+    assert reply.status_code == 201, reply.content
+    listed = labeler.api.get(f"/api/labeling/jobs/{box_job.pk}/boxes/").json()["annotations"]
+    assert listed[0]["status"] == "failed" and "AlreadyVoted" in listed[0]["error"]
     assert BoxAnnotation.objects.get().boxes == box_dicts((0, 1, 1, 10, 10))  # kept, with why it failed
     item.refresh_from_db()
     assert item.labels_taken == 0

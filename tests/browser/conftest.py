@@ -329,11 +329,12 @@ def wait_for(condition, *, seconds: float = 15.0):
 
 
 def run_the_worker(w3) -> None:
-    """What the worker would do after a transaction: index the chain and run the handlers."""
+    """What the workers would do: send the relayed batches stored, index the chain, run the handlers."""
     from apps.chain.handlers import handle_pending
     from apps.chain.indexer import index_once
+    from apps.labeling.sending import sweep_batches
 
-    off_the_browser_loop(lambda: (index_once(w3=w3), handle_pending()))
+    off_the_browser_loop(lambda: (sweep_batches(), index_once(w3=w3), handle_pending()))
 
 
 def create_and_fund_job(page: Page, w3: Web3, *, name: str, csv: bytes, items: int, fields: dict[str, str]):

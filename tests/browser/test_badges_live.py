@@ -47,7 +47,7 @@ def test_badge_and_tier_appear_live_after_labels_confirm(wallet_page, make_job, 
         page.keyboard.press(key)
         expect(page.locator("[data-item-view]")).not_to_have_attribute("data-item", item_id)
     page.get_by_role("button", name="Send now").click()
-    expect(page.locator("[data-batches] li")).to_contain_text("submitted")
+    expect(page.locator("[data-batches] li")).to_contain_text("pending")  # stored; the batch worker sends it
 
     run_the_worker(w3)
     wait_for(lambda: LabelBatch.objects.filter(job=job, status="confirmed").exists())

@@ -158,7 +158,7 @@ def test_draw_move_resize_delete_nudge_undo(box_job_page):
     posted = json.loads(request.value.post_data)
     assert posted["item"] == item_id
     assert_boxes(posted["boxes"], [car, person])
-    expect(page.locator("[data-batches] li")).to_contain_text("item 0, 2 boxes · submitted")
+    expect(page.locator("[data-batches] li")).to_contain_text("item 0, 2 boxes · pending")
     expect(page.locator("[data-item-view]")).not_to_have_attribute("data-item", str(item_id))
     stored = BoxAnnotation.objects.get(item_id=item_id)
     assert_boxes(stored.boxes, [car, person])  # canonical order (class, x, y…) is the order drawn here

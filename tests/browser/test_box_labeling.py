@@ -30,7 +30,7 @@ def test_boxes_are_stored_and_confirmed(box_job_page, w3, settings):
     page.get_by_role("button", name="Submit boxes").click()
 
     row = page.locator("[data-batches] li")
-    expect(row).to_contain_text("item 0, 1 box · submitted")
+    expect(row).to_contain_text("item 0, 1 box · pending")  # stored; the batch worker relays it
     expect(page.locator("[data-item-view]")).not_to_have_attribute("data-item", str(item_id))
     expect(page.locator("[data-box-list] li")).to_have_count(0)  # the next image starts empty
     annotation = BoxAnnotation.objects.get(item_id=item_id)
@@ -53,7 +53,7 @@ def test_boxes_that_do_not_match_the_chain_are_shown_rejected(box_job_page, w3, 
     draw(page, (0.1, 0.1), (0.4, 0.4))
     page.keyboard.press("Enter")
     row = page.locator("[data-batches] li")
-    expect(row).to_contain_text("submitted")
+    expect(row).to_contain_text("pending")
     annotation = BoxAnnotation.objects.get(item_id=item_id)
     moved = [{**box, "x": box["x"] + 1} for box in annotation.boxes]  # changed after the labeler signed
     BoxAnnotation.objects.filter(pk=annotation.pk).update(boxes=moved)

@@ -80,7 +80,7 @@ def test_requester_funds_labeler_labels_job_settles_labeler_claims(wallet_page, 
     expect(work.locator("[data-unsent]")).to_have_text(str(PLAIN_ITEMS))
     work.get_by_role("button", name="Send now").click()
     batch_row = work.locator("[data-batches] li")
-    expect(batch_row).to_contain_text("submitted")
+    expect(batch_row).to_contain_text("pending")  # stored; the batch worker sends it
     run_the_worker(w3)
     expect(batch_row).to_contain_text("confirmed", timeout=10_000)
     batch = LabelBatch.objects.get(job=job)

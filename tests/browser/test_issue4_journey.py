@@ -87,7 +87,7 @@ def test_fail_wait_pass_draw_and_level_up(make_box_job, wallet_page, dev_account
     expect(page.locator("[data-box-list] li")).to_have_count(1)
     page.get_by_role("button", name="Submit boxes").click()
     row = page.locator("[data-batches] li")
-    expect(row).to_contain_text("1 box · submitted")
+    expect(row).to_contain_text("1 box · pending")
 
     run_the_worker(w3)
     expect(row).to_contain_text("confirmed", timeout=10_000)

@@ -189,7 +189,7 @@ def stack(tmp_path, throwaway_postgres, throwaway_redis, request):
         stack.deployed = stack.manage("deploy_contracts")
         stack.port = free_port()
         stack.start("serve", "serve", "--no-background", "--port", str(stack.port), "--demo-items", "0")
-        stack.start("runworker", "runworker", "crowdal-worker", "crowdal-learner", "crowdal-settlement")
+        stack.start("runworker", "runworker", "crowdal-worker", "crowdal-learner", "crowdal-settlement", "crowdal-batches")
         stack.start("index_chain", "index_chain")
         stack.url = f"http://127.0.0.1:{stack.port}"
 

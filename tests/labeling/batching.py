@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from apps.chain.eip712 import sign_typed_data
+from apps.labeling.sending import sweep_batches
 
 
 def serve(labeler, job, count: int) -> list[dict]:
@@ -24,5 +25,9 @@ def signed_batch(labeler, job, labels: list[dict], *, signer=None) -> dict:
     return {"mode": "relayed", "labels": labels, "nonce": prepared["nonce"], "signature": signature.to_0x_hex()}
 
 
-def post_batch(labeler, job, body: dict):
-    return labeler.api.post(f"/api/jobs/{job.pk}/batches", body, format="json")
+def post_batch(labeler, job, body: dict, *, send: bool = True):
+    """Post the batch; then (`send`) do what the batch worker does right after: send it."""
+    reply = labeler.api.post(f"/api/jobs/{job.pk}/batches", body, format="json")
+    if send:
+        sweep_batches()
+    return reply

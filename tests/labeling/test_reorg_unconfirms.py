@@ -5,7 +5,7 @@ from apps.chain.client import send
 from apps.chain.registry import job_instance
 from apps.gamification.models import WorkerProgress
 from apps.labeling.models import Label, LabelBatch
-from apps.labeling.services import relayer_account
+from apps.chain.client import relayer_account
 from tests.chain.indexer_support import reorg
 from tests.labeling.batching import labels_for, post_batch, serve, signed_batch
 from tests.labeling.conftest import index_and_handle

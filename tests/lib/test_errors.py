@@ -1,6 +1,7 @@
 """One error shape for the API: an AppError, Django's ValidationError, PermissionDenied and Http404
 raised in any DRF view answer {"detail", "code"[, "field"]} with their status; DRF's own serializer
-field errors keep DRF's shape; anything else is a 500, not a disguised refusal."""
+field errors keep DRF's shape (plus the message and the field); anything else is a 500, not a
+disguised refusal."""
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -60,10 +61,15 @@ def test_field_errors_of_a_service_are_kept_apart():
     }
 
 
-def test_serializer_field_errors_keep_drfs_shape():
+def test_serializer_field_errors_keep_drfs_shape_with_the_message_and_field_added():
     response = answer(data={"count": 0})
     assert response.status_code == 400
-    assert response.data == {"count": ["Ensure this value is greater than or equal to 1."]}
+    assert response.data == {
+        "count": ["Ensure this value is greater than or equal to 1."],
+        "detail": "count: Ensure this value is greater than or equal to 1.",
+        "code": "invalid",
+        "field": "count",
+    }
 
 
 def test_a_bug_is_not_turned_into_a_refusal():

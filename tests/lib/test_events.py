@@ -84,6 +84,7 @@ def test_the_apps_subscribe_each_concern_once():
         "apps.gamification.handlers.refresh_labeler",
         "apps.learning.handlers.schedule_retrain",
         "apps.rewards.handlers.check_budget_spent",
+        "apps.rewards.handlers.resume_waiting_settlement",
     ]
     assert names(LabelsUnconfirmed) == [
         "apps.cockpit.consumers.push_for_job_event", "apps.gamification.handlers.refresh_labeler"

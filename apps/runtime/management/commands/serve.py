@@ -15,7 +15,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-background",
             action="store_true",
-            help="serve HTTP only; run `manage.py runworker crowdal-worker crowdal-learner crowdal-settlement` and `manage.py index_chain` apart",
+            help="serve HTTP only; run `manage.py runworker crowdal-worker crowdal-learner crowdal-settlement crowdal-batches` and `manage.py index_chain` apart",
         )
         parser.add_argument(
             "--demo-items",
