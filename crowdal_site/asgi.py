@@ -52,5 +52,5 @@ application = ProtocolTypeRouter(
 # here rather than on the first request) and every view it imports. gc.freeze() moves it out of the
 # cyclic collector's reach; otherwise each full collection walks all of it while holding the GIL,
 # a 150-200 ms stall of every request in flight (seen as next-items' worst latencies).
-get_resolver().reverse_dict
+get_resolver().reverse_dict  # noqa: B018  (the access builds it)
 gc.freeze()

@@ -94,7 +94,7 @@ def validate_boxes(
         if not all(math.isfinite(v) for v in (box.x, box.y, box.w, box.h)):
             raise InvalidBoxes(f"Box {n}: coordinates must be finite numbers.")
     canonical = canonical_boxes(boxes)
-    for n, box in enumerate(canonical, start=1):
+    for box in canonical:
         if box.w <= 0 or box.h <= 0:
             raise InvalidBoxes(f"Box {_describe(box)}: width and height must be positive.")
         if box.x < 0 or box.y < 0:

@@ -162,7 +162,7 @@ def fit_em(
     posteriors = settle(initial_posteriors)
     n_labels = max(crowd.items.size, 1)
     previous = -np.inf
-    for iteration in range(1, max(max_iter, 1) + 1):
+    for iteration in range(1, max(max_iter, 1) + 1):  # noqa: B007  (the rounds run are returned)
         if fixed_emission is None:
             emission = estimate_emission(expected_counts(crowd, posteriors), model)
         else:

@@ -54,7 +54,7 @@ def test_qualify_join_label_anonymously_and_confirm(wallet_page, make_job, dev_a
         item_id = page.locator("[data-item-view]").get_attribute("data-item")
         labelled.append(int(item_id))
         page.keyboard.press(key)
-        expect(page.locator(f"[data-anonymous-labels] li")).to_have_count(len(labelled), timeout=PROOF_SECONDS * 1000)
+        expect(page.locator("[data-anonymous-labels] li")).to_have_count(len(labelled), timeout=PROOF_SECONDS * 1000)
         expect(page.locator("[data-item-view]")).not_to_have_attribute("data-item", item_id)
     rows = page.locator("[data-anonymous-labels] li")
     expect(rows.first).to_contain_text("pending")

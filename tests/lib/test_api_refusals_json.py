@@ -47,7 +47,7 @@ def test_the_node_away_answers_503_with_a_retry_hint_from_drf_and_plain_views(rf
 
 def test_a_bug_in_a_plain_api_view_is_a_json_500_logged_with_its_traceback(rf, caplog):
     try:
-        1 / 0
+        1 / 0  # noqa: B018  (the error to report)
     except ZeroDivisionError as error:
         bug = error
     with caplog.at_level(logging.ERROR, logger="apps.lib.errors"):
