@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: setup run test test-fast benchmark-gas chromium clean
+.PHONY: setup run lint test test-fast benchmark-gas chromium clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,9 +30,16 @@ chromium:
 run: setup
 	DEBUG=1 $(PY) manage.py serve
 
+# Lint and format (ruff), types (mypy) and the floors of the house (import-linter); config in pyproject.toml.
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+
 # Pass 1: everything on the embedded defaults (SQLite, in-memory layer, anvil).
 # Pass 2: the tests marked `services` (and `postgres_too`) against the machine's PostgreSQL and Redis.
-test: setup chromium
+test: setup chromium lint
 	$(PY) -m pytest -m "not services"
 	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(PY) -m pytest -m "services or postgres_too"
 
