@@ -159,7 +159,7 @@ def confirm_label(
     as wallet labels are."""
     job = Job.objects.filter(instance_address__iexact=job_address).first()
     item = Item.objects.filter(job=job, index=item_index).first() if job else None
-    if item is None:
+    if job is None or item is None:
         return
     if item.is_gold:
         on_chain = {"status": AnonymousLabel.Status.REJECTED, "error": GOLD_REJECTION}

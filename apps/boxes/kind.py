@@ -18,7 +18,7 @@ from apps.boxes.services import record_consensus, store_gold_boxes
 from apps.boxes.settlement import compute_box_settlement
 from apps.chain.relaying import RelayCall, box_batch_call
 from apps.jobs.importers import ParsedItem
-from apps.jobs.kinds import ExportFile, Screening, SettlementOutcome
+from apps.jobs.kinds import relay_nonce, ExportFile, Screening, SettlementOutcome
 from apps.jobs.models import Job
 from apps.labeling.models import LabelBatch
 from apps.learning.features import image_features
@@ -95,7 +95,7 @@ class BoxKind:
         commitments = BoxAnnotation.objects.filter(label__batch=batch).order_by("label_id").values_list("commitment", flat=True)
         return box_batch_call(
             instance=batch.job.instance_address, worker=batch.worker.address, packed=batch.packed,
-            commitments=list(commitments), nonce=batch.nonce, signature=batch.signature,
+            commitments=list(commitments), nonce=relay_nonce(batch), signature=batch.signature,
         )
 
 

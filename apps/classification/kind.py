@@ -13,7 +13,7 @@ from apps.anonymity.services import anonymous_pool_account
 from apps.chain.relaying import RelayCall, label_batch_call
 from apps.integrity.services import screen_class_labels
 from apps.jobs.importers import ImportRefused, ParsedItem
-from apps.jobs.kinds import ExportFile, Screening, SettlementOutcome
+from apps.jobs.kinds import relay_nonce, ExportFile, Screening, SettlementOutcome
 from apps.jobs.models import GoldAnswer, Job
 from apps.labeling.models import LabelBatch
 from apps.learning.features import image_features, text_features, text_vectorizer
@@ -96,7 +96,7 @@ class ClassificationKind:
     def relay_call(self, *, batch: LabelBatch) -> RelayCall:
         return label_batch_call(
             instance=batch.job.instance_address, worker=batch.worker.address, packed=batch.packed,
-            nonce=batch.nonce, signature=batch.signature,
+            nonce=relay_nonce(batch), signature=batch.signature,
         )
 
 

@@ -2,6 +2,8 @@
 job's minimum tier locks a labeler out."""
 from __future__ import annotations
 
+from typing import Any
+
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -83,7 +85,8 @@ def tier_lock(*, job: Job, worker) -> TierLock | None:
     tier = (row[0] if row else None) or Tier.BRONZE
     if tier_rank(tier) >= tier_rank(job.min_tier):
         return None
-    return TierLock(required=job.min_tier, needs=tier_rule(job.min_tier).describe())
+    rule = tier_rule(job.min_tier)
+    return TierLock(required=job.min_tier, needs=rule.describe() if rule else "")
 
 
 def progress(*, worker) -> dict:
@@ -112,12 +115,13 @@ def leaderboard(*, weekly: bool, limit: int = 50) -> list[dict]:
     labels = counted_labels()
     if weekly:
         labels = labels.filter(created_at__gte=timezone.now() - timedelta(days=7))
-    rows = (
-        labels.values("worker_id", "worker__address")
+    rows: list[dict[str, Any]] = [
+        dict(row)  # with the annotated counts, which the values() type does not name
+        for row in labels.values("worker_id", "worker__address")
         .annotate(**SCORE)
         .annotate(points=POINTS_PER_LABEL * F("labels") + POINTS_PER_AGREEING_LABEL * F("agreeing"))
         .order_by("-points", "worker_id")[:limit]
-    )
+    ]
     ranked = WorkerProgress.objects.filter(worker_id__in=[row["worker_id"] for row in rows])
     tiers = dict(ranked.values_list("worker_id", "tier"))
     return [

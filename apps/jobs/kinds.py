@@ -112,6 +112,13 @@ class TaskKind(Protocol):
         ...
 
 
+def relay_nonce(batch: Any) -> int:
+    """A relayed batch's EIP-712 nonce (wallet batches have none, and are never relayed)."""
+    if batch.nonce is None:
+        raise ValueError(f"batch {batch.pk} has no nonce: only signed batches are relayed")
+    return int(batch.nonce)
+
+
 class UnknownTaskKind(LookupError):
     pass
 

@@ -80,13 +80,14 @@ def can_view_item(*, item: Item, user) -> bool:
 def confirmed_label_rows(*, job: Job) -> list[dict]:
     """Confirmed labels of a job with provenance, for aggregation, settlement and export:
     item index, worker address, class index, tx hash, block number."""
-    return list(
-        Label.objects.filter(job=job, status=Label.Status.CONFIRMED)
+    return [
+        dict(row)
+        for row in Label.objects.filter(job=job, status=Label.Status.CONFIRMED)
         .order_by("block_number", "pk")
         .values(
             "item__index", "worker__address", "label_index", "tx_hash", "block_number", "item__is_gold", "answer_ms"
         )
-    )
+    ]
 
 
 def qualification_view(*, job: Job, worker) -> dict:
@@ -154,8 +155,9 @@ def job_for_serving(*, job_id: int, worker) -> Job | None:
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     job = next(iter(Job.objects.raw(_SERVING_JOB_SQL, [worker.pk, worker.pk, now, worker.pk, job_id])), None)
     if job is not None:  # SQLite answers EXISTS with 0/1
-        job.serving_admitted, job.serving_paused = bool(job.serving_admitted), bool(job.serving_paused)
-        job.serving_expired = bool(job.serving_expired)
+        # raw() annotations, which the model's type does not declare
+        job.serving_admitted, job.serving_paused = bool(job.serving_admitted), bool(job.serving_paused)  # type: ignore[attr-defined]
+        job.serving_expired = bool(job.serving_expired)  # type: ignore[attr-defined]
     return job
 
 

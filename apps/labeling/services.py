@@ -22,6 +22,7 @@ from apps.chain.client import TxState, get_web3, transaction_info
 from apps.chain.eip712 import label_batch_typed_data
 from apps.chain.labels import pack_labels
 from apps.chain.registry import job_instance
+from apps.accounts.models import User
 from apps.jobs.kinds import kind_for
 from apps.jobs.models import GoldRole, Item, Job
 from apps.labeling.gates import lock_for
@@ -180,7 +181,7 @@ class CheckedBatch:
     """A batch that passed the server's checks, in the contract's terms (on-chain item ids)."""
 
     job: Job
-    worker: object
+    worker: User
     labels: Sequence[LabelInput]
     onchain_ids: list[int]
     gold: list[bool]  # per label: the item is a gold honeypot
@@ -385,7 +386,7 @@ class ChainLabelRules:
     per batch, before the batch's labels are recorded."""
 
     job: Job
-    worker: object
+    worker: User
     paused: bool
     served: frozenset[int]  # items leased to the worker, or in a batch of its the API recorded (and failed)
 
