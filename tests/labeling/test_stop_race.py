@@ -11,6 +11,7 @@ from apps.labeling.models import Label, LabelBatch
 from apps.labeling.sending import send_batch, sweep_batches
 from apps.rewards.models import Payout, Settlement
 from apps.rewards.settlement import settle_job
+from tests.chain_fixtures import stop_on_chain
 from tests.labeling.batching import labels_for, post_batch, serve, signed_batch
 from tests.labeling.conftest import index_and_handle
 
@@ -37,10 +38,11 @@ def test_settlement_after_a_stop_waits_for_batches_in_flight_and_pays_every_conf
     assert waiting.step == Settlement.Step.WAITING  # shown on the dashboard as its step
     assert not Payout.objects.exists()
 
-    sweep_batches()  # the worker sends the other batch (the contract takes labels until the root)
+    sweep_batches()  # the worker sends the other batch: labelling is open on chain until the requester's stop()
     index_and_handle(w3)
     assert Label.objects.filter(status=Label.Status.CONFIRMED).count() == 20
 
+    stop_on_chain(chain_job)
     settled = settle_job(job_id=chain_job.pk)
     assert settled.step == Settlement.Step.DONE
     paid = dict(Payout.objects.values_list("worker__address", "amount"))
@@ -54,5 +56,6 @@ def test_the_wait_is_bounded(chain_job, admitted, dev_accounts, settings):
     assert settle_job(job_id=chain_job.pk).step == Settlement.Step.WAITING
     past_the_bound = timezone.now() - timedelta(seconds=settings.REWARDS_SETTLEMENT_BATCH_WAIT_SECONDS + 1)
     Settlement.objects.update(started_at=past_the_bound)
+    stop_on_chain(chain_job)
     assert settle_job(job_id=chain_job.pk).step != Settlement.Step.WAITING
 
