@@ -58,3 +58,48 @@ def test_qualify_label_and_confirm(mode, wallet_page, make_job, dev_accounts, ro
     batch = LabelBatch.objects.get()
     assert (batch.mode, batch.status) == (mode, LabelBatch.Status.CONFIRMED)
     expect(batch_row).to_contain_text("confirmed", timeout=10_000)
+
+
+def test_a_chain_outage_keeps_the_labels_queued_and_sends_them_when_it_is_back(
+    wallet_page, make_job, dev_accounts, roles, w3, settings
+):
+    """The page, told 503 with a retry hint, says so, keeps the labels queued and sends them later."""
+    from apps.chain.client import send
+    from apps.chain.registry import job_instance
+    from apps.labeling.models import Qualification
+    from tests.browser.conftest import open_labeling_page
+
+    settings.CHAIN_CONFIRMATIONS = 0
+    settings.LABELING_HONEYPOT_RATE = 0.0
+    on_chain = make_job(num_items=12, num_classes=2, redundancy=2)
+    job = make_db_job(
+        requester=make_user(roles.requester.address), num_items=12, class_names=("no", "yes"),
+        gold={0: 0, 1: 1}, redundancy=2, status="live", instance_address=on_chain.instance.address,
+    )
+    labeler = wallet_page(dev_accounts[5])
+    admitted = send(job_instance(job.instance_address).functions.admitWorkers([labeler.address]), sender=roles.oracle)
+    Qualification.objects.create(job=job, worker=make_user(labeler.address), passed=True, admitted_tx=admitted.tx_hash)
+    page = open_labeling_page(labeler, job)
+    expect(page.locator("[data-phase]")).to_have_text("Label this item.", timeout=15_000)
+    for key in ("1", "2"):
+        item_id = page.locator("[data-item-view]").get_attribute("data-item")
+        page.keyboard.press(key)
+        expect(page.locator("[data-item-view]")).not_to_have_attribute("data-item", item_id)
+
+    # The node is away: the server answers prepare as apps.lib.errors does then (tests/lib covers
+    # that answer; the daphne process's node cannot be taken away from the other tests).
+    unreachable = {"detail": "The chain is unreachable right now; nothing was lost. Try again in a few seconds.", "code": "unavailable"}
+    prepare = f"**/api/jobs/{job.pk}/batches/prepare"
+    page.route(prepare, lambda route: route.fulfill(status=503, headers={"Retry-After": "2"}, json=unreachable))
+    page.get_by_role("button", name="Send now").click()
+    expect(page.locator("[data-error]")).to_contain_text("The chain is unreachable")
+    expect(page.locator("[data-error]")).to_contain_text("Your 2 labels are kept")
+    expect(page.locator("[data-unsent]")).to_have_text("2")
+    assert not LabelBatch.objects.exists()
+
+    page.unroute(prepare)  # back: the page sends them again after the server's Retry-After
+    batch_row = page.locator("[data-batches] li")
+    expect(batch_row).to_contain_text("2 labels · pending", timeout=15_000)
+    run_the_worker(w3)
+    expect(batch_row).to_contain_text("confirmed", timeout=10_000)
+    assert set(Label.objects.values_list("status", flat=True)) == {Label.Status.CONFIRMED}
