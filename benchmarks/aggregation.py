@@ -21,6 +21,7 @@ of the plain vote, of the default, and of the default without its crowd prior (c
     python benchmarks/aggregation.py [--json] [--repetitions N] [--library-methods A,B|all|none] [--jobs N]
                                      [--small-jobs N]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -269,8 +270,12 @@ def run_small_jobs(n_jobs: int) -> dict:
     for seed in range(n_jobs):
         crowd, n_classes = small_job(seed)
         shaped = make_crowd(
-            items=crowd.items, workers=crowd.workers, labels=crowd.labels,
-            n_classes=n_classes, n_items=crowd.truth.size, gold=crowd.gold,
+            items=crowd.items,
+            workers=crowd.workers,
+            labels=crowd.labels,
+            n_classes=n_classes,
+            n_items=crowd.truth.size,
+            gold=crowd.gold,
         )
         for name, method in variants.items():
             result = method(shaped, None)
@@ -365,7 +370,10 @@ def main() -> None:
     total = time.perf_counter() - started
     if args.json:
         report = {
-            "repetitions": args.repetitions, "scenarios": rows, "small_jobs": small, "total_seconds": round(total, 1)
+            "repetitions": args.repetitions,
+            "scenarios": rows,
+            "small_jobs": small,
+            "total_seconds": round(total, 1),
         }
         print(json.dumps(report, indent=2))
         print(f"total run time {total:.1f} s", file=sys.stderr)

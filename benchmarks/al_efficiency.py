@@ -12,6 +12,7 @@ reached it yet). First crossings are reported beside it.
     .venv/bin/python benchmarks/al_efficiency.py          # table
     .venv/bin/python benchmarks/al_efficiency.py --json   # one JSON object
 """
+
 from __future__ import annotations
 
 import argparse
@@ -123,9 +124,7 @@ def measure(*, seeds: int, budget: int, jobs: int) -> dict:
         "labels_to_95_al": median_labels(sustained[DEFAULT.name]),
         "default_strategy": DEFAULT.name,
         "labels_to_95_by_strategy": {name: median_labels(values) for name, values in sustained.items()},
-        "labels_to_95_first_crossing_by_strategy": {
-            name: median_labels(values) for name, values in first.items()
-        },
+        "labels_to_95_first_crossing_by_strategy": {name: median_labels(values) for name, values in first.items()},
         "worst_seed_by_strategy": {
             name: (None if None in values else max(values)) for name, values in sustained.items()
         },
@@ -162,9 +161,7 @@ def print_table(report: dict) -> None:
         worst = report["worst_seed_by_strategy"][name]
         saving = "" if labels is None or random_labels is None else f"{1 - labels / random_labels:.0%}"
         marker = "  <- default" if name == report["default_strategy"] else ""
-        print(
-            f"{name:28} {_cell(labels):>26} {_cell(first):>15} {_cell(worst):>11} {saving:>13}{marker}"
-        )
+        print(f"{name:28} {_cell(labels):>26} {_cell(first):>15} {_cell(worst):>11} {saving:>13}{marker}")
     print(f"\n'-' = not reached within the budget. took {report['seconds']:.0f} s")
 
 
@@ -173,9 +170,7 @@ def _cell(value: float | None) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     parser.add_argument("--seeds", type=int, default=20)
     parser.add_argument("--budget", type=int, default=BUDGET)

@@ -13,6 +13,7 @@ each worker's fired integrity signals (assess_boxes) with the first 50 images as
 drawn like people's (lognormal around 5 s) and a sixth wallet, "copier", that submits careful1's
 answers: false alarms, the spammer's catch and the copy ring's.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,8 +33,8 @@ django.setup()
 import numpy as np  # noqa: E402
 
 from apps.boxes.geometry import MATCH_IOU, Box, canonical_boxes, score_boxes_against_gold  # noqa: E402
-from apps.boxes.settlement import BoxSettlementInput, compute_box_settlement, score_answers  # noqa: E402
 from apps.boxes.screening import BoxEvidence, assess_boxes  # noqa: E402
+from apps.boxes.settlement import BoxSettlementInput, compute_box_settlement, score_answers  # noqa: E402
 
 IMAGES, WIDTH, HEIGHT, CLASSES = 500, 640, 480, 3
 GOLD_IMAGES = 50
@@ -99,7 +100,9 @@ def run(seed: int = 7) -> dict:
     answers = {}
     for i, boxes in truth.items():
         answers[i] = {f"0x{n + 1:040x}": draw(rng, boxes, *params) for n, params in enumerate(WORKERS.values())}
-        answers[i][f"0x{len(WORKERS) + 1:040x}"] = canonical_boxes(random_box(rng) for _ in range(int(rng.integers(1, 4))))
+        answers[i][f"0x{len(WORKERS) + 1:040x}"] = canonical_boxes(
+            random_box(rng) for _ in range(int(rng.integers(1, 4)))
+        )
     started = time.perf_counter()
     outcome = compute_box_settlement(
         BoxSettlementInput(job={"id": 0}, n_items=IMAGES, answers=answers, gold={}, price=1, budget=10**9, label_txs=[])

@@ -9,6 +9,7 @@ a third of the labels open an item's storage word and two thirds update one that
 Box votes (`box_*`) are one image per relayed transaction, as the labeling page sends them: a
 min(count, 15) label plus a 32-byte commitment to the box set.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -74,8 +75,12 @@ def box_vote(job: Contract, *, worker: LocalAccount, relayer: LocalAccount, item
     labels = pack_labels(item_ids=[item], labels=[boxes])
     commitments = [Web3.keccak(text=f"{boxes} boxes on item {item}")]
     typed = box_batch_typed_data(
-        chain_id=job.w3.eth.chain_id, instance=job.address, worker=worker.address, labels=labels,
-        commitments=commitments, nonce=1,
+        chain_id=job.w3.eth.chain_id,
+        instance=job.address,
+        worker=worker.address,
+        labels=labels,
+        commitments=commitments,
+        nonce=1,
     )
     signature = sign_typed_data(account=worker, typed_data=typed)
     return send(job.functions.submitBoxesFor(worker.address, labels, commitments, 1, signature), sender=relayer)
@@ -115,7 +120,9 @@ def measure(setup: Setup) -> dict[str, int]:
         signature = sign_label_batch(
             account=worker, chain_id=w3.eth.chain_id, instance=job.address, item_ids=items, labels=labels, nonce=1
         )
-        relayed_gas += send(job.functions.submitLabelsFor(worker.address, packed, 1, signature), sender=setup.relayer).gas_used
+        relayed_gas += send(
+            job.functions.submitLabelsFor(worker.address, packed, 1, signature), sender=setup.relayer
+        ).gas_used
 
     box_fresh, box_voted = (
         box_vote(job, worker=w, relayer=setup.relayer, item=2 * BATCH + 1, boxes=3).gas_used for w in boxers
@@ -132,7 +139,9 @@ def measure(setup: Setup) -> dict[str, int]:
     truth = send(job.functions.postTruth(0, truth_words()), sender=oracle)
 
     paid = [Payout(index=i + 1, account=w.address, amount=10**18) for i, w in enumerate(workers)]
-    others = [Payout(index=i + 1, account=Account.create().address, amount=10**18) for i in range(len(paid), PAYOUT_LEAVES)]
+    others = [
+        Payout(index=i + 1, account=Account.create().address, amount=10**18) for i in range(len(paid), PAYOUT_LEAVES)
+    ]
     tree = build_payout_tree(paid + others)
     root = send(job.functions.settle(0, [], tree.root, tree.total, REPORT_CID), sender=oracle)
     first_claim, second_claim = (

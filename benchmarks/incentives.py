@@ -15,6 +15,7 @@ token flows of the trainer (deposits out, refunds and takes in) in units of the 
 excluded. `accuracy_honest_only` is a second clone of the same start, trained (by its own trainer
 key, no deposits) on the honest agent's points alone, in the same order.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -84,9 +85,15 @@ def run(*, points: int) -> dict:
 
         model, honest_only = fresh_model(), fresh_model()
         trainer = om.create_trainer(
-            w3=w3, creator=owner, model=model,
-            params=om.trainer_params(refund_wait=REFUND_WAIT, creator_wait=100 * REFUND_WAIT,
-                                     anyone_wait=100 * REFUND_WAIT, pricing=om.crowd_pricing(BASE)),
+            w3=w3,
+            creator=owner,
+            model=model,
+            params=om.trainer_params(
+                refund_wait=REFUND_WAIT,
+                creator_wait=100 * REFUND_WAIT,
+                anyone_wait=100 * REFUND_WAIT,
+                pricing=om.crowd_pricing(BASE),
+            ),
         ).contract
         om.seal(model=model, owner=owner, trainer=trainer.address)
         om.seal(model=honest_only, owner=owner, trainer=key_trainer.address)
@@ -133,8 +140,14 @@ def run(*, points: int) -> dict:
                 pending.append(bad.contribution)
             settle(w3.eth.get_block("latest")["timestamp"])
             if (step + 1) % max(1, len(stream) // CHECKPOINTS) == 0:
-                curve.append({"step": step + 1, "accuracy": accuracy(model, X[test], y[test]),
-                              "honest": flows[honest.address] / BASE, "adversary": flows[adversary.address] / BASE})
+                curve.append(
+                    {
+                        "step": step + 1,
+                        "accuracy": accuracy(model, X[test], y[test]),
+                        "honest": flows[honest.address] / BASE,
+                        "adversary": flows[adversary.address] / BASE,
+                    }
+                )
         w3.provider.make_request("evm_increaseTime", [REFUND_WAIT])
         w3.provider.make_request("evm_mine", [])
         settle(w3.eth.get_block("latest")["timestamp"])

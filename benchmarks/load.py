@@ -27,6 +27,7 @@ Needs PostgreSQL (BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432
 (BENCH_REDIS_URL, default redis://127.0.0.1:6379). Figures on a machine shared with other work are
 pessimistic: the servers, worker, indexer, anvil, databases and this client share its cores.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -79,8 +80,12 @@ class Stack:
         with open(self.log_dir / f"{name}.log", "w") as log:
             self.processes.append(
                 subprocess.Popen(
-                    [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, stdout=log,
-                    stderr=subprocess.STDOUT, start_new_session=True,
+                    [sys.executable, "manage.py", *args],
+                    cwd=ROOT,
+                    env=self.env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
                 )
             )
 
@@ -101,6 +106,7 @@ def seed(*, pool: int) -> tuple[int, dict[int, int]]:
     answers by item pk."""
     from django.contrib.auth import get_user_model
     from django.utils import timezone
+    from eth_account import Account
     from web3._utils.events import EventLogErrorFlags
 
     from apps.chain.client import get_web3, oracle_account, send
@@ -108,7 +114,6 @@ def seed(*, pool: int) -> tuple[int, dict[int, int]]:
     from apps.chain.registry import contract
     from apps.jobs.models import GoldAnswer, Item, Job, LabelClass
     from apps.storage.services import store_blob
-    from eth_account import Account
 
     w3, token_unit = get_web3(), 10**18
     requester = Account.from_key(dev_private_keys(2)[1])
@@ -123,18 +128,36 @@ def seed(*, pool: int) -> tuple[int, dict[int, int]]:
     (event,) = management.events.JobCreated().process_receipt(created.receipt, errors=EventLogErrorFlags.Discard)
     job = Job.objects.create(
         requester=get_user_model().objects.get_or_create(address=requester.address)[0],
-        name="load benchmark", task_type=Job.TaskType.TEXT_CLASSIFICATION, redundancy=3,
-        price_per_label=token_unit, budget=budget, deadline=timezone.now() + timedelta(days=1),
-        status=Job.Status.LIVE, qualification_bar=0.75, qualification_size=QUALIFICATION_SIZE,
-        instance_address=event.args.instance, chain_id=w3.eth.chain_id, onchain_id=event.args.jobId,
-        created_tx=created.tx_hash, stopping_rule=Job.StoppingRule.MANUAL,
+        name="load benchmark",
+        task_type=Job.TaskType.TEXT_CLASSIFICATION,
+        redundancy=3,
+        price_per_label=token_unit,
+        budget=budget,
+        deadline=timezone.now() + timedelta(days=1),
+        status=Job.Status.LIVE,
+        qualification_bar=0.75,
+        qualification_size=QUALIFICATION_SIZE,
+        instance_address=event.args.instance,
+        chain_id=w3.eth.chain_id,
+        onchain_id=event.args.jobId,
+        created_tx=created.tx_hash,
+        stopping_rule=Job.StoppingRule.MANUAL,
     )
-    LabelClass.objects.bulk_create(LabelClass(job=job, index=i, name=f"c{i}", shortcut=str(i + 1)) for i in range(CLASSES))
+    LabelClass.objects.bulk_create(
+        LabelClass(job=job, index=i, name=f"c{i}", shortcut=str(i + 1)) for i in range(CLASSES)
+    )
     cid = store_blob(data=b"an item to label", content_type="text/plain")
     items = Item.objects.bulk_create(
         (
-            Item(job=job, index=i, content_cid=cid, media_type="text/plain", is_gold=i % GOLD_EVERY == 0,
-                 labels_needed=3, priority=random.random())
+            Item(
+                job=job,
+                index=i,
+                content_cid=cid,
+                media_type="text/plain",
+                is_gold=i % GOLD_EVERY == 0,
+                labels_needed=3,
+                priority=random.random(),
+            )
             for i in range(pool)
         ),
         batch_size=5000,
@@ -186,12 +209,20 @@ async def labeler(*, base: str, job_id: int, gold: dict[int, int], recorder: Rec
             pass
         _, challenge = await call(http, recorder, "POST", "/api/auth/nonce")
         message = SiweMessage(
-            domain=challenge["domain"], address=account.address, statement=challenge["statement"],
-            uri=challenge["uri"], version="1", chain_id=challenge["chainId"], nonce=challenge["nonce"],
-            issued_at=challenge["issuedAt"], expiration_time=challenge["expirationTime"],
+            domain=challenge["domain"],
+            address=account.address,
+            statement=challenge["statement"],
+            uri=challenge["uri"],
+            version="1",
+            chain_id=challenge["chainId"],
+            nonce=challenge["nonce"],
+            issued_at=challenge["issuedAt"],
+            expiration_time=challenge["expirationTime"],
         ).prepare_message()
         signature = account.sign_message(encode_defunct(text=message)).signature.to_0x_hex()
-        status, body = await call(http, recorder, "POST", "/api/auth/verify", {"message": message, "signature": signature})
+        status, body = await call(
+            http, recorder, "POST", "/api/auth/verify", {"message": message, "signature": signature}
+        )
         assert status == 200, body
         status, view = await call(http, recorder, "POST", f"/api/jobs/{job_id}/qualification")
         while view.get("state") == "running" and view.get("item"):
@@ -217,7 +248,9 @@ async def labeler(*, base: str, job_id: int, gold: dict[int, int], recorder: Rec
             labels = []
             for item in items:
                 await asyncio.sleep(random.uniform(0.6, 1.4) * THINK_SECONDS)
-                labels.append({"item": item["id"], "label": careful_answer(item["index"]), "answer_ms": random.randint(400, 3000)})
+                labels.append(
+                    {"item": item["id"], "label": careful_answer(item["index"]), "answer_ms": random.randint(400, 3000)}
+                )
             status, prepared = await call(
                 http, recorder, "POST", f"/api/jobs/{job_id}/batches/prepare", {"labels": labels}, timing="prepare"
             )
@@ -260,8 +293,12 @@ async def load(*, bases: list[str], job_id: int, gold: dict, labelers: int, seco
     await asyncio.gather(
         *(
             labeler(
-                base=bases[n % len(bases)], job_id=job_id, gold=gold, recorder=recorder,
-                until=lambda: end["at"], ready=ready,
+                base=bases[n % len(bases)],
+                job_id=job_id,
+                gold=gold,
+                recorder=recorder,
+                until=lambda: end["at"],
+                ready=ready,
             )
             for n in range(labelers)
         )
@@ -276,7 +313,9 @@ def outcome(*, job_id: int, measured_from, drain: float) -> dict:
 
     from apps.labeling.models import Label, LabelBatch
 
-    in_flight = LabelBatch.objects.filter(job_id=job_id, status__in=[LabelBatch.Status.PENDING, LabelBatch.Status.SUBMITTED])
+    in_flight = LabelBatch.objects.filter(
+        job_id=job_id, status__in=[LabelBatch.Status.PENDING, LabelBatch.Status.SUBMITTED]
+    )
     deadline = time.monotonic() + drain
     while in_flight.exists() and time.monotonic() < deadline:
         time.sleep(1)
@@ -310,11 +349,15 @@ def settlement_outcome(*, job_id: int, timeout: float) -> dict:
     from apps.rewards.models import Payout, Settlement
 
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and not Settlement.objects.filter(job_id=job_id, step=Settlement.Step.DONE).exists():
+    while (
+        time.monotonic() < deadline and not Settlement.objects.filter(job_id=job_id, step=Settlement.Step.DONE).exists()
+    ):
         time.sleep(1)
     confirmed = dict(
         Label.objects.filter(job_id=job_id, status=Label.Status.CONFIRMED)
-        .values_list("worker_id").annotate(n=Count("pk")).values_list("worker_id", "n")
+        .values_list("worker_id")
+        .annotate(n=Count("pk"))
+        .values_list("worker_id", "n")
     )
     paid = set(Payout.objects.filter(job_id=job_id, amount__gt=0).values_list("worker_id", flat=True))
     step = Settlement.objects.filter(job_id=job_id).values_list("step", flat=True).first()
@@ -336,16 +379,21 @@ def main() -> None:
     parser.add_argument("--drain", type=float, default=60, help="seconds to wait after the load for batches in flight")
     parser.add_argument("--redis-db", type=int, default=11)
     parser.add_argument(
-        "--stop", action="store_true",
+        "--stop",
+        action="store_true",
         help="stop the job the moment the load ends (batches in flight) and wait for its settlement: every confirmed label paid?",
     )
     args = parser.parse_args()
     if not 1 <= args.labelers <= MAX_LABELERS or not 0 < args.seconds <= MAX_SECONDS:
         parser.error(f"--labelers 1..{MAX_LABELERS}, --seconds up to {MAX_SECONDS}")
-    print(json.dumps(run(**vars(args))) if args.json else "\n".join(f"{k:>20}  {v}" for k, v in run(**vars(args)).items()))
+    print(
+        json.dumps(run(**vars(args))) if args.json else "\n".join(f"{k:>20}  {v}" for k, v in run(**vars(args)).items())
+    )
 
 
-def run(*, labelers: int, seconds: float, servers: int, pool: int, drain: float, redis_db: int, stop: bool = False, **_) -> dict:
+def run(
+    *, labelers: int, seconds: float, servers: int, pool: int, drain: float, redis_db: int, stop: bool = False, **_
+) -> dict:
     import psycopg
     import redis
 
@@ -409,7 +457,13 @@ def run(*, labelers: int, seconds: float, servers: int, pool: int, drain: float,
         wait_until_up(ports)
         started = timezone.now()
         recorder = asyncio.run(
-            load(bases=[f"http://127.0.0.1:{p}" for p in ports], job_id=job_id, gold=gold, labelers=labelers, seconds=seconds)
+            load(
+                bases=[f"http://127.0.0.1:{p}" for p in ports],
+                job_id=job_id,
+                gold=gold,
+                labelers=labelers,
+                seconds=seconds,
+            )
         )
         settled = {}
         if stop:
@@ -428,28 +482,31 @@ def run(*, labelers: int, seconds: float, servers: int, pool: int, drain: float,
         with psycopg.connect(pg_server, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         redis.Redis.from_url(redis_url).flushdb()
-    return {
-        "labelers": labelers,
-        "seconds": seconds,
-        "servers": servers,
-        "acknowledged": recorder.acknowledged,
-        "labels_recorded": result["labels_recorded"],  # every acknowledged label, the last seconds' included
-        "lost": result["lost"],
-        "refused_by_chain": result["refused_by_chain"],
-        "refused_by_api": len(recorder.refused_by_api),
-        "http_5xx": recorder.http_5xx,
-        "batches_p95_ms": round(percentile(recorder.timings["batches"], 95), 1),
-        "prepare_p95_ms": round(percentile(recorder.timings["prepare"], 95), 1),
-        "next_items_p95_ms": round(percentile(recorder.timings["next_items"], 95), 1),
-        "labels_per_s": round(recorder.acknowledged / seconds, 1),
-        "confirm_p50_s": result["confirm_p50_s"],
-        "confirm_p95_s": result["confirm_p95_s"],
-        "sent_p95_s": result["sent_p95_s"],  # acknowledgement to sent by the batch worker
-        "still_in_flight": result["still_in_flight"],
-        "send_attempts_max": result["send_attempts_max"],
-        "failed_reasons": result["failed_reasons"] + sorted(set(recorder.refused_by_api))[:3],
-        "logs": str(work),
-    } | settled
+    return (
+        {
+            "labelers": labelers,
+            "seconds": seconds,
+            "servers": servers,
+            "acknowledged": recorder.acknowledged,
+            "labels_recorded": result["labels_recorded"],  # every acknowledged label, the last seconds' included
+            "lost": result["lost"],
+            "refused_by_chain": result["refused_by_chain"],
+            "refused_by_api": len(recorder.refused_by_api),
+            "http_5xx": recorder.http_5xx,
+            "batches_p95_ms": round(percentile(recorder.timings["batches"], 95), 1),
+            "prepare_p95_ms": round(percentile(recorder.timings["prepare"], 95), 1),
+            "next_items_p95_ms": round(percentile(recorder.timings["next_items"], 95), 1),
+            "labels_per_s": round(recorder.acknowledged / seconds, 1),
+            "confirm_p50_s": result["confirm_p50_s"],
+            "confirm_p95_s": result["confirm_p95_s"],
+            "sent_p95_s": result["sent_p95_s"],  # acknowledgement to sent by the batch worker
+            "still_in_flight": result["still_in_flight"],
+            "send_attempts_max": result["send_attempts_max"],
+            "failed_reasons": result["failed_reasons"] + sorted(set(recorder.refused_by_api))[:3],
+            "logs": str(work),
+        }
+        | settled
+    )
 
 
 def wait_until_up(ports: list[int]) -> None:

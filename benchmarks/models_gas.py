@@ -12,6 +12,7 @@ perceptron on 100 features and an input of 15 words (feature indexes), with a de
 on the demo job's 30 gold digits (the learner trained as it is on the demo: pixels+HOG features of
 the 370 other items, here with their true labels, i.e. a perfect crowd).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -49,7 +50,6 @@ BASE_DEPOSIT = 10**15  # 0.001 ETH
 REFUND_WAIT = 3_600
 
 
-
 def demo_digits_quantisation(*, w3: Web3, owner: LocalAccount) -> Quantisation:
     """The demo job's model published on `w3`: the demo's 400 digits and 30 gold (apps.runtime.demo),
     learner features, the learner's estimator trained by apps.learning.engine on the non-gold items
@@ -64,8 +64,11 @@ def demo_digits_quantisation(*, w3: Web3, owner: LocalAccount) -> Quantisation:
     learner = train(X_labeled=X[train_rows], y_labeled=y[train_rows], classes=list(range(len(CLASS_NAMES))))
     linear = linear_model(estimator=learner.estimator, num_classes=len(CLASS_NAMES))
     published = publish_linear(w3=w3, owner=owner, linear=linear, class_names=CLASS_NAMES)
-    measured = measure_quantisation(model=published.model, estimator=learner.estimator, X=X[gold_items], y=y[gold_items])
+    measured = measure_quantisation(
+        model=published.model, estimator=learner.estimator, X=X[gold_items], y=y[gold_items]
+    )
     return Quantisation(**{**measured.__dict__, "deploy_gas": published.deploy_gas})
+
 
 def _advance(w3: Web3, seconds: int) -> None:
     w3.provider.make_request("evm_increaseTime", [seconds])
@@ -88,13 +91,24 @@ def measure_trainer(w3, accounts) -> dict[str, int]:
     # A trained model: every weight non-zero, so every word of it is stored.
     weights = [int(w) for w in rng.integers(1, 5, FEATURES + 1) * om.SCALE * rng.choice([-1, 1], FEATURES + 1)]
     model, deploy_gas = _deploy(
-        w3, owner, kind="perceptron", class_names=["negative", "positive"], trainer=True,
-        params=om.perceptron_params(num_features=FEATURES, sparse=True, binary=True), values=weights,
+        w3,
+        owner,
+        kind="perceptron",
+        class_names=["negative", "positive"],
+        trainer=True,
+        params=om.perceptron_params(num_features=FEATURES, sparse=True, binary=True),
+        values=weights,
     )
     trainer_created = om.create_trainer(
-        w3=w3, creator=owner, model=model,
-        params=om.trainer_params(refund_wait=REFUND_WAIT, creator_wait=7 * 86_400, anyone_wait=30 * 86_400,
-                                 pricing=om.crowd_pricing(BASE_DEPOSIT)),
+        w3=w3,
+        creator=owner,
+        model=model,
+        params=om.trainer_params(
+            refund_wait=REFUND_WAIT,
+            creator_wait=7 * 86_400,
+            anyone_wait=30 * 86_400,
+            pricing=om.crowd_pricing(BASE_DEPOSIT),
+        ),
     )
     trainer = trainer_created.contract
     seal = om.seal(model=model, owner=owner, trainer=trainer.address)
@@ -147,16 +161,28 @@ def measure_models(w3, owner) -> dict[str, int]:
     for features in (64, 400):
         centroids = om.quantise(rng.random((10, features)))
         model, gas = _deploy(
-            w3, owner, kind="nearest-centroid", class_names=classes, params=om.centroid_params(num_features=features),
-            values=centroids, extra=lambda m: m.functions.loadCounts([10] * 10),
+            w3,
+            owner,
+            kind="nearest-centroid",
+            class_names=classes,
+            params=om.centroid_params(num_features=features),
+            values=centroids,
+            extra=lambda m: m.functions.loadCounts([10] * 10),
         )
         figures[f"deploy_nearest_centroid_{features}"] = gas
-        figures[f"predict_nearest_centroid_{features}"] = om.predict_gas(model=model, x=om.quantise(rng.random(features)))
+        figures[f"predict_nearest_centroid_{features}"] = om.predict_gas(
+            model=model, x=om.quantise(rng.random(features))
+        )
         counts = [int(c) for c in rng.integers(1, 50, 10 * features)]
         totals = [sum(counts[c * features : (c + 1) * features]) for c in range(10)]
         model, gas = _deploy(
-            w3, owner, kind="naive-bayes", class_names=classes, params=om.naive_bayes_params(num_features=features),
-            values=counts, extra=lambda m, totals=totals: m.functions.loadTotals(totals, [100] * 10),
+            w3,
+            owner,
+            kind="naive-bayes",
+            class_names=classes,
+            params=om.naive_bayes_params(num_features=features),
+            values=counts,
+            extra=lambda m, totals=totals: m.functions.loadTotals(totals, [100] * 10),
         )
         figures[f"deploy_naive_bayes_{features}"] = gas
         x = sorted(rng.choice(features, WORDS, replace=True).tolist())

@@ -15,6 +15,7 @@ latency, not a cold start's). --think-ms 0 turns it into a closed-loop stress te
 Needs PostgreSQL (BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/postgres: the server
 where a database crowdal_bench_<pid> is created and dropped).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -77,9 +78,15 @@ def seed(*, pool: int, concurrency: int) -> tuple[int, list[str]]:
     User = get_user_model()
     requester = User.objects.create_user("0x" + "11" * 20)
     job = Job.objects.create(
-        requester=requester, name="bench", task_type=Job.TaskType.TEXT_CLASSIFICATION, redundancy=3,
-        price_per_label=10**18, budget=3 * pool * 10**18, deadline=timezone.now() + timedelta(days=1),
-        status=Job.Status.LIVE, instance_address="0x" + "22" * 20,
+        requester=requester,
+        name="bench",
+        task_type=Job.TaskType.TEXT_CLASSIFICATION,
+        redundancy=3,
+        price_per_label=10**18,
+        budget=3 * pool * 10**18,
+        deadline=timezone.now() + timedelta(days=1),
+        status=Job.Status.LIVE,
+        instance_address="0x" + "22" * 20,
         # The bench labelers answer at random; the honeypot check still runs on every batch with gold,
         # but never pauses them (a pause would end the measurement, not speed it up).
         honeypot_min=32_767,
@@ -89,14 +96,22 @@ def seed(*, pool: int, concurrency: int) -> tuple[int, list[str]]:
     items = Item.objects.bulk_create(
         (
             Item(
-                job=job, index=i, content_cid=f"bafkbench{i}", media_type="text/plain", source_name=f"row {i}",
-                is_gold=i % 100 == 0, labels_needed=3, priority=rng.random(),
+                job=job,
+                index=i,
+                content_cid=f"bafkbench{i}",
+                media_type="text/plain",
+                source_name=f"row {i}",
+                is_gold=i % 100 == 0,
+                labels_needed=3,
+                priority=rng.random(),
             )
             for i in range(pool)
         ),
         batch_size=5000,
     )
-    GoldAnswer.objects.bulk_create((GoldAnswer(item=item, label_index=0) for item in items if item.is_gold), batch_size=5000)
+    GoldAnswer.objects.bulk_create(
+        (GoldAnswer(item=item, label_index=0) for item in items if item.is_gold), batch_size=5000
+    )
     cookies = []
     for n in range(concurrency):
         user = User.objects.create_user("0x" + f"{n + 1:040x}")
@@ -121,7 +136,10 @@ def free_port() -> int:
 def serve(*, env: dict, port: int) -> subprocess.Popen:
     process = subprocess.Popen(
         [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "crowdal_site.asgi:application"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -164,7 +182,9 @@ async def labeler(
                 raise RuntimeError(f"next-items answered {reply.status}: {body}")
             labeled.append({"item": fresh[0]["id"], "label": random.randrange(4)})
             if len(labeled) == BATCH:
-                async with http.post(f"/api/jobs/{job_id}/batches", json={"mode": "wallet", "labels": labeled}) as reply:
+                async with http.post(
+                    f"/api/jobs/{job_id}/batches", json={"mode": "wallet", "labels": labeled}
+                ) as reply:
                     if reply.status != 201:
                         raise RuntimeError(f"batch answered {reply.status}: {await reply.text()}")
                 labeled = []
@@ -180,8 +200,13 @@ async def load(
     await asyncio.gather(
         *(
             labeler(
-                base=bases[n % len(bases)], job_id=job_id, session_key=c, measure_from=measure_from,
-                until=measure_from + seconds, think=think, timings=timings,
+                base=bases[n % len(bases)],
+                job_id=job_id,
+                session_key=c,
+                measure_from=measure_from,
+                until=measure_from + seconds,
+                think=think,
+                timings=timings,
             )
             for n, c in enumerate(cookies)
         )
@@ -202,7 +227,9 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=5, help="seconds of load before measuring starts")
     parser.add_argument("--think-ms", type=float, default=1000)
     parser.add_argument(
-        "--servers", type=int, default=os.cpu_count() or 1,
+        "--servers",
+        type=int,
+        default=os.cpu_count() or 1,
         help="daphne processes; default one per core, as a deployment runs them (a process uses one core: the GIL)",
     )
     args = parser.parse_args()
@@ -230,7 +257,11 @@ def main() -> None:
         bases = [f"http://127.0.0.1:{port}" for port in ports]
         timings = asyncio.run(
             load(
-                bases=bases, job_id=job_id, cookies=cookies, warmup=args.warmup, seconds=args.seconds,
+                bases=bases,
+                job_id=job_id,
+                cookies=cookies,
+                warmup=args.warmup,
+                seconds=args.seconds,
                 think=args.think_ms / 1000,
             )
         )

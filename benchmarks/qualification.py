@@ -31,6 +31,7 @@ wallets' first funders from the chain.
 
     python benchmarks/qualification.py [--json] [--repeat N] [--honest N] [--spammers N] [--rings N]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -87,11 +88,16 @@ class Population:
         for _ in range(honest):
             self._add(kind="honest", accuracy=rng.uniform(0.7, 0.95), ms=rng.uniform(1500, 4000), rng=rng)
         for k in range(spammers):
-            self._add(kind="spammer", accuracy=1 / N_CLASSES, ms=300 if k % 2 == 0 else rng.uniform(1500, 4000), rng=rng)
+            self._add(
+                kind="spammer", accuracy=1 / N_CLASSES, ms=300 if k % 2 == 0 else rng.uniform(1500, 4000), rng=rng
+            )
         self.rings = []
         for r in range(rings):
             accuracy, size = rng.uniform(0.75, 0.9), int(rng.integers(3, 6))
-            members = [self._add(kind="sybil", accuracy=accuracy, ms=rng.uniform(1500, 4000), rng=rng, ring=r) for _ in range(size)]
+            members = [
+                self._add(kind="sybil", accuracy=accuracy, ms=rng.uniform(1500, 4000), rng=rng, ring=r)
+                for _ in range(size)
+            ]
             self.rings.append({"members": members, "evasive": r % 2 == 1})
 
     def _add(self, *, kind: str, accuracy: float, ms: float, rng, ring: int | None = None) -> int:
@@ -138,8 +144,12 @@ def make_job(*, w3: Web3, requester, seed: int) -> tuple[Job, dict[int, int]]:
     send(token.functions.mint(requester.address, budget), sender=oracle_account())
     send(token.functions.approve(management.address, budget), sender=requester)
     deadline = w3.eth.get_block("latest")["timestamp"] + 86_400
-    created = send(management.functions.createJob(N_ITEMS, N_CLASSES, 5, TOKEN, deadline, budget, b"\x42" * 32), sender=requester)
-    (event,) = management.events.JobCreated().process_receipt(created.receipt, errors=DISCARD)  # also holds Transfer logs
+    created = send(
+        management.functions.createJob(N_ITEMS, N_CLASSES, 5, TOKEN, deadline, budget, b"\x42" * 32), sender=requester
+    )
+    (event,) = management.events.JobCreated().process_receipt(
+        created.receipt, errors=DISCARD
+    )  # also holds Transfer logs
     job = Job.objects.create(
         requester=get_user_model().objects.get_or_create(address=requester.address)[0],
         name=f"qualification benchmark {seed}",
@@ -178,7 +188,9 @@ def qualify(*, job: Job, user, accuracy: float, truth: dict[int, int], rng) -> b
             return False
         feedback = None
         for item_id in round_.item_ids:
-            feedback = answer_qualification(job=job, worker=user, item_id=item_id, answer=answer(rng, truth[item_id], accuracy))
+            feedback = answer_qualification(
+                job=job, worker=user, item_id=item_id, answer=answer(rng, truth[item_id], accuracy)
+            )
         if feedback.passed:
             return Qualification.objects.get(job=job, worker=user).admitted
         # The wait between attempts passes (whatever the job's rule for it): it runs from when the
@@ -214,7 +226,9 @@ def label(*, job: Job, population: Population, users: list, admitted: set[int], 
         times = rng.lognormal(np.log(worker["ms"]), 0.5, size=len(answers))
         records.append((users[w], answers, times))
     for user, answers, times in records:
-        batch = LabelBatch.objects.create(job=job, worker=user, mode=LabelBatch.Mode.RELAYED, packed="0x", status="confirmed")
+        batch = LabelBatch.objects.create(
+            job=job, worker=user, mode=LabelBatch.Mode.RELAYED, packed="0x", status="confirmed"
+        )
         Label.objects.bulk_create(
             Label(batch=batch, job=job, item_id=i, worker=user, label_index=a, answer_ms=int(t), status="confirmed")
             for (i, a), t in zip(answers.items(), times)

@@ -8,6 +8,7 @@ report and the payout Merkle tree with every proof. No database, no chain.
 
     python benchmarks/settlement.py [--json] [--items N] [--workers N] [--labels-per-item N] [--repeat N]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -87,11 +88,15 @@ def main() -> None:
         print(json.dumps(figures))
         return
     paid = [w for w in outcome.workers if w.amount > 0]
-    print(f"{figures['items']:,} items × {args.labels_per_item} labels, {figures['workers']} workers: "
-          f"best {figures['seconds']} s of {args.repeat} (all: {', '.join(f'{t:.3f}' for t in times)})")
-    print(f"method {outcome.inferred.method}; truth accuracy {np.mean(np.array(outcome.truth) == truth):.4f}; "
-          f"{len(paid)} workers paid, total {outcome.total / TOKEN:,.0f} of {data.budget / TOKEN:,.0f} tokens; "
-          f"report {len(outcome.report):,} bytes")
+    print(
+        f"{figures['items']:,} items × {args.labels_per_item} labels, {figures['workers']} workers: "
+        f"best {figures['seconds']} s of {args.repeat} (all: {', '.join(f'{t:.3f}' for t in times)})"
+    )
+    print(
+        f"method {outcome.inferred.method}; truth accuracy {np.mean(np.array(outcome.truth) == truth):.4f}; "
+        f"{len(paid)} workers paid, total {outcome.total / TOKEN:,.0f} of {data.budget / TOKEN:,.0f} tokens; "
+        f"report {len(outcome.report):,} bytes"
+    )
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ submitLabels with four fresh items (one proof each) divided by four. Proof times
 `generateProof` (witness + Groth16 prove) after one warm-up proof, artifacts read from local files
 (Node) or fetched from a local static server (Chromium) and cached by the browser after the first use.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -83,8 +84,14 @@ def measure_gas() -> dict[str, int]:
         labels = [(identities[0], 0), (identities[1], 0)] + [(identities[2], item) for item in range(1, BATCH + 1)]
         requests = [
             {
-                "privateKey": identity["privateKey"], "members": members, "chainId": w3.eth.chain_id,
-                "contract": anonymous.address, "job": job.address, "itemId": item, "label": 1, "depth": PROOF_DEPTH,
+                "privateKey": identity["privateKey"],
+                "members": members,
+                "chainId": w3.eth.chain_id,
+                "contract": anonymous.address,
+                "job": job.address,
+                "itemId": item,
+                "label": 1,
+                "depth": PROOF_DEPTH,
             }
             for identity, item in labels
         ]

@@ -12,6 +12,7 @@ wall-clock time of zk/claim/prove.mjs's proof (witness + Groth16, the tree built
 without Node's start-up. The job's anonymous label count is written into AnonymousLabels' storage
 (the correct labels here are made-up nullifiers, not proven labels) so the pool leaf is within it.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,10 +36,10 @@ from web3 import Web3  # noqa: E402
 from apps.chain.anonymous_rewards import (  # noqa: E402
     CLAIM_SLOTS,
     anonymous_pool_payout,
+    claim_function,
     post_correct_root,
     prove_claim,
     pull_pool,
-    claim_function,
     relay_claim,
     run_zk_claim_helper,
 )
@@ -61,7 +62,9 @@ def reverted_gas(w3: Web3, function, *, sender) -> int:
     tx = function.build_transaction(
         {"from": sender.address, "gas": 1_000_000, "nonce": w3.eth.get_transaction_count(sender.address)}
     )
-    receipt = w3.eth.wait_for_transaction_receipt(w3.eth.send_raw_transaction(sender.sign_transaction(tx).raw_transaction))
+    receipt = w3.eth.wait_for_transaction_receipt(
+        w3.eth.send_raw_transaction(sender.sign_transaction(tx).raw_transaction)
+    )
     assert receipt["status"] == 0, "the replayed claim was accepted"
     return receipt["gasUsed"]
 
@@ -111,8 +114,11 @@ def run() -> dict[str, int]:
         replayed = reverted_gas(w3, replay, sender=relayer)
         single_recipient = Account.create().address
         single = relay_claim(
-            rewards=rewards, job=job.address, recipient=single_recipient,
-            claim=prove(scopes[CLAIM_SLOTS:], single_recipient), relayer=relayer,
+            rewards=rewards,
+            job=job.address,
+            recipient=single_recipient,
+            claim=prove(scopes[CLAIM_SLOTS:], single_recipient),
+            relayer=relayer,
         )
         return {
             "anon_claim_gas": full.gas_used,

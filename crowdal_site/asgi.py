@@ -1,4 +1,5 @@
 """ASGI entry: HTTP (Django), websockets, and the background worker channel."""
+
 import gc
 import os
 
@@ -19,13 +20,13 @@ from django.urls import get_resolver, path  # noqa: E402
 
 from apps.chain.consumers import ChainActivityConsumer, ChainWorker  # noqa: E402
 from apps.chain.handlers import WORKER_CHANNEL  # noqa: E402
+from apps.cockpit.consumers import JobDashboardConsumer  # noqa: E402
+from apps.labeling.consumers import BatchSender, LabelingConsumer  # noqa: E402
+from apps.labeling.scheduling import BATCH_CHANNEL  # noqa: E402
 from apps.learning.consumers import LearnerWorker  # noqa: E402
 from apps.learning.handlers import LEARNER_CHANNEL  # noqa: E402
 from apps.rewards.consumers import SettlementWorker  # noqa: E402
 from apps.rewards.scheduling import SETTLEMENT_CHANNEL  # noqa: E402
-from apps.cockpit.consumers import JobDashboardConsumer  # noqa: E402
-from apps.labeling.consumers import BatchSender, LabelingConsumer  # noqa: E402
-from apps.labeling.scheduling import BATCH_CHANNEL  # noqa: E402
 
 websocket_urlpatterns = [
     path("ws/chain/", ChainActivityConsumer.as_asgi()),

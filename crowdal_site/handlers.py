@@ -1,4 +1,5 @@
 """The ASGI handler for HTTP: Django's, with the middleware chain and the view run in one thread."""
+
 from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIHandler
 

@@ -4,6 +4,7 @@ Embedded default (no variables set): SQLite, in-memory channel layer, a local an
 `manage.py serve`, anvil's well-known development keys. Scale-out is configuration only:
 DATABASE_URL, REDIS_URL, CHAIN_RPC_URL (+ ORACLE_PRIVATE_KEY, deployed addresses), IPFS_API_URL.
 """
+
 import os
 import secrets
 import time
@@ -239,7 +240,9 @@ GUARDIAN_ADDRESS = os.environ.get("GUARDIAN_ADDRESS") or (
     Account.from_key(ANVIL_DEV_KEY_11).address if not CHAIN_RPC_URL else ""
 )
 # Seconds between a payout root and its claims for jobs created from a deployment with this setting.
-CHAIN_DISPUTE_WINDOW_SECONDS = int(os.environ.get("CHAIN_DISPUTE_WINDOW_SECONDS", str(0 if not CHAIN_RPC_URL else 2 * 86_400)))
+CHAIN_DISPUTE_WINDOW_SECONDS = int(
+    os.environ.get("CHAIN_DISPUTE_WINDOW_SECONDS", str(0 if not CHAIN_RPC_URL else 2 * 86_400))
+)
 # Addresses of contracts deployed elsewhere, e.g. "CrowdToken=0x..,JobManagement=0x..".
 CHAIN_CONTRACT_ADDRESSES = dict(
     pair.split("=", 1) for pair in os.environ.get("CHAIN_CONTRACT_ADDRESSES", "").split(",") if "=" in pair

@@ -1,6 +1,7 @@
 """One convention for every app: its urls.py exports `api_patterns` (paths under /api/, namespace
 "<app>-api") and/or `page_patterns` (paths under /, namespace "<app>"), each a (patterns, namespace)
 pair. An app's paths are written whole in its own urls.py, so that file is where to look."""
+
 from importlib import import_module
 
 from django.contrib import admin
@@ -8,7 +9,16 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 ROUTED_APPS = [
-    "accounts", "cockpit", "audit", "models", "labeling", "boxes", "anonymity", "gamification", "rewards", "pages",
+    "accounts",
+    "cockpit",
+    "audit",
+    "models",
+    "labeling",
+    "boxes",
+    "anonymity",
+    "gamification",
+    "rewards",
+    "pages",
 ]
 
 urlpatterns = [

@@ -1,5 +1,6 @@
 """Contracts deployed with `deploy_contracts` (recorded in the test database) and funded jobs on
 chain; shared by every test package that needs the chain (tests/conftest.py imports them)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -121,7 +122,6 @@ def job(make_job, roles: Roles) -> Job:
     created = make_job()
     send(created.instance.functions.admitWorkers([w.address for w in roles.workers]), sender=roles.oracle)
     return created
-
 
 
 def stop_on_chain(job) -> Sent | None:

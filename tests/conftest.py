@@ -1,5 +1,6 @@
 """Shared fixtures: a real anvil chain (one per test session, snapshot/revert around each test),
 anvil's development accounts, and access to the machine's PostgreSQL and Redis."""
+
 from __future__ import annotations
 
 import os

@@ -1,5 +1,6 @@
 """Builders of database test data shared by the app tests: users, jobs with classes, items and gold
 answers. Item content goes through the real storage service."""
+
 from __future__ import annotations
 
 from datetime import timedelta

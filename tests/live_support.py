@@ -1,5 +1,6 @@
 """Observing live pushes on a real (in-memory) channel layer: join a group as an open page does, and
 read what arrived."""
+
 from __future__ import annotations
 
 import asyncio
@@ -30,7 +31,7 @@ def received(layer, channel: str) -> list[str]:
         while True:
             try:
                 types.append((await asyncio.wait_for(layer.receive(channel), timeout=0.05))["type"])
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 return types
 
     return async_to_sync(drain)()

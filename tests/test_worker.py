@@ -1,4 +1,5 @@
 """The indexer -> worker hand-off, the worker's handlers, and the chain-activity websocket."""
+
 from __future__ import annotations
 
 import asyncio
@@ -54,8 +55,15 @@ def no_sweep(monkeypatch):
 
 def make_event(number: int, name: str = "Transfer") -> ChainEvent:
     return ChainEvent.objects.create(
-        chain_id=31337, block_number=number, block_hash=f"0x{number:064x}", tx_hash=f"0x{number:064x}",
-        log_index=0, address="0x" + "11" * 20, contract="CrowdToken", name=name, args={"value": number},
+        chain_id=31337,
+        block_number=number,
+        block_hash=f"0x{number:064x}",
+        tx_hash=f"0x{number:064x}",
+        log_index=0,
+        address="0x" + "11" * 20,
+        contract="CrowdToken",
+        name=name,
+        args={"value": number},
     )
 
 

@@ -1,5 +1,6 @@
 """Semaphore identities, anonymity groups on chain and label proofs made by zk/semaphore.mjs (Node,
 the real Semaphore v4 artifacts); shared by the tests of anonymous labeling."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence

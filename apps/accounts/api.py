@@ -1,4 +1,5 @@
 """Wallet sign-in API: POST nonce, POST verify, GET me, POST signout."""
+
 from __future__ import annotations
 
 from datetime import timedelta

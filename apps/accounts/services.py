@@ -1,4 +1,5 @@
 """Wallet sign-in: issue a nonce, verify a signed EIP-4361 message and open a session, sign out."""
+
 from __future__ import annotations
 
 import secrets

@@ -5,6 +5,7 @@ exact text the wallet signed, not against siwe's re-serialisation of the parsed 
 differ (siwe writes "Chain ID: 1" for a parsed chain id of 0, for instance), and only the signed text
 is what the user saw.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -51,7 +52,7 @@ class SignInPolicy:
     max_message_age: timedelta | None
 
     @classmethod
-    def for_request(cls, request: HttpRequest) -> "SignInPolicy":
+    def for_request(cls, request: HttpRequest) -> SignInPolicy:
         domain = settings.SIWE_DOMAIN or request.get_host()
         return cls(
             domain=domain,

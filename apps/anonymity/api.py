@@ -1,6 +1,7 @@
 """Anonymous job mode API. Joining the group is the one call made with the session (the wallet
 proves it qualified); every other call here takes no authentication at all, so a page that sends
 its cookies by mistake still tells the server nothing: the views never look at request.user."""
+
 from __future__ import annotations
 
 from django.http import Http404, HttpResponse
@@ -13,7 +14,6 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
-
 from web3 import Web3
 
 from apps.anonymity import selectors, services
@@ -63,7 +63,12 @@ class JoinOutputSerializer(serializers.Serializer):
 def join_view(join, job: Job) -> dict:
     if join is None:
         return {"joined": False, "commitment": None, "tx_hash": "", "group_token": ""}
-    return {"joined": True, "commitment": join.commitment, "tx_hash": join.tx_hash, "group_token": selectors.group_token(job)}
+    return {
+        "joined": True,
+        "commitment": join.commitment,
+        "tx_hash": join.tx_hash,
+        "group_token": selectors.group_token(job),
+    }
 
 
 class JoinApi(APIView):
@@ -78,7 +83,10 @@ class JoinApi(APIView):
         job = get_object_or_404(Job, pk=job_id, anonymous=True)
         return Response(JoinOutputSerializer(join_view(selectors.join_of(job=job, worker=request.user), job)).data)
 
-    @extend_schema(request=InputSerializer, responses={201: JoinOutputSerializer, 403: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT})
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: JoinOutputSerializer, 403: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT},
+    )
     def post(self, request: Request, job_id: int) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -177,7 +185,12 @@ class RelayLabelApi(WithoutSession):
 
     @extend_schema(
         request=InputSerializer,
-        responses={202: LabelOutputSerializer, 400: OpenApiTypes.OBJECT, 403: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT},
+        responses={
+            202: LabelOutputSerializer,
+            400: OpenApiTypes.OBJECT,
+            403: OpenApiTypes.OBJECT,
+            409: OpenApiTypes.OBJECT,
+        },
     )
     def post(self, request: Request, job_id: int) -> Response:
         data = self.InputSerializer(data=request.data)
@@ -231,7 +244,9 @@ class RelayClaimApi(WithoutSession):
         count = serializers.IntegerField(min_value=1, max_value=anonymous_rewards.CLAIM_SLOTS)
         recipient = serializers.RegexField(r"^0x[0-9a-fA-F]{40}$")
         claim_nullifiers = serializers.ListField(
-            child=FieldElementField(), min_length=anonymous_rewards.CLAIM_SLOTS, max_length=anonymous_rewards.CLAIM_SLOTS
+            child=FieldElementField(),
+            min_length=anonymous_rewards.CLAIM_SLOTS,
+            max_length=anonymous_rewards.CLAIM_SLOTS,
         )
         proof = serializers.ListField(child=FieldElementField(), min_length=8, max_length=8)
 

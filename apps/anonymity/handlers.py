@@ -1,5 +1,6 @@
 """Chain-event handlers of anonymous job mode (registered in AnonymityConfig.ready). Decoded
 uint256 values beyond JSON's safe integers arrive as decimal strings, hence the int()s."""
+
 from __future__ import annotations
 
 from apps.anonymity import services

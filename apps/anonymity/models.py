@@ -5,6 +5,7 @@ commitment reveals nothing about the nullifiers its identity later produces, so 
 to a wallet. Field elements (commitments, nullifiers, roots) are kept as decimal strings: they are
 up to 254 bits, beyond any integer column.
 """
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q

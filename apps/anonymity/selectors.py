@@ -1,5 +1,6 @@
 """Reads of anonymous job mode: the group as browsers rebuild it, items served without a session,
 label status by nullifier, and the counts dashboards and settlement use."""
+
 from __future__ import annotations
 
 import hmac
@@ -9,9 +10,9 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
 
+from apps.anonymity.models import AnonymousLabel, AnonymousPool, GroupJoin, GroupMember
 from apps.chain.client import get_web3
 from apps.chain.registry import contract, contract_address
-from apps.anonymity.models import AnonymousLabel, AnonymousPool, GroupJoin, GroupMember
 from apps.jobs.models import Item, Job
 
 # How many open items one anonymous request may list: the page skips the ones its identity labelled
@@ -75,7 +76,13 @@ def label_view(record: AnonymousLabel) -> dict:
     status, error = record.status, record.error
     if status == AnonymousLabel.Status.REJECTED and record.job.status not in (Job.Status.SETTLED, Job.Status.REFUNDED):
         status, error = AnonymousLabel.Status.CONFIRMED, ""
-    return {"nullifier": record.nullifier, "item": record.item.index, "status": status, "tx_hash": record.tx_hash, "error": error}
+    return {
+        "nullifier": record.nullifier,
+        "item": record.item.index,
+        "status": status,
+        "tx_hash": record.tx_hash,
+        "error": error,
+    }
 
 
 def label_by_nullifier(*, job: Job, nullifier: str) -> AnonymousLabel | None:

@@ -6,6 +6,7 @@ identity commitment; a label carries only the proof, whose nullifier is Poseidon
 the item's scope and reveals neither the secret nor the commitment. Relay requests come without the
 session (the page sends them with `credentials: "omit"`, and the views take no authentication).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -96,7 +97,11 @@ def relay_label(*, job: Job, proof: semaphore.LabelProof) -> AnonymousLabel:
         raise LabelingError(f"Item {proof.item_id} is not an item of this job.")
     check_classes(job=job, labels=[proof.label])
     nullifier = str(field_element(proof.nullifier, what="nullifier"))
-    if AnonymousLabel.objects.filter(job=job, nullifier=nullifier).exclude(status=AnonymousLabel.Status.FAILED).exists():
+    if (
+        AnonymousLabel.objects.filter(job=job, nullifier=nullifier)
+        .exclude(status=AnonymousLabel.Status.FAILED)
+        .exists()
+    ):
         raise Conflict("This identity has labelled this item already.")
     relayer = relayer_account()
     if reason := semaphore.check_label_proof(proof=proof, sender=relayer.address, w3=get_web3()):
@@ -181,7 +186,9 @@ def unconfirm_label(*, job_address: str, nullifier: int, tx_hash: str) -> int:
     if job is None:
         return 0
     orphaned = AnonymousLabel.objects.filter(
-        job=job, nullifier=str(nullifier), tx_hash=tx_hash,
+        job=job,
+        nullifier=str(nullifier),
+        tx_hash=tx_hash,
         status__in=[AnonymousLabel.Status.CONFIRMED, AnonymousLabel.Status.REJECTED],
     ).update(status=AnonymousLabel.Status.PENDING, block_number=None, error="")
     if orphaned:
@@ -244,7 +251,9 @@ def settle_anonymous_pool(*, job: Job) -> AnonymousPool | None:
     if not pulled:
         payout = Payout(index=pool.leaf_index, account=rewards.address, amount=int(pool.amount))
         proof = [bytes.fromhex(h.removeprefix("0x")) for h in pool.proof]
-        sent = anonymous_rewards.pull_pool(rewards=rewards, job=job.instance_address, payout=payout, proof=proof, sender=oracle)
+        sent = anonymous_rewards.pull_pool(
+            rewards=rewards, job=job.instance_address, payout=payout, proof=proof, sender=oracle
+        )
         AnonymousPool.objects.filter(pk=pool.pk, pull_tx="").update(pull_tx=sent.tx_hash)
     pool.refresh_from_db()
     return pool

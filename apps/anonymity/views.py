@@ -1,5 +1,6 @@
 """The anonymous claim page. It needs no session: what proves the reward is the identity kept in the
 browser, and the page's calls are made without cookies."""
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET

@@ -1,4 +1,5 @@
 """Audit export: JSON (the schema below) and CSV. The requester of a settled job and staff only."""
+
 from __future__ import annotations
 
 import csv

@@ -5,6 +5,7 @@ Claimed / Refunded / PayoutRootPosted / LabelsSubmitted logs), the settlement re
 (stored by content id), and the database (Payout and Label rows). A clean settlement has none; a
 tampered database row, a report the root does not commit to, or a claim nobody settled shows up.
 """
+
 from __future__ import annotations
 
 import json
@@ -208,10 +209,16 @@ def _worker_audits(
         claim = claims.get(entry["leaf_index"]) if entry["leaf_index"] is not None else None
         workers.append(
             WorkerAudit(
-                address=entry["address"], leaf_index=entry["leaf_index"], amount=amount, labels=counted,
-                correct=entry["correct"], accuracy=entry["accuracy"], verified_labels=len(votes),
+                address=entry["address"],
+                leaf_index=entry["leaf_index"],
+                amount=amount,
+                labels=counted,
+                correct=entry["correct"],
+                accuracy=entry["accuracy"],
+                verified_labels=len(votes),
                 reward_per_label=amount / counted if counted else 0.0,
-                claim_tx=claim.tx_hash if claim else "", claim_block=claim.block_number if claim else None,
+                claim_tx=claim.tx_hash if claim else "",
+                claim_block=claim.block_number if claim else None,
                 label_txs=_label_txs(votes),
             )
         )
@@ -220,8 +227,16 @@ def _worker_audits(
         votes = verified[address]
         workers.append(
             WorkerAudit(
-                address=votes[0].worker, leaf_index=None, amount=0, labels=0, correct=0, accuracy=0.0,
-                verified_labels=len(votes), reward_per_label=0.0, claim_tx="", claim_block=None,
+                address=votes[0].worker,
+                leaf_index=None,
+                amount=0,
+                labels=0,
+                correct=0,
+                accuracy=0.0,
+                verified_labels=len(votes),
+                reward_per_label=0.0,
+                claim_tx="",
+                claim_block=None,
                 label_txs=_label_txs(votes),
             )
         )
@@ -273,8 +288,20 @@ def job_audit(*, job: Job) -> JobAudit:
 
 
 CSV_COLUMNS = [
-    "row", "worker", "leaf_index", "amount", "labels", "correct", "accuracy", "verified_labels", "claim_tx",
-    "claim_block", "label_tx", "label_block", "labels_in_tx", "detail",
+    "row",
+    "worker",
+    "leaf_index",
+    "amount",
+    "labels",
+    "correct",
+    "accuracy",
+    "verified_labels",
+    "claim_tx",
+    "claim_block",
+    "label_tx",
+    "label_block",
+    "labels_in_tx",
+    "detail",
 ]
 
 
@@ -284,15 +311,33 @@ def audit_rows(audit: JobAudit) -> list[dict]:
     rows = []
     for w in audit.workers:
         base = {
-            "worker": w.address, "leaf_index": "" if w.leaf_index is None else w.leaf_index, "amount": w.amount,
-            "labels": w.labels, "correct": w.correct, "accuracy": w.accuracy, "verified_labels": w.verified_labels,
-            "claim_tx": w.claim_tx, "claim_block": w.claim_block or "",
+            "worker": w.address,
+            "leaf_index": "" if w.leaf_index is None else w.leaf_index,
+            "amount": w.amount,
+            "labels": w.labels,
+            "correct": w.correct,
+            "accuracy": w.accuracy,
+            "verified_labels": w.verified_labels,
+            "claim_tx": w.claim_tx,
+            "claim_block": w.claim_block or "",
         }
         for tx in w.label_txs or [LabelTx(tx_hash="", block_number=None, labels=0)]:
-            rows.append({"row": "label_tx", **base, "label_tx": tx.tx_hash, "label_block": tx.block_number or "",
-                         "labels_in_tx": tx.labels})
+            rows.append(
+                {
+                    "row": "label_tx",
+                    **base,
+                    "label_tx": tx.tx_hash,
+                    "label_block": tx.block_number or "",
+                    "labels_in_tx": tx.labels,
+                }
+            )
     f = audit.flows
-    rows.append({"row": "flow", "detail": f"funded={f.funded} paid={f.paid} refunded={f.refunded} held={f.held} "
-                                          f"total_payout={f.total_payout} balanced={f.balanced}"})
+    rows.append(
+        {
+            "row": "flow",
+            "detail": f"funded={f.funded} paid={f.paid} refunded={f.refunded} held={f.held} "
+            f"total_payout={f.total_payout} balanced={f.balanced}",
+        }
+    )
     rows.extend({"row": "anomaly", "worker": a.worker, "detail": f"{a.kind}: {a.detail}"} for a in audit.anomalies)
     return [{column: row.get(column, "") for column in CSV_COLUMNS} for row in rows]

@@ -1,4 +1,5 @@
 """The audit page of a settled job (requester and staff)."""
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render

@@ -2,6 +2,7 @@
 labeler's recent annotations. Errors map as in the labeling API: 400 bad input, 403 not admitted or
 job not open, 404 unknown job. A stored vote is relayed by the batch worker: its status (submitted,
 confirmed, failed with the chain's reason) comes over ws/labeling/ and the listing."""
+
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
@@ -64,7 +65,9 @@ class BoxesPrepareApi(LabelingApi):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         prepared = services.prepare_boxes(
-            job=self.job(job_id), worker=request.user, item_id=data.validated_data["item"],
+            job=self.job(job_id),
+            worker=request.user,
+            item_id=data.validated_data["item"],
             boxes=data.validated_data["boxes"],
         )
         return Response(self.OutputSerializer(prepared).data)
@@ -129,7 +132,9 @@ class BoxQualificationAnswerApi(LabelingApi):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         feedback = services.answer_box_qualification(
-            job=self.job(job_id), worker=request.user, item_id=data.validated_data["item"],
+            job=self.job(job_id),
+            worker=request.user,
+            item_id=data.validated_data["item"],
             boxes=data.validated_data["boxes"],
         )
         return Response(self.OutputSerializer(feedback).data)

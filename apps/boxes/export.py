@@ -11,6 +11,7 @@ consensus of the verified answers so far, each with its confidence.
 - voc: `Annotations/<image stem>.xml`, one <object> per box with <bndbox> xmin = x, ymin = y,
   xmax = x + w, ymax = y + h (pixel edges) and <confidence>.
 """
+
 from __future__ import annotations
 
 import io
@@ -84,9 +85,7 @@ def _coco(names: list[str], images: list[ExportImage]) -> Iterator[tuple[str, st
             )
     document = {
         "info": {"description": "CrowdAL consensus boxes"},
-        "images": [
-            {"id": i.index, "file_name": i.file_name, "width": i.width, "height": i.height} for i in images
-        ],
+        "images": [{"id": i.index, "file_name": i.file_name, "width": i.width, "height": i.height} for i in images],
         "categories": [{"id": index + 1, "name": name} for index, name in enumerate(names)],
         "annotations": annotations,
     }
@@ -117,7 +116,12 @@ def _voc(names: list[str], images: list[ExportImage]) -> Iterator[tuple[str, str
             ElementTree.SubElement(obj, "difficult").text = "0"
             ElementTree.SubElement(obj, "confidence").text = f"{box['confidence']:.6f}"
             bndbox = ElementTree.SubElement(obj, "bndbox")
-            edges = (("xmin", box["x"]), ("ymin", box["y"]), ("xmax", box["x"] + box["w"]), ("ymax", box["y"] + box["h"]))
+            edges = (
+                ("xmin", box["x"]),
+                ("ymin", box["y"]),
+                ("xmax", box["x"] + box["w"]),
+                ("ymax", box["y"] + box["h"]),
+            )
             for tag, value in edges:
                 ElementTree.SubElement(bndbox, tag).text = f"{value:.2f}"
         ElementTree.indent(root)

@@ -17,12 +17,13 @@ Scores (docs/boxes.md):
   the weight of the workers in it over the weight of every worker who answered the image. Clusters
   with confidence >= min_confidence are the consensus.
 """
+
 from __future__ import annotations
 
 import math
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from typing import Any
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from eth_utils import keccak
@@ -74,10 +75,7 @@ def box_from_dict(data: Mapping) -> Box:
 
 def canonical_boxes(boxes: Iterable[Box]) -> list[Box]:
     """Rounded to 1/SCALE pixel and sorted: the form that is stored, signed and committed to."""
-    rounded = (
-        Box(b.cls, *(_quantize(v) / SCALE for v in (b.x, b.y, b.w, b.h)))
-        for b in boxes
-    )
+    rounded = (Box(b.cls, *(_quantize(v) / SCALE for v in (b.x, b.y, b.w, b.h))) for b in boxes)
     return sorted(rounded)
 
 

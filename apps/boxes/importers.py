@@ -1,5 +1,6 @@
 """Gold boxes of an upload (the `gold` cell or COCO file that apps.jobs.importers reads), turned into
 checked boxes. Pure: raises ImportRefused naming the item at fault, so the import stays all-or-nothing."""
+
 from __future__ import annotations
 
 import json
@@ -23,7 +24,9 @@ def parse_gold_boxes(*, where: str, cell: str, class_index: Mapping[str, int], w
     for n, record in enumerate(records, start=1):
         name = str(record.get("class", ""))
         if name not in class_index:
-            raise ImportRefused(f"{where}, box {n}: class {name!r} is not a class of this job ({', '.join(class_index)})")
+            raise ImportRefused(
+                f"{where}, box {n}: class {name!r} is not a class of this job ({', '.join(class_index)})"
+            )
         try:
             boxes.append(Box(class_index[name], *(float(record[k]) for k in ("x", "y", "w", "h"))))
         except (KeyError, TypeError, ValueError) as error:

@@ -1,6 +1,7 @@
 """The bounding-box kind (apps.jobs.kinds.TaskKind): an answer is a set of boxes on an image, scored
 by IoU against gold boxes; the chain counts a box vote by its number of boxes; the learner ranks
 images by how much the crowd's boxes agree instead of training a model."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -18,7 +19,7 @@ from apps.boxes.services import record_consensus, store_gold_boxes
 from apps.boxes.settlement import compute_box_settlement
 from apps.chain.relaying import RelayCall, box_batch_call
 from apps.jobs.importers import ParsedItem
-from apps.jobs.kinds import relay_nonce, ExportFile, Screening, SettlementOutcome
+from apps.jobs.kinds import ExportFile, Screening, SettlementOutcome, relay_nonce
 from apps.jobs.models import Job
 from apps.labeling.models import LabelBatch
 from apps.learning.features import image_features
@@ -44,7 +45,8 @@ class BoxKind:
     def parse_gold(self, *, job: Job, parsed: Sequence[ParsedItem], sizes: Sequence[tuple]) -> list[list[Box] | None]:
         by_name = {c.name: c.index for c in job.classes.all()}
         return [
-            None if item.gold is None
+            None
+            if item.gold is None
             else parse_gold_boxes(where=item.where, cell=item.gold, class_index=by_name, width=width, height=height)
             for item, (width, height) in zip(parsed, sizes)
         ]
@@ -92,10 +94,16 @@ class BoxKind:
         )
 
     def relay_call(self, *, batch: LabelBatch) -> RelayCall:
-        commitments = BoxAnnotation.objects.filter(label__batch=batch).order_by("label_id").values_list("commitment", flat=True)
+        commitments = (
+            BoxAnnotation.objects.filter(label__batch=batch).order_by("label_id").values_list("commitment", flat=True)
+        )
         return box_batch_call(
-            instance=batch.job.instance_address, worker=batch.worker.address, packed=batch.packed,
-            commitments=list(commitments), nonce=relay_nonce(batch), signature=batch.signature,
+            instance=batch.job.instance_address,
+            worker=batch.worker.address,
+            packed=batch.packed,
+            commitments=list(commitments),
+            nonce=relay_nonce(batch),
+            signature=batch.signature,
         )
 
 

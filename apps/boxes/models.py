@@ -3,6 +3,7 @@ box count, see geometry.box_commitment), the gold boxes of gold items, and each 
 
 Box lists are JSON arrays of {"class", "x", "y", "w", "h"} in image pixels, (x, y) the top-left
 corner, in canonical order (geometry.canonical_boxes)."""
+
 from django.conf import settings
 from django.db import models
 

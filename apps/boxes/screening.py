@@ -2,6 +2,7 @@
 apps.integrity.signals: box answers are scored against their image's reference (gold boxes, else
 the crowd's consensus); chance is 0, and pattern similarity counts identical wrong box sets
 (docs/integrity.md)."""
+
 from __future__ import annotations
 
 import math
@@ -15,6 +16,7 @@ from scipy.stats import binom
 
 from apps.boxes.geometry import Box, score_boxes_against_gold
 from apps.boxes.selectors import scored_box_answers
+from apps.integrity.services import funders_by_position
 from apps.integrity.signals import (
     ALPHA,
     MIN_GOLD,
@@ -29,7 +31,6 @@ from apps.integrity.signals import (
     sybil_clusters,
     timing_signals,
 )
-from apps.integrity.services import funders_by_position
 from apps.jobs.kinds import Screening
 from apps.jobs.models import Job
 
@@ -108,6 +109,7 @@ def assess_boxes(ev: BoxEvidence) -> Assessment:
     random matches nothing, so chance is 0 and the accuracy floor is half the pass bar."""
     n_workers = len(ev.addresses)
     floor = ev.pass_bar / 2
+
     def per_worker(where: np.ndarray, *, right_only: bool) -> np.ndarray:
         weights = ev.right[where].astype(float) if right_only else None
         return np.bincount(ev.workers[where], weights=weights, minlength=n_workers)

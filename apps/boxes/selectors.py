@@ -1,5 +1,6 @@
 """Reads of the boxes app: a labeler's annotation as the page shows it, and the verified answers,
 gold and consensus boxes that scoring, settlement and exports use (never shown to labelers)."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence

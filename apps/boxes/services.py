@@ -7,6 +7,7 @@ class labels. The labeler's EIP-712 BoxBatch signature covers that label and the
 of the canonical boxes, geometry.box_commitment); the platform relays it to submitBoxesFor, so the
 labeler needs no ETH and the contract, not the server, checks who voted what.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -30,10 +31,10 @@ from apps.chain.eip712 import box_batch_typed_data
 from apps.chain.labels import unpack_labels
 from apps.chain.models import ChainEvent
 from apps.jobs.models import Item, Job
-from apps.labeling.models import Label, LabelBatch
-from apps.labeling.qualification import answer_qualification
 from apps.labeling.confirmation import confirm_batch, unconfirm_batches
 from apps.labeling.events import LabelsConfirmed, VoteKind
+from apps.labeling.models import Label, LabelBatch
+from apps.labeling.qualification import answer_qualification
 from apps.labeling.scheduling import schedule_send
 from apps.labeling.services import (
     CheckedBatch,
@@ -80,7 +81,9 @@ class PreparedBoxes:
     boxes: list[dict]
 
 
-def check_boxes(*, job: Job, worker, item_id: int, boxes: Sequence[Mapping], answer_ms: int | None = None) -> CheckedBoxes:
+def check_boxes(
+    *, job: Job, worker, item_id: int, boxes: Sequence[Mapping], answer_ms: int | None = None
+) -> CheckedBoxes:
     """A bounding-box job, an admitted worker, an item of this job, and boxes inside its image, of
     the job's classes, no more than BOXES_MAX_PER_ITEM."""
     if job.task_type != Job.TaskType.BOUNDING_BOX:
@@ -193,13 +196,17 @@ def confirm_boxes(event: ChainEvent) -> None:
     pairs = unpack_labels(bytes.fromhex(event.args["labels"].removeprefix("0x")))
     commitments = [c.lower() for c in event.args["commitments"]]
     by_index = dict(zip((index for index, _ in pairs), commitments))
-    annotations = BoxAnnotation.objects.select_for_update().filter(
-        job=job,
-        worker__address__iexact=event.args["worker"],
-        item__index__in=list(by_index),
-        label__status=Label.Status.CONFIRMED,
-        verified__isnull=True,
-    ).select_related("item")
+    annotations = (
+        BoxAnnotation.objects.select_for_update()
+        .filter(
+            job=job,
+            worker__address__iexact=event.args["worker"],
+            item__index__in=list(by_index),
+            label__status=Label.Status.CONFIRMED,
+            verified__isnull=True,
+        )
+        .select_related("item")
+    )
     for annotation in annotations:
         stored = box_commitment(box_from_dict(box) for box in annotation.boxes)
         annotation.verified = "0x" + stored.hex() == by_index[annotation.item.index]
@@ -227,7 +234,9 @@ def store_gold_boxes(*, items_boxes: Mapping[int, Sequence[Box]]) -> None:
     )
 
 
-def record_consensus(*, job: Job, consensus: Mapping[int, Sequence[ConsensusBox]], answers: Mapping[int, Mapping]) -> int:
+def record_consensus(
+    *, job: Job, consensus: Mapping[int, Sequence[ConsensusBox]], answers: Mapping[int, Mapping]
+) -> int:
     """Store settlement's consensus boxes per image (on-chain item id -> boxes; `answers` gives how
     many verified annotations each came from). Returns the number of images written."""
     items = dict(Item.objects.filter(job=job, index__in=list(consensus)).values_list("index", "pk"))

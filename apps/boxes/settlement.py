@@ -11,6 +11,7 @@ accuracy is correct / answered, and pay follows the class formula with chance ta
 The truth posted on chain per image is min(reference box count, 15), the same nibble a box vote
 carries; the report, stored by content id, holds every image's full consensus boxes.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -109,8 +110,16 @@ def compute_box_settlement(data: BoxSettlementInput) -> BoxSettlementOutcome:
     truth = [count_label(reference.get(item, [])) for item in range(data.n_items)]
     report = _report(data=data, truth=truth, consensus=consensus, workers=workers, mean_iou=mean_iou, paid=paid)
     return BoxSettlementOutcome(
-        method=METHOD, truth=truth, consensus=consensus, workers=workers, mean_iou=mean_iou, payouts=paid.payouts,
-        root=paid.root, total=paid.total, proofs=paid.proofs, report=report,
+        method=METHOD,
+        truth=truth,
+        consensus=consensus,
+        workers=workers,
+        mean_iou=mean_iou,
+        payouts=paid.payouts,
+        root=paid.root,
+        total=paid.total,
+        proofs=paid.proofs,
+        report=report,
     )
 
 

@@ -7,6 +7,7 @@ zk/claim/prove.mjs) that some leaves are its own and a relayer sends the claim. 
 live in one place, zk/claim/claim.mjs, which this module runs through Node so Python, the browser and
 the circuit can never disagree on a hash.
 """
+
 from __future__ import annotations
 
 import json
@@ -151,9 +152,7 @@ def post_correct_root(
 ) -> Sent:
     """Publish the correct-labels root of a settled job (the job's oracle signs)."""
     tree = build_correct_tree(nullifiers)
-    return send(
-        rewards.functions.postCorrectRoot(job, tree.root, reward_per_label, len(tree.leaves)), sender=oracle
-    )
+    return send(rewards.functions.postCorrectRoot(job, tree.root, reward_per_label, len(tree.leaves)), sender=oracle)
 
 
 def pull_pool(*, rewards: Contract, job: str, payout: Payout, proof: Sequence[bytes], sender: LocalAccount) -> Sent:

@@ -13,5 +13,6 @@ class ChainConfig(AppConfig):
 
         register(ANY_EVENT, push_chain_activity)
         answer_unavailable(
-            NODE_UNREACHABLE, message="The chain is unreachable right now; nothing was lost. Try again in a few seconds."
+            NODE_UNREACHABLE,
+            message="The chain is unreachable right now; nothing was lost. Try again in a few seconds.",
         )

@@ -1,5 +1,6 @@
 """The one place that talks JSON-RPC: a web3 connection, the platform's oracle account, and sending
 a transaction with a clear error when it reverts."""
+
 from __future__ import annotations
 
 import threading
@@ -96,9 +97,7 @@ def _across_processes(address: str):
     return nullcontext()
 
 
-def send(
-    contract_function: ContractFunction, *, sender: LocalAccount, value: int = 0, gas: int | None = None
-) -> Sent:
+def send(contract_function: ContractFunction, *, sender: LocalAccount, value: int = 0, gas: int | None = None) -> Sent:
     """Sign with `sender`, send, wait for the receipt. Reverts raise TransactionFailed with the
     custom error's name (estimation runs the call first, so a revert never costs gas)."""
     return wait_for_receipt(contract_function.w3, submit(contract_function, sender=sender, value=value, gas=gas))

@@ -11,6 +11,7 @@ a contract calling a public library function (LeanIMT -> PoseidonT3) carries lin
 `linked_bytecode` fills in the library's address. Generated contracts (contracts/generated: the
 snarkjs-exported Groth16 verifier) are compiled like the npm ones.
 """
+
 from __future__ import annotations
 
 import json
@@ -79,7 +80,9 @@ def _compile(sources: dict[str, dict], *, via_ir: bool, runs: int) -> dict[str, 
             "viaIR": via_ir,
             "evmVersion": EVM_VERSION,
             "outputSelection": {
-                name: {"*": ["abi", "evm.bytecode.object", "evm.bytecode.linkReferences", "evm.deployedBytecode.object"]}
+                name: {
+                    "*": ["abi", "evm.bytecode.object", "evm.bytecode.linkReferences", "evm.deployedBytecode.object"]
+                }
                 for name in sources
             },
         },

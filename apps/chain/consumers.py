@@ -1,5 +1,6 @@
 """Channels consumers of the chain app: the background worker that runs event handlers, and the
 websocket that shows chain activity live."""
+
 from __future__ import annotations
 
 from channels.db import database_sync_to_async

@@ -3,6 +3,7 @@
 JSON is what the database, the worker messages and the browsers share, so values are made safe for
 JavaScript on the way in: integers beyond 2^53 - 1 become decimal strings, bytes become 0x hex.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping

@@ -7,6 +7,7 @@ A recorded deployment is reused while code is still at its address and the init 
 bytecode + constructor arguments) hashes the same, so a changed contract or a changed dependency
 address (JobManagement takes the token and implementation) triggers a redeploy of just what changed.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
@@ -81,9 +82,7 @@ def deploy_suite(*, w3: Web3, deployer: LocalAccount, deploy: Deployer) -> dict[
     poseidon = deploy(init_code(w3=w3, name="PoseidonT3"))
     verifier = deploy(init_code(w3=w3, name="SemaphoreVerifier"))
     anonymous_labels = deploy(
-        init_code(
-            w3=w3, name="AnonymousLabels", args=(verifier.address,), libraries={"PoseidonT3": poseidon.address}
-        )
+        init_code(w3=w3, name="AnonymousLabels", args=(verifier.address,), libraries={"PoseidonT3": poseidon.address})
     )
     claim_verifier = deploy(init_code(w3=w3, name="AnonClaimVerifier"))
     anonymous_rewards = deploy(init_code(w3=w3, name="AnonymousRewards", args=(claim_verifier.address,)))
@@ -97,15 +96,25 @@ def deploy_suite(*, w3: Web3, deployer: LocalAccount, deploy: Deployer) -> dict[
     models = [deploy(init_code(w3=w3, name=name)) for name in MODEL_IMPLEMENTATIONS]
     model_factory = deploy(init_code(w3=w3, name="ModelFactory", args=tuple(m.address for m in models)))
     suite = (
-        token, implementation, management, poseidon, verifier, anonymous_labels, claim_verifier, anonymous_rewards,
-        *models, model_factory,
+        token,
+        implementation,
+        management,
+        poseidon,
+        verifier,
+        anonymous_labels,
+        claim_verifier,
+        anonymous_rewards,
+        *models,
+        model_factory,
     )
     return {d.name: d for d in suite}
 
 
 def deploy_unrecorded(*, w3: Web3, deployer: LocalAccount) -> dict[str, Deployment]:
     """A fresh deployment that touches no database (benchmarks, throwaway chains)."""
-    return deploy_suite(w3=w3, deployer=deployer, deploy=lambda code: send_init_code(w3=w3, deployer=deployer, code=code))
+    return deploy_suite(
+        w3=w3, deployer=deployer, deploy=lambda code: send_init_code(w3=w3, deployer=deployer, code=code)
+    )
 
 
 def deploy_contracts(*, w3: Web3, deployer: LocalAccount) -> dict[str, str]:

@@ -3,6 +3,7 @@
 Contract wallets (Safe, Argent, ...) have no private key; the contract itself decides. This needs the
 chain the wallet lives on, so it answers only for the configured chain.
 """
+
 from __future__ import annotations
 
 import requests

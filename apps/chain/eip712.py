@@ -1,6 +1,7 @@
 """EIP-712 typed data for a label batch (or a bounding-box batch) a worker signs and the platform
 relays to JobInstance.submitLabelsFor (submitBoxesFor). The domain is the job's clone
 (verifyingContract = its address)."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence

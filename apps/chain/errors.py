@@ -1,4 +1,5 @@
 """What can go wrong talking to the chain, as the apps above catch it."""
+
 from __future__ import annotations
 
 import requests

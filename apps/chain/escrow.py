@@ -2,6 +2,7 @@
 what the clone still holds, the payout root and the votes. Read from the node (state and logs), never
 from the database, so an audit can compare the two. Also the settlement terms (when a root may be
 posted, when its claims open and close) that settlement and the claim API follow."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -66,15 +67,21 @@ def escrow_record(*, instance_address: str, created_tx: str = "", w3: Web3 | Non
 
     claims = [
         ChainClaim(
-            index=log.args.index, account=log.args.account, amount=log.args.amount,
-            tx_hash=log.transactionHash.to_0x_hex(), block_number=log.blockNumber,
+            index=log.args.index,
+            account=log.args.account,
+            amount=log.args.amount,
+            tx_hash=log.transactionHash.to_0x_hex(),
+            block_number=log.blockNumber,
         )
         for log in logs("Claimed")
     ]
     votes = [
         ChainVote(
-            worker=log.args.worker, item_index=item, label=label,
-            tx_hash=log.transactionHash.to_0x_hex(), block_number=log.blockNumber,
+            worker=log.args.worker,
+            item_index=item,
+            label=label,
+            tx_hash=log.transactionHash.to_0x_hex(),
+            block_number=log.blockNumber,
         )
         for log in logs("LabelsSubmitted")
         for item, label in unpack_labels(bytes(log.args.labels))

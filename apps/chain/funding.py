@@ -7,6 +7,7 @@ back to reading every block's transactions in the range when the node has no tra
 internal transfers, and says so in `Funding.method`). Tokens arrive as ERC-20 Transfer logs, read
 with eth_getLogs filtered on the recipient topic. Ranges are read in CHAIN_MAX_BLOCK_RANGE chunks.
 """
+
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator

@@ -10,6 +10,7 @@ worker's first relayed nonce; tests/contracts/test_relayed_gas.py checks it cove
 on anvil with the margin to spare.
 Unused gas is not charged, so the margin costs nothing but block space reserved.
 """
+
 from __future__ import annotations
 
 # Transaction base, ECDSA recovery, the EIP-712 digest, the nonce word written for the first time,

@@ -14,6 +14,7 @@ A reorganisation can orphan an event whose handlers already ran: before the inde
 the undo handlers registered for its name run (in the indexer's transaction), so whatever the event
 made true goes back to waiting for the chain. `register(name, handler, undo=revert_handler)`.
 """
+
 from __future__ import annotations
 
 import logging

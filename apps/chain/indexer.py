@@ -19,6 +19,7 @@ the cursors that lag furthest and fetch their logs with one eth_getLogs — at m
 blocks, never past the next cursor position (so lagging cursors catch up and merge), never past
 latest - CHAIN_CONFIRMATIONS — and commit. After each commit the event ids go to the worker.
 """
+
 from __future__ import annotations
 
 import logging
@@ -137,7 +138,10 @@ def watch_contract(
             chain_id=chain_id,
             address=address,
             defaults={
-                "contract": contract, "block_number": start, "block_hash": start_hash, "discovered_by": discovered_by
+                "contract": contract,
+                "block_number": start,
+                "block_hash": start_hash,
+                "discovered_by": discovered_by,
             },
         )
     return cursor

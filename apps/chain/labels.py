@@ -1,5 +1,6 @@
 """The packed label-batch format JobInstance.submitLabels takes and LabelsSubmitted carries:
 4 bytes per label, big-endian uint32 (item_id << 4 | label)."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence

@@ -1,6 +1,7 @@
 """A local anvil node started from the project's own npm dependency (Foundry's node, shipped as a
 binary inside `@foundry-rs/anvil-linux-amd64`). Used by `manage.py serve`, the tests and the benchmarks.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -75,7 +76,7 @@ class LocalChain:
                 self.process.kill()
                 self.process.wait()
 
-    def __enter__(self) -> "LocalChain":
+    def __enter__(self) -> LocalChain:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -135,6 +136,5 @@ def dev_private_keys(count: int = 10) -> list[str]:
 
     Account.enable_unaudited_hdwallet_features()
     return [
-        Account.from_mnemonic(ANVIL_MNEMONIC, account_path=f"m/44'/60'/0'/0/{i}").key.to_0x_hex()
-        for i in range(count)
+        Account.from_mnemonic(ANVIL_MNEMONIC, account_path=f"m/44'/60'/0'/0/{i}").key.to_0x_hex() for i in range(count)
     ]

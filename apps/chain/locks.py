@@ -1,6 +1,7 @@
 """Locks shared by every process of a scaled-out deployment. On PostgreSQL a session advisory lock
 (released even if the process dies); SQLite is the embedded single-process stack, where the callers'
 own in-process guards are enough, so the lock is a no-op there."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -1,6 +1,7 @@
 """The payout Merkle tree JobInstance.claim verifies: OpenZeppelin's double-hashed leaf
 keccak256(keccak256(abi.encode(index, account, amount))) and sorted-pair (commutative) hashing,
 so MerkleProof.verify accepts the proofs."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence

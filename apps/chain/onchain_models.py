@@ -2,6 +2,7 @@
 quantisation and word packing, creating a model as a ModelFactory clone, loading its parameters in
 chunks under the block gas limit, predicting with eth_call, and the trainer's addData / refund /
 report. Everything that sends or reads these contracts goes through here."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -37,7 +38,9 @@ def quantise(values: np.ndarray | Sequence[float]) -> list[int]:
     """Round to fixed point (x * 1e6); raises ValueOutOfRange beyond +-2147.48."""
     scaled = np.rint(np.asarray(values, dtype=np.float64) * SCALE)
     if scaled.size and (scaled.min() < INT32_MIN or scaled.max() > INT32_MAX):
-        raise ValueOutOfRange(f"values span {scaled.min() / SCALE}..{scaled.max() / SCALE}; int32 fixed point holds +-2147.48")
+        raise ValueOutOfRange(
+            f"values span {scaled.min() / SCALE}..{scaled.max() / SCALE}; int32 fixed point holds +-2147.48"
+        )
     return [int(v) for v in scaled.ravel()]
 
 
@@ -90,7 +93,14 @@ def points_pricing() -> DepositPricing:
 def trainer_params(*, refund_wait: int, creator_wait: int, anyone_wait: int, pricing: DepositPricing) -> bytes:
     return encode(
         ["uint64", "uint48", "uint48", "uint96", "uint64", "uint32"],
-        [refund_wait, creator_wait, anyone_wait, pricing.base_deposit, pricing.reference_interval, pricing.max_multiplier],
+        [
+            refund_wait,
+            creator_wait,
+            anyone_wait,
+            pricing.base_deposit,
+            pricing.reference_interval,
+            pricing.max_multiplier,
+        ],
     )
 
 
@@ -180,8 +190,13 @@ class Contribution:
 
 def _contribution(args: dict) -> Contribution:
     return Contribution(
-        id=args["id"], contributor=args["contributor"], label=args["label"], deposit=args["deposit"],
-        predicted_at_add=args["predictedAtAdd"], added_at=args["addedAt"], x=tuple(args["x"]),
+        id=args["id"],
+        contributor=args["contributor"],
+        label=args["label"],
+        deposit=args["deposit"],
+        predicted_at_add=args["predictedAtAdd"],
+        added_at=args["addedAt"],
+        x=tuple(args["x"]),
     )
 
 
@@ -197,10 +212,14 @@ GAS_MARGIN = 1.25
 
 
 def _send_with_margin(function, *, sender: LocalAccount, value: int = 0) -> Sent:
-    return send(function, sender=sender, value=value, gas=_gas_with_margin(function, sender=sender.address, value=value))
+    return send(
+        function, sender=sender, value=value, gas=_gas_with_margin(function, sender=sender.address, value=value)
+    )
 
 
-def add_data(*, trainer: Contract, x: Sequence[int], label: int, sender: LocalAccount, deposit: int | None = None) -> Added:
+def add_data(
+    *, trainer: Contract, x: Sequence[int], label: int, sender: LocalAccount, deposit: int | None = None
+) -> Added:
     """Contribute (x, label) with `deposit` wei (default: what the trainer requires right now)."""
     value = trainer.functions.requiredDeposit().call() if deposit is None else deposit
     sent = _send_with_margin(trainer.functions.addData(list(x), label), sender=sender, value=value)
@@ -260,7 +279,9 @@ class TrainerRules:
 def trainer_rules(*, trainer: Contract) -> TrainerRules:
     f = trainer.functions
     return TrainerRules(
-        refund_wait=f.refundWait().call(), creator_wait=f.creatorWait().call(), anyone_wait=f.anyoneWait().call(),
+        refund_wait=f.refundWait().call(),
+        creator_wait=f.creatorWait().call(),
+        anyone_wait=f.anyoneWait().call(),
         creator=f.creator().call(),
     )
 

@@ -1,5 +1,6 @@
 """Contract handles bound to their addresses on the current chain: the deployment recorded by
 `deploy_contracts` for this chain id, unless settings.CHAIN_CONTRACT_ADDRESSES names one."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -21,7 +22,9 @@ def contract_address(name: str, *, w3: Web3) -> str:
         return Web3.to_checksum_address(override)
     record = ContractDeployment.objects.filter(chain_id=w3.eth.chain_id, name=name).first()
     if record is None:
-        raise ContractNotDeployed(f"{name} is not deployed on chain {w3.eth.chain_id}: run `manage.py deploy_contracts`")
+        raise ContractNotDeployed(
+            f"{name} is not deployed on chain {w3.eth.chain_id}: run `manage.py deploy_contracts`"
+        )
     return Web3.to_checksum_address(record.address)
 
 

@@ -1,5 +1,6 @@
 """The contract calls that relay a labeler's signed batch (EIP-712) from the relayer key, each with
 the gas limit of its worst case (apps/chain/gas.py)."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence

@@ -1,4 +1,5 @@
 """Reads of indexed chain data."""
+
 from __future__ import annotations
 
 from apps.chain.models import ChainEvent

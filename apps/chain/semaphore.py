@@ -8,6 +8,7 @@ A label proof is made in the labeler's browser (static/src/zk.js) with
 and the circuit sees `semaphore_hash` of both (keccak256 of the 32-byte value, shifted into the SNARK
 field). The server never sees an identity: it receives the proof, checks it here and relays it.
 """
+
 from __future__ import annotations
 
 import json
@@ -102,7 +103,12 @@ class LabelProof:
 
     def args(self) -> tuple:
         return (
-            self.job, self.item_id, self.label, self.merkle_tree_depth, self.merkle_tree_root, self.nullifier,
+            self.job,
+            self.item_id,
+            self.label,
+            self.merkle_tree_depth,
+            self.merkle_tree_root,
+            self.nullifier,
             list(self.points),
         )
 

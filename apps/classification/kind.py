@@ -1,5 +1,6 @@
 """The class-label kinds (apps.jobs.kinds.TaskKind): a label is one class index; gold is a class name
 in the upload; the learner trains a classifier on image pixels+HOG or on TF-IDF of texts."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -13,7 +14,7 @@ from apps.anonymity.services import anonymous_pool_account
 from apps.chain.relaying import RelayCall, label_batch_call
 from apps.integrity.services import screen_class_labels
 from apps.jobs.importers import ImportRefused, ParsedItem
-from apps.jobs.kinds import relay_nonce, ExportFile, Screening, SettlementOutcome
+from apps.jobs.kinds import ExportFile, Screening, SettlementOutcome, relay_nonce
 from apps.jobs.models import GoldAnswer, Job
 from apps.labeling.models import LabelBatch
 from apps.learning.features import image_features, text_features, text_vectorizer
@@ -95,8 +96,11 @@ class ClassificationKind:
 
     def relay_call(self, *, batch: LabelBatch) -> RelayCall:
         return label_batch_call(
-            instance=batch.job.instance_address, worker=batch.worker.address, packed=batch.packed,
-            nonce=relay_nonce(batch), signature=batch.signature,
+            instance=batch.job.instance_address,
+            worker=batch.worker.address,
+            packed=batch.packed,
+            nonce=relay_nonce(batch),
+            signature=batch.signature,
         )
 
 

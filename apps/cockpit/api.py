@@ -1,6 +1,7 @@
 """Requester REST API. Every endpoint needs a signed-in wallet (the project's DRF default) and sees only
 the caller's own jobs: another requester's job answers 404, so its existence is not revealed.
 Token amounts travel as decimal strings of base units (they exceed JavaScript's safe integers)."""
+
 from __future__ import annotations
 
 from dataclasses import asdict
@@ -19,8 +20,8 @@ from apps.cockpit.export import FORMATS, MODEL_MEDIA_TYPE, export_job, export_mo
 from apps.jobs.kinds import kind_for, registered_kinds
 from apps.jobs.models import INSTRUCTIONS_MAX_CHARS, Job
 from apps.jobs.selectors import funding_call, job_of, jobs_of
-from apps.labeling.selectors import job_progress
 from apps.jobs.services import Upload, create_job, import_items, mint_test_tokens, record_funding, stop_job
+from apps.labeling.selectors import job_progress
 from apps.lib.errors import AppError
 
 UINT96_MAX_DIGITS = 29  # 2^96 has 29 decimal digits

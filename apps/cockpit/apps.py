@@ -19,8 +19,13 @@ class CockpitConfig(AppConfig):
 
         # The dashboard (a requester's view over every app) listens to the facts that change its numbers.
         for event_type in (
-            JobWentLive, LabelsConfirmed, LabelsUnconfirmed, JobStopped, ModelVersionCreated,
-            SettlementProgressed, SettlementSettled,
+            JobWentLive,
+            LabelsConfirmed,
+            LabelsUnconfirmed,
+            JobStopped,
+            ModelVersionCreated,
+            SettlementProgressed,
+            SettlementSettled,
         ):
             subscribe(event_type, push_for_job_event)
         for event_name in ("PayoutRootPosted", "Refunded"):

@@ -7,6 +7,7 @@ The push is only a notice on the job's group; each open dashboard recomputes the
 most once per DASHBOARD_PUSH_SECONDS, so a burst of events costs one recomputation a second per open
 page, and the last event of a burst is never lost (a notice arriving while throttled leads to one
 more push)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -62,8 +63,10 @@ class JobDashboardConsumer(AsyncJsonWebsocketConsumer):
         self.job_id = int(self.scope["url_route"]["kwargs"]["job_id"])
         user = self.scope.get("user")
         # One refusal for anonymous users, strangers and missing jobs: a job's existence is not revealed.
-        if user is None or not user.is_authenticated or not await database_sync_to_async(is_requester_of)(
-            job_id=self.job_id, user=user
+        if (
+            user is None
+            or not user.is_authenticated
+            or not await database_sync_to_async(is_requester_of)(job_id=self.job_id, user=user)
         ):
             await self.close(code=NOT_YOURS)
             return

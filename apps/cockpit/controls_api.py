@@ -1,5 +1,6 @@
 """The requester's controls of a running or stopped job: honeypot pauses, the minimum labeler tier,
 settling now and the refund call. Each answers 404 for a job that is not the caller's own."""
+
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404

@@ -1,6 +1,7 @@
 """The requester dashboard's numbers in one read: progress, spend, learning curve, label agreement and
 per-worker accuracy. Recomputed on every live push, so everything is counted by the database in a few
 grouped queries; nothing loops over a job's labels in Python."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
@@ -10,9 +11,9 @@ from django.db.models import Avg, Count, F, Max, Q
 
 from apps.anonymity.selectors import confirmed_count as anonymous_label_count
 from apps.jobs.models import Job
-from apps.labeling.selectors import job_progress
 from apps.jobs.templatetags.tokens import tokens
 from apps.labeling.models import Label
+from apps.labeling.selectors import job_progress
 from apps.learning.selectors import learning_curve
 from apps.lib.text import short_address
 

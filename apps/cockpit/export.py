@@ -1,6 +1,7 @@
 """A job's labels for its requester, as CSV or JSONL: one record per label with its provenance (worker
 address, transaction, block), and the item's aggregated label and confidence on every record.
 An item nobody has labelled yet appears once with empty label fields, so the export lists every item."""
+
 from __future__ import annotations
 
 import csv
@@ -56,14 +57,18 @@ def _records(job: Job) -> Iterator[dict]:
         }
         empty = {"label": None, "worker": None, "status": None, "tx_hash": None, "block": None}
         for label in labels.get(item.pk) or [None]:
-            provenance = empty if label is None else {
-                # A box vote's value is its box count, not a class (the boxes: export/coco|yolo|voc).
-                "label": names.get(label.label_index) if class_labels else label.label_index,
-                "worker": label.worker.address,
-                "status": label.status,
-                "tx_hash": label.tx_hash or None,
-                "block": label.block_number,
-            }
+            provenance = (
+                empty
+                if label is None
+                else {
+                    # A box vote's value is its box count, not a class (the boxes: export/coco|yolo|voc).
+                    "label": names.get(label.label_index) if class_labels else label.label_index,
+                    "worker": label.worker.address,
+                    "status": label.status,
+                    "tx_hash": label.tx_hash or None,
+                    "block": label.block_number,
+                }
+            )
             yield {column: {**common, **provenance}[column] for column in COLUMNS}
 
 

@@ -1,5 +1,6 @@
 """Review-queue API of settlement's screening, for a job's requester and staff. Anyone else (labelers
 included) gets 404 for the job and its flags, so a labeler never learns who was flagged or why."""
+
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -95,7 +96,9 @@ class ReviewDecisionApi(APIView):
         data.is_valid(raise_exception=True)
         try:
             decision = data.validated_data
-            flag = review_flag(flag_id=flag_id, reviewer=request.user, status=decision["decision"], note=decision["note"])
+            flag = review_flag(
+                flag_id=flag_id, reviewer=request.user, status=decision["decision"], note=decision["note"]
+            )
         except PermissionDenied as error:
             raise Http404 from error
         except ValidationError as error:

@@ -1,6 +1,7 @@
 """Requester pages: my jobs, a new job, a job's dashboard and its flag review. They render what the
 requester owns; every change goes through the REST API (api.py, controls_api.py, review_api.py) from
 static/js, so the pages and API clients share one set of checks."""
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render

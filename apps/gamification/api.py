@@ -1,4 +1,5 @@
 """Labeler progress, the leaderboard, and a requester setting a job's minimum tier."""
+
 from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
@@ -67,5 +68,3 @@ class LeaderboardApi(APIView):
         query.is_valid(raise_exception=True)
         rows = leaderboard(weekly=query.validated_data["period"] == "week")
         return Response(LeaderboardRowSerializer(rows, many=True).data)
-
-

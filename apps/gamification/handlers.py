@@ -1,4 +1,5 @@
 """What the gamification app reacts to (wired in GamificationConfig.ready)."""
+
 from __future__ import annotations
 
 from apps.gamification.services import refresh_many

@@ -1,9 +1,9 @@
 """What labelers earned. WorkerProgress and Badge are a projection of the worker's confirmed labels,
 recomputed from them (services.refresh_progress), never incremented: a confirmation delivered twice
 changes nothing, and labels a reorganisation removes take their points and badges with them."""
+
 from django.conf import settings
 from django.db import models
-
 
 
 class Tier(models.TextChoices):
@@ -40,4 +40,3 @@ class Badge(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["worker", "kind"], name="one_badge_per_kind")]
-

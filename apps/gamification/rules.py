@@ -1,4 +1,5 @@
 """The rules, with no database: points, badge thresholds, tier thresholds, streaks."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable

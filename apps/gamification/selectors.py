@@ -1,11 +1,11 @@
 """Reads: a labeler's stats from its confirmed labels, its progress, the leaderboard, and whether a
 job's minimum tier locks a labeler out."""
-from __future__ import annotations
 
-from typing import Any
+from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet

@@ -1,5 +1,6 @@
 """Writes: the labeler's progress recomputed from its confirmed labels (idempotent by construction),
 the live toast when a badge or the tier changes, and a job's minimum tier."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable

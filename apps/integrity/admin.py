@@ -1,4 +1,5 @@
 """Read-only views for operators: decisions go through the review page or API, so each is audited."""
+
 from django.contrib import admin
 
 from apps.integrity.models import ReviewDecision, WalletFunding, WorkerFlag

@@ -1,5 +1,6 @@
 """Flagged workers awaiting a requester's (or staff's) decision, every decision taken, and the cache
 of wallets' first funders read from chain."""
+
 from django.conf import settings
 from django.db import models
 

@@ -1,5 +1,6 @@
 """Reads: a job's labels as signal evidence, its flags, who may review them, and what settlement must
 hold or withhold."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -2,6 +2,7 @@
 wallets' first funders, and recording review decisions. Settlement's screening (apps/rewards/screening.py)
 calls assess_job before it computes payouts, holds while a flagged worker it would pay is unreviewed,
 and takes the review decisions against its settlement row."""
+
 from __future__ import annotations
 
 from collections.abc import Collection
@@ -32,7 +33,9 @@ def wallet_funders(*, w3: Web3, addresses: Collection[str]) -> dict[str, dict[st
     floor = max(settings.INTEGRITY_FUNDING_FROM_BLOCK, head - settings.INTEGRITY_FUNDING_MAX_BLOCKS, 0)
     addresses = [Web3.to_checksum_address(a) for a in addresses]
     cached = {f.address: f for f in WalletFunding.objects.filter(chain_id=chain_id, address__in=addresses)}
-    todo = [a for a in addresses if a not in cached or (len(cached[a].sources()) < 2 and cached[a].scanned_through < head)]
+    todo = [
+        a for a in addresses if a not in cached or (len(cached[a].sources()) < 2 and cached[a].scanned_through < head)
+    ]
     ignored = ignored_funders(w3=w3)
     if todo:
         try:

@@ -23,6 +23,7 @@ Sybil clusters are the connected groups over (common funder ∪ fired pattern_si
 Other task kinds build their own evidence from these pieces (timing_signals, accuracy_signal,
 strongest_pairs, common_funder_signals, sybil_clusters): bounding boxes in apps.boxes.screening.
 """
+
 from __future__ import annotations
 
 import math

@@ -6,6 +6,7 @@ answers are known to whoever took it, and a honeypot must be an item nobody was 
 draws only qualification gold and normal work serves only honeypot gold, so wallets that pool what
 their rounds revealed learn nothing about the honeypots that score them.
 """
+
 from __future__ import annotations
 
 import random

@@ -16,6 +16,7 @@ Formats (decided here, documented on the import page):
   (`images[].file_name`, `annotations[].bbox` = [x, y, w, h], `categories[].name`) in which every
   listed image is gold. Boxes are checked against the image and the job's classes when stored.
 """
+
 from __future__ import annotations
 
 import csv

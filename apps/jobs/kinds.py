@@ -5,6 +5,7 @@ A kind registers itself in its app's `AppConfig.ready()` (`register_kind(BoxKind
 serve, score, settle, screen, rank and export jobs call `kind_for(job)` and never import a kind's app.
 So a new kind is a room added: its own app, one `register_kind`, and no branch anywhere else.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence

@@ -4,12 +4,11 @@ each item gets, and the on-chain JobInstance that escrows its budget.
 Token amounts are integers in the token's base units (uint256 on chain), held exactly by
 apps.lib.fields.TokenAmountField on SQLite and PostgreSQL alike.
 """
+
 from django.conf import settings
 from django.db import models
 
 from apps.lib.fields import TokenAmountField
-
-
 
 # What a labeler reads before labeling: a page or two, not a document store (checked by the API).
 INSTRUCTIONS_MAX_CHARS = 20_000

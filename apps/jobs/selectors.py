@@ -1,4 +1,5 @@
 """Reads of jobs: the requester's own jobs, a job's funding call, its progress."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

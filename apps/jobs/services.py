@@ -1,5 +1,6 @@
 """Writes of the job life cycle: create (draft) → import → fund → live (JobCreated indexed) → stopped →
 settled → refunded. Only this module writes Job.status."""
+
 from __future__ import annotations
 
 import hashlib
@@ -21,13 +22,13 @@ from apps.chain.client import Sent, get_web3, oracle_account, send
 from apps.chain.local_chain import ANVIL_CHAIN_ID
 from apps.chain.models import ChainEvent
 from apps.chain.registry import contract, contract_at
+from apps.jobs.events import JobStopped, JobWentLive
 from apps.jobs.gold import split_gold_ids
 from apps.jobs.importers import ImportRefused, UploadFile, image_size, parse_upload
 from apps.jobs.kinds import UnknownTaskKind, kind_for
 from apps.jobs.models import GoldRole, Item, Job, LabelClass
-from apps.jobs.events import JobStopped, JobWentLive
-from apps.lib.events import emit
 from apps.jobs.selectors import FundingCall, onchain_num_classes
+from apps.lib.events import emit
 from apps.storage.cid import unixfs_cid
 from apps.storage.models import StoredBlob
 from apps.storage.services import delete_blob, store_blob

@@ -1,13 +1,14 @@
 """Labeler API: qualification round, next items, label batches, item content; and the requester's
 view of the job's honeypot pauses. Thin views: input serializers validate shape, services decide,
 output serializers shape the answer."""
+
 from __future__ import annotations
 
 import json
 
 from django.http import Http404, HttpResponse, JsonResponse
-from django.views.decorators.http import require_POST
 from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_POST
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
@@ -18,9 +19,9 @@ from rest_framework.views import APIView
 
 from apps.chain.labels import LABEL_LIMIT
 from apps.jobs.models import Item, Job
-from apps.labeling import selectors, serving, services
-from apps.labeling.qualification import admit_worker, answer_qualification, start_qualification
+from apps.labeling import selectors, services, serving
 from apps.labeling.models import MAX_ANSWER_MS, LabelBatch
+from apps.labeling.qualification import admit_worker, answer_qualification, start_qualification
 from apps.lib.errors import AppError, error_response
 from apps.storage.backends import BlobStoreError
 from apps.storage.selectors import read_blob
@@ -54,7 +55,9 @@ class QualificationOutputSerializer(serializers.Serializer):
     attempts = serializers.IntegerField()
     max_attempts = serializers.IntegerField()
     wait_seconds = serializers.IntegerField()
-    retry_at = serializers.DateTimeField(allow_null=True, help_text="when a failed round may be retried; null: none left")
+    retry_at = serializers.DateTimeField(
+        allow_null=True, help_text="when a failed round may be retried; null: none left"
+    )
     score = serializers.FloatField(allow_null=True, help_text="mean score of the last finished round")
     reused = serializers.BooleanField(help_text="admitted by a pass in another job of the same domain")
 

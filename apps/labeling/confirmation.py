@@ -2,6 +2,7 @@
 sent without the platform, under the API's rules: services.ChainLabelRules); its undo, after a
 reorganisation, puts them back to pending. Each announces what it changed (LabelsConfirmed /
 LabelsUnconfirmed); box votes reuse both steps."""
+
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
@@ -12,9 +13,9 @@ from apps.chain.labels import unpack_labels
 from apps.chain.models import ChainEvent
 from apps.jobs.kinds import kind_for
 from apps.jobs.models import Item, Job
+from apps.labeling import services
 from apps.labeling.events import LabelsConfirmed, LabelsUnconfirmed, VoteKind
 from apps.labeling.models import ItemLease, Label, LabelBatch
-from apps.labeling import services
 from apps.labeling.services import CONFIRMED
 from apps.lib.events import emit
 
@@ -46,7 +47,9 @@ def confirm_batch(event: ChainEvent) -> LabelBatch | None:
     batch = (
         LabelBatch.objects.select_for_update()
         .filter(
-            job=job, worker=worker, packed=event.args["labels"].lower(),
+            job=job,
+            worker=worker,
+            packed=event.args["labels"].lower(),
             status__in=[LabelBatch.Status.PENDING, LabelBatch.Status.SUBMITTED],
         )
         .order_by("pk")
@@ -80,7 +83,9 @@ def unconfirm_batches(event: ChainEvent, *, kind: VoteKind) -> None:
     for batch in LabelBatch.objects.filter(job=job, tx_hash=event.tx_hash, status=CONFIRMED):
         LabelBatch.objects.filter(pk=batch.pk).update(status=LabelBatch.Status.SUBMITTED, confirmed_at=None)
         batch.labels.filter(status=Label.Status.CONFIRMED).update(status=Label.Status.PENDING, block_number=None)
-        services.push_to_worker(user_id=batch.worker_id, message={"batch": batch.pk, "status": LabelBatch.Status.SUBMITTED})
+        services.push_to_worker(
+            user_id=batch.worker_id, message={"batch": batch.pk, "status": LabelBatch.Status.SUBMITTED}
+        )
         worker_ids.append(batch.worker_id)
     if worker_ids:
         emit(LabelsUnconfirmed(job_id=job.pk, worker_ids=tuple(sorted(set(worker_ids))), kind=kind))
@@ -109,8 +114,13 @@ def _record_unseen_batch(*, job: Job, worker, event: ChainEvent) -> LabelBatch:
             Item.objects.filter(pk=items[index].pk).update(labels_taken=F("labels_taken") + 1)
         rejection = rules.rejection(items[index])
         Label.objects.create(
-            batch=batch, job=job, item=items[index], worker=worker, label_index=label,
-            status=Label.Status.REJECTED if rejection else Label.Status.PENDING, rejection=rejection,
+            batch=batch,
+            job=job,
+            item=items[index],
+            worker=worker,
+            label_index=label,
+            status=Label.Status.REJECTED if rejection else Label.Status.PENDING,
+            rejection=rejection,
         )
         honeypot |= items[index].is_gold and not rejection
     if honeypot and kind_for(job).takes_class_labels:  # (box votes without their boxes never score)

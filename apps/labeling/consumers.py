@@ -1,5 +1,6 @@
 """ws/labeling/: a signed-in labeler's batch updates (sent, confirmed on chain, or failed), live; and
 the batch worker that sends relayed batches."""
+
 from __future__ import annotations
 
 import asyncio
@@ -54,7 +55,9 @@ class BatchSender(SweepingConsumer):
         the node (its eth_call, the nonce, the submission), and one after another they fall behind a
         crowd. The relayer's nonce lock keeps their transactions in order."""
         await self.sending.acquire()
-        task = asyncio.ensure_future(database_sync_to_async(send_batch, thread_sensitive=False)(batch_id=message["batch_id"]))
+        task = asyncio.ensure_future(
+            database_sync_to_async(send_batch, thread_sensitive=False)(batch_id=message["batch_id"])
+        )
         task.add_done_callback(self._sent)
 
     def _sent(self, task: asyncio.Task) -> None:

@@ -2,6 +2,7 @@
 back to pending when a reorganisation orphans their event. Class votes (LabelsSubmitted), box votes
 (BoxesSubmitted, apps.boxes) and anonymous labels (AnonymousLabel, apps.anonymity) emit the same
 events, so whatever follows a confirmation (retrain, stopping rule, points, dashboard) is wired once."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

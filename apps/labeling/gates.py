@@ -1,6 +1,7 @@
 """Who may take a job's work beyond passing its qualification: gates that other apps plug in (the
 gamification app's minimum tier). A gate answers None when the job is open to the worker, or a Lock
 saying why not; serving, batches, qualification and the job board all ask through `lock_for`."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

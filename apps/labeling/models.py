@@ -6,6 +6,7 @@ platform relays (`submitLabelsFor`). The server accepts a batch only within each
 capacity (Item.labels_taken < labels_needed, leases included), so a batch it approves never trips
 the contract's per-item cap.
 """
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -27,7 +28,9 @@ class LabelBatch(models.Model):
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="label_batches")
     worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="label_batches")
     mode = models.CharField(max_length=8, choices=Mode.choices)
-    packed = models.CharField(max_length=20000, help_text="0x hex of the contract's packed batch: (itemId << 4 | label) u32 each")
+    packed = models.CharField(
+        max_length=20000, help_text="0x hex of the contract's packed batch: (itemId << 4 | label) u32 each"
+    )
     nonce = models.BigIntegerField(null=True, blank=True, help_text="EIP-712 nonce of a relayed batch")
     signature = models.CharField(max_length=200, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
@@ -47,7 +50,6 @@ class LabelBatch(models.Model):
                 fields=["job", "worker", "nonce"], condition=Q(nonce__isnull=False), name="one_batch_per_relay_nonce"
             )
         ]
-
 
     @property
     def rejected_labels(self):
@@ -73,7 +75,9 @@ class Label(models.Model):
     worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="labels")
     label_index = models.PositiveSmallIntegerField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
-    answer_ms = models.PositiveIntegerField(null=True, blank=True, help_text="time the labeler took, as its page measured")
+    answer_ms = models.PositiveIntegerField(
+        null=True, blank=True, help_text="time the labeler took, as its page measured"
+    )
     rejection = models.CharField(max_length=200, blank=True, help_text="why a rejected label does not count")
     created_at = models.DateTimeField(auto_now_add=True)
     # Provenance, set on confirmation from the indexed event.
@@ -120,11 +124,17 @@ class Qualification(models.Model):
     passed = models.BooleanField(null=True, help_text="null while the current attempt is running")
     attempts = models.PositiveSmallIntegerField(default=0)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
-    admitted_tx = models.CharField(max_length=66, blank=True, help_text="admitWorkers transaction; empty = not on chain yet")
+    admitted_tx = models.CharField(
+        max_length=66, blank=True, help_text="admitWorkers transaction; empty = not on chain yet"
+    )
     score = models.FloatField(null=True, blank=True, help_text="mean per-item score of the last finished round")
     finished_at = models.DateTimeField(null=True, blank=True, help_text="when the last round was decided")
     reused_from = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text="the pass in another job of the same domain this admission reuses",
     )
 

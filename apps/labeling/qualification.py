@@ -1,5 +1,6 @@
 """Qualification rounds: gold items with instant feedback before a labeler's first real item; a pass
 admits the labeler's wallet on chain (the oracle's admitWorkers)."""
+
 from __future__ import annotations
 
 import logging

@@ -1,5 +1,6 @@
 """Asking the batch worker (apps/labeling/consumers.BatchSender, apps/labeling/sending.py) to send a
 recorded relayed batch: what the batch and box APIs do once the batch is stored."""
+
 from __future__ import annotations
 
 from apps.lib.live import Channel, send_on_commit

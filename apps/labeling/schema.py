@@ -1,6 +1,7 @@
 """The next-items operation in the OpenAPI schema. It is a plain Django view (the labeling page's
 hot path skips DRF), so drf-spectacular cannot see it; this hook describes it by hand from the same
 limits the view enforces."""
+
 from __future__ import annotations
 
 from apps.labeling.api import MAX_PREFETCH

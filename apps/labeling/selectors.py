@@ -1,13 +1,14 @@
 """Reads of the labeling app: the job board, a labeler's standing, what an item looks like to a
 labeler (never its gold answer), and confirmed labels for aggregation and settlement."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Count, F, Q
-from django.utils import timezone
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.jobs.models import Item, Job
 from apps.labeling.models import Label, LabelBatch, Pause, Qualification
@@ -97,8 +98,15 @@ def qualification_view(*, job: Job, worker) -> dict:
     limits = {"max_attempts": job.qualification_max_attempts, "wait_seconds": job.qualification_wait_seconds}
     if qualification is None:
         return {
-            "state": "not_started", "answered": 0, "total": job.qualification_size, "item": None, "attempts": 0,
-            "retry_at": None, "score": None, "reused": False, **limits,
+            "state": "not_started",
+            "answered": 0,
+            "total": job.qualification_size,
+            "item": None,
+            "attempts": 0,
+            "retry_at": None,
+            "score": None,
+            "reused": False,
+            **limits,
         }
     state = {None: "running", True: "passed", False: "failed"}[qualification.passed]
     if state == "running" and not qualification.item_ids:
@@ -145,6 +153,7 @@ SELECT j.*,
      WHERE l.job_id = j.id AND l.worker_id = %s AND l.status = 'pending') AS serving_pending
 FROM jobs_job j WHERE j.id = %s
 """
+
 
 def job_for_serving(*, job_id: int, worker) -> Job | None:
     """The job for a next-items call, in one query: annotated with `serving_admitted` (the worker

@@ -16,6 +16,7 @@ worker killed half-way never send a batch twice at once nor lose one:
   reported its hash, a relayed one the chain never took).
 A transaction that lands after all is confirmed by its event (apps/labeling/confirmation.py).
 """
+
 from __future__ import annotations
 
 import logging
@@ -29,8 +30,8 @@ from apps.chain.client import TxState, get_web3, relayer_account, simulate, subm
 from apps.chain.errors import NODE_ERRORS, TransactionFailed
 from apps.jobs.kinds import kind_for
 from apps.labeling.models import LabelBatch
-from apps.labeling.services import fail_batch, mark_submitted
 from apps.labeling.scheduling import schedule_send
+from apps.labeling.services import fail_batch, mark_submitted
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +43,10 @@ def _earlier_unsent():
     """A pending relayed batch of the same worker and job with a lower nonce: the contract takes a
     worker's nonces only upwards, so a later batch landing first would make the earlier one stale."""
     return LabelBatch.objects.filter(
-        job_id=OuterRef("job_id"), worker_id=OuterRef("worker_id"), mode=RELAYED, status=Status.PENDING,
+        job_id=OuterRef("job_id"),
+        worker_id=OuterRef("worker_id"),
+        mode=RELAYED,
+        status=Status.PENDING,
         nonce__lt=OuterRef("nonce"),
     )
 
@@ -60,9 +64,14 @@ def _claim(*, batch_id: int) -> bool:
 
 def _schedule_next(*, batch: LabelBatch) -> None:
     """The worker's next batch, which waited for this one to be sent."""
-    following = LabelBatch.objects.filter(
-        job_id=batch.job_id, worker_id=batch.worker_id, mode=RELAYED, status=Status.PENDING, nonce__gt=batch.nonce
-    ).order_by("nonce").values_list("pk", flat=True).first()
+    following = (
+        LabelBatch.objects.filter(
+            job_id=batch.job_id, worker_id=batch.worker_id, mode=RELAYED, status=Status.PENDING, nonce__gt=batch.nonce
+        )
+        .order_by("nonce")
+        .values_list("pk", flat=True)
+        .first()
+    )
     if following is not None:
         schedule_send(batch_id=following)
 
@@ -118,7 +127,10 @@ def sweep_batches() -> int:
     moved = 0
     expired = now - timedelta(seconds=settings.LABELING_BATCH_EXPIRY_SECONDS)
     for batch in LabelBatch.objects.filter(status=Status.PENDING, created_at__lt=expired).select_related("worker"):
-        moved += fail_batch(batch=batch, reason="The batch was never sent to the chain; its items were released.").status == Status.FAILED
+        moved += (
+            fail_batch(batch=batch, reason="The batch was never sent to the chain; its items were released.").status
+            == Status.FAILED
+        )
     stale = now - timedelta(seconds=settings.LABELING_SEND_CLAIM_SECONDS)
     unclaimed = LabelBatch.objects.filter(mode=RELAYED, status=Status.PENDING).filter(
         Q(sending_since__isnull=True) | Q(sending_since__lt=stale)

@@ -6,6 +6,7 @@ labels. It only grows through a conditional UPDATE (`labels_taken < labels_neede
 labelers can never both take an item's last slot, and a batch the server accepts never trips the
 contract's per-item cap. Leases and failed labels give their slot back exactly once.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
@@ -18,11 +19,11 @@ from django.utils import timezone
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 
+from apps.accounts.models import User
 from apps.chain.client import TxState, get_web3, transaction_info
 from apps.chain.eip712 import label_batch_typed_data
 from apps.chain.labels import pack_labels
 from apps.chain.registry import job_instance
-from apps.accounts.models import User
 from apps.jobs.kinds import kind_for
 from apps.jobs.models import GoldRole, Item, Job
 from apps.labeling.gates import lock_for
@@ -30,7 +31,6 @@ from apps.labeling.models import ItemLease, Label, LabelBatch, Pause, Qualificat
 from apps.labeling.scheduling import schedule_send
 from apps.lib.errors import AppError
 from apps.lib.live import Group, send_on_commit
-
 
 # Label and batch statuses share these values.
 FAILED, CONFIRMED = Label.Status.FAILED, Label.Status.CONFIRMED
@@ -86,7 +86,9 @@ def take_slots(*, item_ids: Sequence[int]) -> int:
     """Take one slot of each item that has one left, in one UPDATE; returns how many were taken."""
     if not item_ids:
         return 0
-    return Item.objects.filter(pk__in=item_ids, labels_taken__lt=F("labels_needed")).update(labels_taken=F("labels_taken") + 1)
+    return Item.objects.filter(pk__in=item_ids, labels_taken__lt=F("labels_needed")).update(
+        labels_taken=F("labels_taken") + 1
+    )
 
 
 class _AnItemIsFull(Exception):
@@ -102,8 +104,6 @@ def take_all_slots(*, item_ids: Sequence[int]) -> bool:
     except _AnItemIsFull:
         return False
     return True
-
-
 
 
 @dataclass(frozen=True)
@@ -310,15 +310,21 @@ def record_batch(*, checked: CheckedBatch, mode: str, nonce: int | None, signatu
             batch = LabelBatch.objects.create(
                 job=job, worker=worker, mode=mode, packed="0x" + checked.packed.hex(), nonce=nonce, signature=signature
             )
-            leased = set(ItemLease.objects.filter(worker=worker, item_id__in=item_ids).values_list("item_id", flat=True))
+            leased = set(
+                ItemLease.objects.filter(worker=worker, item_id__in=item_ids).values_list("item_id", flat=True)
+            )
             # A leased item already holds its slot: the lease turns into the label.
             ItemLease.objects.filter(worker=worker, item_id__in=leased).delete()
             unleased = [item_id for item_id in item_ids if item_id not in leased]
             if not take_all_slots(item_ids=unleased):
                 full = Item.objects.filter(pk__in=unleased, labels_taken__gte=F("labels_needed"))
-                raise LabelingError(f"Items {sorted(full.values_list('index', flat=True))} have all the labels they need.")
+                raise LabelingError(
+                    f"Items {sorted(full.values_list('index', flat=True))} have all the labels they need."
+                )
             Label.objects.bulk_create(
-                Label(batch=batch, job=job, item_id=e.item_id, worker=worker, label_index=e.label, answer_ms=e.answer_ms)
+                Label(
+                    batch=batch, job=job, item_id=e.item_id, worker=worker, label_index=e.label, answer_ms=e.answer_ms
+                )
                 for e in labels
             )
             if any(checked.gold) and kind_for(job).takes_class_labels:
@@ -448,7 +454,9 @@ def update_honeypot_standing(*, job: Job, worker) -> Pause | None:
     if score >= job.qualification_bar:
         return None
     pause = Pause.objects.create(job=job, worker=worker, honeypots=len(answers), score=score)
-    push_to_worker(user_id=worker.pk, message={"job": job.pk, "paused": True, "detail": pause_message(job=job, pause=pause)})
+    push_to_worker(
+        user_id=worker.pk, message={"job": job.pk, "paused": True, "detail": pause_message(job=job, pause=pause)}
+    )
     return pause
 
 

@@ -1,6 +1,7 @@
 """Next-item serving: which items a labeler labels next, each held by a short lease on one of the
 item's label slots (the capacity invariant is in services.py's docstring). On PostgreSQL a call is
 one prepared statement; SQLite (the embedded stack) runs the same steps with the ORM."""
+
 from __future__ import annotations
 
 import random
@@ -143,7 +144,12 @@ ORDER BY priority DESC, id
 
 def _serve_in_one_statement(*, job: Job, worker, count: int, draws: list[bool], now) -> Served:
     params = {
-        "job": job.pk, "worker": worker.pk, "count": count, "draws": draws, "now": now, "failed": str(FAILED),
+        "job": job.pk,
+        "worker": worker.pk,
+        "count": count,
+        "draws": draws,
+        "now": now,
+        "failed": str(FAILED),
         "honeypot": str(GoldRole.HONEYPOT),
         "expires_at": now + timedelta(seconds=settings.LABELING_LEASE_SECONDS),
     }

@@ -5,7 +5,11 @@ from apps.labeling import api, views
 api_patterns = (
     [
         path("jobs/<int:job_id>/qualification", api.QualificationApi.as_view(), name="qualification"),
-        path("jobs/<int:job_id>/qualification/answers", api.QualificationAnswerApi.as_view(), name="qualification-answers"),
+        path(
+            "jobs/<int:job_id>/qualification/answers",
+            api.QualificationAnswerApi.as_view(),
+            name="qualification-answers",
+        ),
         path("jobs/<int:job_id>/next-items", api.next_items, name="next-items"),
         path("jobs/<int:job_id>/batches/prepare", api.PrepareBatchApi.as_view(), name="batch-prepare"),
         path("jobs/<int:job_id>/batches", api.BatchesApi.as_view(), name="batches"),

@@ -1,5 +1,6 @@
 """The admitted labelers' voting weights on chain (JobInstance.setWeights) follow their reputation in
 the job's domain: posted when a labeler is admitted and when a settlement changes reputation."""
+
 from __future__ import annotations
 
 import logging

@@ -3,6 +3,7 @@
 Pure Python on numpy/scikit-learn/modAL; the Django side (model versions, the worker, next-item
 serving) calls into `engine` and owns no learning logic of its own.
 """
+
 from django.apps import AppConfig
 
 

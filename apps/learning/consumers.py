@@ -1,4 +1,5 @@
 """The learner's Channels worker (`manage.py runworker crowdal-learner`, or in-process under serve)."""
+
 from __future__ import annotations
 
 import logging

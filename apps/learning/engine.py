@@ -5,6 +5,7 @@ functions against a known answer key, for the benchmark and the tests.
 The model is retrained from scratch on every call (never `teach()`-ed incrementally) because
 aggregated labels can change as more votes arrive: the confirmed set is the truth each time.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -157,9 +158,7 @@ class ActiveLearningLoop:
     def _first_batch(self, rng: np.random.Generator) -> np.ndarray:
         if self.start == "random":
             return rng.choice(self.X_pool.shape[0], size=self.initial_size, replace=False)
-        return cold_start(X_pool=self.X_pool, batch_size=self.initial_size, random_state=rng).top(
-            self.initial_size
-        )
+        return cold_start(X_pool=self.X_pool, batch_size=self.initial_size, random_state=rng).top(self.initial_size)
 
     def run(self, *, budget: int) -> LoopResult:
         """Label up to `budget` items in total, recording accuracy after every retrain."""

@@ -1,4 +1,5 @@
 """Facts of the learning app, announced with apps.lib.events."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -3,6 +3,7 @@
 Every function takes a whole job's items at once and returns one row per item, so the same vocabulary
 and scaling apply to the labeled set, the pool and the holdout.
 """
+
 from __future__ import annotations
 
 import io
@@ -34,18 +35,14 @@ class ImageDecodeError(ValueError):
     """Raised for content that is not a decodable image within the size caps."""
 
 
-def decode_image(
-    data: bytes, *, max_bytes: int = MAX_IMAGE_BYTES, max_pixels: int = MAX_IMAGE_PIXELS
-) -> np.ndarray:
+def decode_image(data: bytes, *, max_bytes: int = MAX_IMAGE_BYTES, max_pixels: int = MAX_IMAGE_PIXELS) -> np.ndarray:
     """Decode encoded image bytes (PNG, JPEG, ...) to a grayscale float32 array in [0, 1]."""
     if len(data) > max_bytes:
         raise ImageDecodeError(f"image is {len(data)} bytes; the cap is {max_bytes}")
     try:
         with Image.open(io.BytesIO(data)) as image:
             if image.width * image.height > max_pixels:
-                raise ImageDecodeError(
-                    f"image is {image.width}x{image.height} pixels; the cap is {max_pixels} pixels"
-                )
+                raise ImageDecodeError(f"image is {image.width}x{image.height} pixels; the cap is {max_pixels} pixels")
             gray = image.convert("L")
     except ImageDecodeError:
         raise

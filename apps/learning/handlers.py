@@ -1,6 +1,7 @@
 """What wakes the learner: confirmed labels (a domain event) and a new job (a chain event). They only
 schedule: a retrain takes seconds and must not hold the caller's transaction, so the message goes out
 after commit to LEARNER_CHANNEL, where `retrain_if_due` coalesces the triggers."""
+
 from __future__ import annotations
 
 from apps.chain.models import ChainEvent

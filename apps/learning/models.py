@@ -1,5 +1,6 @@
 """What the learner leaves behind: one ModelVersion per retrain (the learning curve) and the
 per-job state that keeps retrains coalesced."""
+
 from django.db import models
 
 from apps.jobs.models import Job

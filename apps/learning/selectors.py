@@ -1,4 +1,5 @@
 """Reads of the learner's state: feature matrices (cached per job) and the learning curve."""
+
 from __future__ import annotations
 
 import hashlib

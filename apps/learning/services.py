@@ -1,5 +1,6 @@
 """The learner's effects: retrain on the aggregated confirmed labels, re-rank the queue, store a
 model version, and ask for more labels where the crowd disagrees."""
+
 from __future__ import annotations
 
 import io
@@ -65,7 +66,9 @@ def _priorities(
     return priority[~is_gold]
 
 
-def _disputed(*, votes: np.ndarray, confidence: np.ndarray, labels_needed: np.ndarray, is_gold: np.ndarray) -> np.ndarray:
+def _disputed(
+    *, votes: np.ndarray, confidence: np.ndarray, labels_needed: np.ndarray, is_gold: np.ndarray
+) -> np.ndarray:
     return ~is_gold & (votes >= labels_needed) & (labels_needed < MAX_VOTES) & (confidence < DISAGREEMENT_CONFIDENCE)
 
 
@@ -123,7 +126,9 @@ def retrain_job(*, job_id: int) -> ModelVersion | None:
     long transaction would block the indexer (SQLite locks the whole file) and the next-item
     service's row locks."""
     job = Job.objects.get(pk=job_id)
-    items = list(Item.objects.filter(job=job).order_by("index").only("id", "index", "is_gold", "labels_needed", "priority"))
+    items = list(
+        Item.objects.filter(job=job).order_by("index").only("id", "index", "is_gold", "labels_needed", "priority")
+    )
     if not items:
         return None
     X = job_features(job=job)
@@ -148,8 +153,15 @@ def retrain_job(*, job_id: int) -> ModelVersion | None:
 
     with transaction.atomic():
         _write_ranking(
-            job=job, items=items, ranking=ranking, votes=votes, confidence=confidence, labels_needed=labels_needed,
-            is_gold=is_gold, disputed=disputed, ranked_at_labels=len(labels.labels),
+            job=job,
+            items=items,
+            ranking=ranking,
+            votes=votes,
+            confidence=confidence,
+            labels_needed=labels_needed,
+            is_gold=is_gold,
+            disputed=disputed,
+            ranked_at_labels=len(labels.labels),
         )
         store_item_aggregates(labels=labels, truth=truth, model_labels=model_labels)
         if model is None:
@@ -185,14 +197,29 @@ def _rank_by_agreement(
     ranking = cold_start(X_pool=X, batch_size=RANKING_BATCH, exclude=exclude, random_state=job.pk)
     with transaction.atomic():
         _write_ranking(
-            job=job, items=items, ranking=ranking, votes=votes, confidence=confidence, labels_needed=labels_needed,
-            is_gold=is_gold, disputed=disputed, ranked_at_labels=_confirmed_labels(job.pk),
+            job=job,
+            items=items,
+            ranking=ranking,
+            votes=votes,
+            confidence=confidence,
+            labels_needed=labels_needed,
+            is_gold=is_gold,
+            disputed=disputed,
+            ranked_at_labels=_confirmed_labels(job.pk),
         )
 
 
 def _write_ranking(
-    *, job: Job, items: list[Item], ranking: Ranking, votes: np.ndarray, confidence: np.ndarray,
-    labels_needed: np.ndarray, is_gold: np.ndarray, disputed: np.ndarray, ranked_at_labels: int,
+    *,
+    job: Job,
+    items: list[Item],
+    ranking: Ranking,
+    votes: np.ndarray,
+    confidence: np.ndarray,
+    labels_needed: np.ndarray,
+    is_gold: np.ndarray,
+    disputed: np.ndarray,
+    ranked_at_labels: int,
 ) -> None:
     """The writes of a re-rank, class or box job (inside the caller's transaction): priorities, more
     labels where disputed, and the label count the ranking reflects."""

@@ -4,6 +4,7 @@ A strategy returns a full `Ranking` (not only a batch) because the next-item ser
 down the list while the crowd works and the learner retrains; the first `batch_size` entries are
 the batch the strategy would pick if it could pick only that many.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -76,9 +77,7 @@ def _uncertainty_strategy(measure: Callable[[ActiveLearner, Features], np.ndarra
     return rank
 
 
-def random_ranking(
-    learner: ActiveLearner, X: Features, *, batch_size: int, rng: np.random.Generator
-) -> Ranking:
+def random_ranking(learner: ActiveLearner, X: Features, *, batch_size: int, rng: np.random.Generator) -> Ranking:
     """The baseline: a uniformly random order (scores are the random keys)."""
     return _by_score(np.asarray(rng.random(X.shape[0])))
 
@@ -98,9 +97,7 @@ def kmeans_representatives(
     return representatives, distances.min(axis=1)
 
 
-def diverse_margin(
-    learner: ActiveLearner, X: Features, *, batch_size: int, rng: np.random.Generator
-) -> Ranking:
+def diverse_margin(learner: ActiveLearner, X: Features, *, batch_size: int, rng: np.random.Generator) -> Ranking:
     """Margin-weighted k-means over the most uncertain candidates; one representative per cluster.
 
     Pure top-k margin spends a batch on near-duplicates along one stretch of the decision boundary;
@@ -116,9 +113,7 @@ def diverse_margin(
     return _batch_then_rest(candidates[chosen], scores)
 
 
-def ranked_batch(
-    learner: ActiveLearner, X: Features, *, batch_size: int, rng: np.random.Generator
-) -> Ranking:
+def ranked_batch(learner: ActiveLearner, X: Features, *, batch_size: int, rng: np.random.Generator) -> Ranking:
     """modAL's ranked batch mode (Cardoso et al. 2017): least confidence traded against distance
     to the labeled set and to the items already picked for the batch."""
     batch, _ = uncertainty_batch_sampling(learner, X, n_instances=batch_size)

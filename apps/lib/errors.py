@@ -17,6 +17,7 @@ refusals of a request under /api/ (a CSRF failure, a body over DATA_UPLOAD_MAX_M
 than DATA_UPLOAD_MAX_NUMBER_FILES files or DATA_UPLOAD_MAX_NUMBER_FIELDS fields) answer the same
 JSON, from DRF views here and from plain views through ApiErrorMiddleware and csrf_failure.
 """
+
 from __future__ import annotations
 
 import logging
@@ -137,7 +138,10 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         path, message = first_error(response.data)
         fields = response.data if isinstance(response.data, dict) else {"errors": response.data}
         shown = f"{path}: {message}" if path and path != "non_field_errors" else message
-        response.data = {**fields, **error_body(shown, code="invalid", field=path if path != "non_field_errors" else None)}
+        response.data = {
+            **fields,
+            **error_body(shown, code="invalid", field=path if path != "non_field_errors" else None),
+        }
     return response
 
 
@@ -186,7 +190,9 @@ class ApiErrorMiddleware:
         if isinstance(exception, (Http404, PermissionDenied)):
             return None  # Django's own 404/403, answered by handler404/handler403 below
         logger.error("%s %s failed", request.method, request.path, exc_info=exception)
-        return JsonResponse(error_body("The server failed on this request; it is logged.", code="server_error"), status=500)
+        return JsonResponse(
+            error_body("The server failed on this request; it is logged.", code="server_error"), status=500
+        )
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -10,6 +10,7 @@ back with the fact. They run in subscription order, but each must be correct in 
 handler sees the fact already written and nothing else another handler did. Effects outside the
 database (pushes, worker messages) go through `transaction.on_commit` (apps.lib.live does).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable

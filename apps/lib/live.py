@@ -1,6 +1,7 @@
 """Live pushes: a message to a Channels group (every open page of a labeler or of a dashboard) or to
 one channel (a worker), sent once the current transaction has committed, so that whoever reacts
 reads the committed state. Outside a transaction it goes at once."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping

@@ -1,5 +1,6 @@
 """Structured logs: one JSON object per line on stderr (time, level, logger, message, and the
 traceback of an exception), in every mode, so a deployment's log collector keeps what failed."""
+
 from __future__ import annotations
 
 import json

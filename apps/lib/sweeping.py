@@ -1,6 +1,7 @@
 """A Channels worker consumer that also sweeps on a timer. Channels starts a worker's consumer with
 the first message on its channel; from then on `sweep` runs at once and every `sweep_seconds`, so a
 lost message or a worker killed half-way delays work but never drops it."""
+
 from __future__ import annotations
 
 import asyncio

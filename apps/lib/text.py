@@ -1,4 +1,5 @@
 """Small text helpers more than one app shows things with."""
+
 from __future__ import annotations
 
 

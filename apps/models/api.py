@@ -1,5 +1,6 @@
 """REST endpoints of the on-chain models: the list and cards are public, predicting is public (an
 eth_call costs nobody gas), publishing a job's model is for that job's requester."""
+
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema

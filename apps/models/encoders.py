@@ -9,6 +9,7 @@ Text: sparse hashed features. The learner's TF-IDF vocabulary is fitted per job 
 chain, so a token (the learner's analyzer: accent stripping, lower case, word unigrams and bigrams)
 maps to keccak256(token) mod num_features; the input is the sorted list of those indexes, repeated
 as often as the token occurs (a count vector, as multinomial naive Bayes wants)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence

@@ -1,4 +1,5 @@
 """Models published on chain: where each lives, what it is, and where it came from."""
+
 from django.conf import settings
 from django.db import models
 

@@ -4,6 +4,7 @@ The learner's estimator (LogisticRegression by default) is linear: it predicts t
 coef . x + intercept, which is exactly Perceptron's multiclass decision (binary: one vector, class 1
 when positive). Publishing therefore quantises its weights to fixed point (x 1e6) instead of
 distilling into another model; the only loss is rounding, measured on the job's held-out gold."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -55,13 +56,18 @@ class Published:
 def publish_linear(*, w3: Web3, owner: LocalAccount, linear: LinearModel, class_names: Sequence[str]) -> Published:
     """Clone a Perceptron, load the weights in chunks and seal it with no trainer (read-only)."""
     created = om.create_model(
-        w3=w3, owner=owner, kind="perceptron", class_names=class_names,
+        w3=w3,
+        owner=owner,
+        kind="perceptron",
+        class_names=class_names,
         params=om.perceptron_params(num_features=linear.num_features, sparse=False, binary=linear.binary),
     )
     sent = [created.sent, *om.load_values(model=created.contract, values=linear.values, owner=owner)]
     sent.append(om.seal(model=created.contract, owner=owner))
     return Published(
-        model=created.contract, deploy_gas=sum(s.gas_used for s in sent), transactions=len(sent),
+        model=created.contract,
+        deploy_gas=sum(s.gas_used for s in sent),
+        transactions=len(sent),
         num_features=linear.num_features,
     )
 
@@ -82,6 +88,9 @@ def measure_quantisation(*, model: Contract, estimator, X: np.ndarray, y: Sequen
     offchain = float(np.mean(estimator.predict(X) == y))
     onchain = float(np.mean([om.predict(model=model, x=om.quantise(row)) == label for row, label in zip(X, y)]))
     return Quantisation(
-        offchain_accuracy=offchain, onchain_accuracy=onchain, loss_points=round(100 * (offchain - onchain), 4),
-        items=len(y), predict_gas=om.predict_gas(model=model, x=om.quantise(X[0])),
+        offchain_accuracy=offchain,
+        onchain_accuracy=onchain,
+        loss_points=round(100 * (offchain - onchain), 4),
+        items=len(y),
+        predict_gas=om.predict_gas(model=model, x=om.quantise(X[0])),
     )

@@ -1,4 +1,5 @@
 """Reads of published models: the list, one model's card, and a prediction (an eth_call)."""
+
 from __future__ import annotations
 
 from django.db.models import QuerySet
@@ -91,9 +92,17 @@ def contributions_of(*, model: OnchainModel, address: str) -> list[dict]:
         call = None
         if ripe:
             call = om.settle_call(trainer=trainer, contribution=c, action="refund" if own else "report", sender=address)
-        rows.append({
-            "id": c.id, "contributor": c.contributor, "label": model.class_names[c.label], "deposit": str(c.deposit),
-            "remaining": str(remaining), "seconds_left": max(0, c.added_at + rules.refund_wait - now),
-            "model_agrees": agrees, "own": own, "call": call,
-        })
+        rows.append(
+            {
+                "id": c.id,
+                "contributor": c.contributor,
+                "label": model.class_names[c.label],
+                "deposit": str(c.deposit),
+                "remaining": str(remaining),
+                "seconds_left": max(0, c.added_at + rules.refund_wait - now),
+                "model_agrees": agrees,
+                "own": own,
+                "call": call,
+            }
+        )
     return rows

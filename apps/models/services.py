@@ -1,4 +1,5 @@
 """Publishing a settled job's learned model on chain, and creating a collaborative model."""
+
 from __future__ import annotations
 
 import io
@@ -49,14 +50,18 @@ def publish_job_model(*, job_id: int, requester) -> OnchainModel:
     except ValueError as error:
         raise CannotPublish(str(error)) from error
     if linear.num_features != IMAGE_NUM_FEATURES:
-        raise CannotPublish(f"the model takes {linear.num_features} features, the image encoder gives {IMAGE_NUM_FEATURES}")
+        raise CannotPublish(
+            f"the model takes {linear.num_features} features, the image encoder gives {IMAGE_NUM_FEATURES}"
+        )
     X = job_features(job=job)
     gold = sorted(job_labels(job=job).gold.items())  # (row of X, class index), as the learner holds out
     w3 = get_web3()
     published = publish_linear(w3=w3, owner=oracle_account(), linear=linear, class_names=class_names)
     quantisation = (
         measure_quantisation(
-            model=published.model, estimator=estimator, X=np.asarray(X)[[row for row, _ in gold]],
+            model=published.model,
+            estimator=estimator,
+            X=np.asarray(X)[[row for row, _ in gold]],
             y=[label for _, label in gold],
         )
         if gold
@@ -104,18 +109,34 @@ def create_collaborative_model(
     owner = oracle_account()
     binary = len(class_names) == 2
     created = om.create_model(
-        w3=w3, owner=owner, kind="perceptron", class_names=class_names,
-        params=om.perceptron_params(num_features=num_features, sparse=encoder == OnchainModel.Encoder.TEXT, binary=binary),
+        w3=w3,
+        owner=owner,
+        kind="perceptron",
+        class_names=class_names,
+        params=om.perceptron_params(
+            num_features=num_features, sparse=encoder == OnchainModel.Encoder.TEXT, binary=binary
+        ),
     )
     sent = [created.sent, *om.load_values(model=created.contract, values=list(weights), owner=owner)]
     trainer = om.create_trainer(
-        w3=w3, creator=owner, model=created.contract,
-        params=om.trainer_params(refund_wait=refund_wait, creator_wait=creator_wait, anyone_wait=anyone_wait, pricing=pricing),
+        w3=w3,
+        creator=owner,
+        model=created.contract,
+        params=om.trainer_params(
+            refund_wait=refund_wait, creator_wait=creator_wait, anyone_wait=anyone_wait, pricing=pricing
+        ),
     )
     sent += [trainer.sent, om.seal(model=created.contract, owner=owner, trainer=trainer.contract.address)]
     with transaction.atomic():
         return OnchainModel.objects.create(
-            chain_id=w3.eth.chain_id, address=created.contract.address, trainer_address=trainer.contract.address,
-            kind=OnchainModel.Kind.PERCEPTRON, encoder=encoder, name=name, class_names=list(class_names),
-            num_features=num_features, publisher=publisher, deploy_gas=sum(s.gas_used for s in sent),
+            chain_id=w3.eth.chain_id,
+            address=created.contract.address,
+            trainer_address=trainer.contract.address,
+            kind=OnchainModel.Kind.PERCEPTRON,
+            encoder=encoder,
+            name=name,
+            class_names=list(class_names),
+            num_features=num_features,
+            publisher=publisher,
+            deploy_gas=sum(s.gas_used for s in sent),
         )

@@ -1,4 +1,5 @@
 """Public pages: the list of on-chain models and one model's card with Predict."""
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET

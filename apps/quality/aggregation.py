@@ -3,6 +3,7 @@
 Pure numpy/scipy, no Django: callers pass label records as arrays of small integer indices.
 See docs/aggregation.md for the methods, the default and the benchmark behind it.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
@@ -113,12 +114,8 @@ def anchored_dawid_skene(
     if crowd.gold_items.size:
         answers = gold_evidence.gold_answers(crowd)
         # Both worker estimates are scored with the fit's priors, so only the workers differ.
-        gold_only = gold_evidence.gold_only_score(
-            crowd, answers, smoothing=SMOOTHING, class_priors=fit.class_priors
-        )
-        fitted = gold_evidence.fit_score(
-            crowd, answers, emission=fit.emission, class_priors=fit.class_priors
-        )
+        gold_only = gold_evidence.gold_only_score(crowd, answers, smoothing=SMOOTHING, class_priors=fit.class_priors)
+        fitted = gold_evidence.fit_score(crowd, answers, emission=fit.emission, class_priors=fit.class_priors)
         if gold_evidence.significantly_better(gold_only, fitted, z=GOLD_SWITCH_Z):
             # A captured fit's priors are captured too (everything "is" the colluders' class), so
             # the priors are re-estimated under the gold-only workers.

@@ -5,6 +5,7 @@ structure the methods share is `votes`: a sparse (item × worker·class) count m
 steps are a sparse-dense product: the E-step is `votes @ log_emission` and the M-step's expected
 counts are `votes.T @ posteriors`, so no method loops over records in Python.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping

@@ -3,6 +3,7 @@
 Emission probabilities are stored as (worker, given class, true class) so that, flattened to
 (worker·given, true), they line up with the columns of `crowd.votes`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -128,9 +129,7 @@ def log_normaliser(joint: FloatArray) -> FloatArray:
     return peak + np.log(np.exp(joint - peak).sum(axis=1, keepdims=True))
 
 
-def e_step(
-    crowd: Crowd, *, emission: FloatArray, class_priors: FloatArray
-) -> tuple[FloatArray, float]:
+def e_step(crowd: Crowd, *, emission: FloatArray, class_priors: FloatArray) -> tuple[FloatArray, float]:
     """Item posteriors and the data log-likelihood (logs throughout: products of many small
     probabilities underflow)."""
     flat = np.log(emission).reshape(crowd.n_workers * crowd.n_classes, crowd.n_classes)
@@ -174,4 +173,3 @@ def fit_em(
             break
         previous = log_likelihood
     return EMFit(posteriors, emission, class_priors, iteration)
-

@@ -9,6 +9,7 @@ priors and only on gold items someone answered, so the comparison is between wor
 alone: gold items nobody answered say nothing about workers, and priors fitted on the gold items
 themselves would "predict" them in-sample (a job whose gold is all one class would switch every time).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -69,16 +70,12 @@ def _predictive_score(
     return (truth - log_normaliser(joint)[:, 0])[answered]
 
 
-def fit_score(
-    crowd: Crowd, answers: GoldAnswers, *, emission: FloatArray, class_priors: FloatArray
-) -> FloatArray:
+def fit_score(crowd: Crowd, answers: GoldAnswers, *, emission: FloatArray, class_priors: FloatArray) -> FloatArray:
     contributions = np.log(emission[answers.workers, answers.labels])
     return _predictive_score(crowd, answers, contributions=contributions, class_priors=class_priors)
 
 
-def gold_only_score(
-    crowd: Crowd, answers: GoldAnswers, *, smoothing: float, class_priors: FloatArray
-) -> FloatArray:
+def gold_only_score(crowd: Crowd, answers: GoldAnswers, *, smoothing: float, class_priors: FloatArray) -> FloatArray:
     """`fit_score` of the gold-only one-coin estimate, each record judged by the worker's accuracy
     on the other gold items (leave-one-out: in-sample, a worker with few gold answers looks perfect)."""
     n_classes = crowd.n_classes

@@ -1,4 +1,5 @@
 """Per-item truth as the worker last inferred it from the confirmed labels."""
+
 from django.db import models
 
 from apps.jobs.models import Item

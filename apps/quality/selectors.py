@@ -1,4 +1,5 @@
 """Reads: a job's confirmed labels as aggregation input, and the stored per-item truth."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

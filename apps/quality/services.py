@@ -1,4 +1,5 @@
 """Writes: per-item truth from a job's confirmed labels."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping

@@ -1,6 +1,7 @@
 """Truth for a job's items from its label records with the job's aggregation method, or a plain
 vote when the crowd overlaps too little for Dawid–Skene. Pure (arrays in, arrays out) so the
 worker's aggregation, settlement and the settlement benchmark share it."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping

@@ -12,6 +12,7 @@ the log-odds of being right, the optimal weight of a vote in a weighted majority
 symmetric, scaled to whole numbers and bounded to 1..16 so it fits the contract's 16-bit weight and
 no single labeler outvotes a crowd: 1/2 or below → 1, 0.8 → 8, 0.9 → 13, 0.95 or above → 16.
 """
+
 from __future__ import annotations
 
 import math

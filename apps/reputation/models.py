@@ -1,6 +1,7 @@
 """Labelers' reputation per domain, from what settled jobs showed of them: their score on gold
 items and their agreement with the final truth. A job's evidence is recorded once, at settlement;
 a Reputation row is the sum of its domain's evidence (so recomputing it is always safe)."""
+
 from django.conf import settings
 from django.db import models
 

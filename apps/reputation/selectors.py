@@ -1,4 +1,5 @@
 """Reads: a labeler's reputation in a domain, and the voting weights of a job's labelers."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable

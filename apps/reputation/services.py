@@ -1,5 +1,6 @@
 """Writes: a settled job's evidence about its labelers and their reputation per domain, announced as
 ReputationChanged (the labeling app posts the new voting weights to the domain's live jobs)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -15,7 +16,6 @@ from apps.lib.events import emit
 from apps.reputation.events import ReputationChanged
 from apps.reputation.formula import reputation_score, voting_weight
 from apps.reputation.models import JobEvidence, Reputation
-
 
 
 class SettledLabels(Protocol):
@@ -77,10 +77,11 @@ def refresh_reputation(*, worker_ids: Iterable[int], domain: str) -> None:
     )
     for row in sums:
         counts = {
-            "gold_answered": row["ga"], "gold_score": row["gs"], "truth_answered": row["ta"], "truth_agreed": row["tg"]
+            "gold_answered": row["ga"],
+            "gold_score": row["gs"],
+            "truth_answered": row["ta"],
+            "truth_agreed": row["tg"],
         }
         score = reputation_score(**counts)
         derived = {"score": score, "weight": voting_weight(score)}
         Reputation.objects.update_or_create(worker_id=row["worker_id"], domain=domain, defaults={**counts, **derived})
-
-

@@ -1,4 +1,5 @@
 """Thin HTTP views over the rewards selectors."""
+
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404

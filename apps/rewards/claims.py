@@ -1,6 +1,7 @@
 """Bookkeeping of claims: an indexed Claimed event marks the payout claimed (and tells the labeler's
 open pages); a reorganisation that orphans it makes the payout claimable again. A Refunded event is
 the job's status (apps.jobs.services.mark_job_refunded)."""
+
 from __future__ import annotations
 
 from django.utils import timezone

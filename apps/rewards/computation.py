@@ -17,6 +17,7 @@ accuracy to test: each correct one earns the price (scaled like the rest), and t
 leaf, the anonymous pool, paid to the AnonymousRewards contract, from which each labeler claims
 reward_per_label times the correct labels it proves in zero knowledge (docs/anonymity.md).
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence

@@ -1,4 +1,5 @@
 """The settlement Channels worker (`manage.py runworker crowdal-settlement`, or in-process under serve)."""
+
 from __future__ import annotations
 
 import logging
@@ -27,4 +28,3 @@ class SettlementWorker(SweepingConsumer):
             await database_sync_to_async(settle_job)(job_id=message["job_id"])
         except Exception:  # settle_job resumes where it stopped when it is asked again
             logger.exception("settling job %s failed", message["job_id"])
-

@@ -1,5 +1,6 @@
 """What the rewards app reacts to: confirmed labels and new model versions (the stopping rules), a
 stopped job (its settlement), and the chain's Claimed and Refunded events."""
+
 from __future__ import annotations
 
 from django.db import transaction

@@ -1,10 +1,10 @@
 """A job's settlement as a resumable state machine, and the payout leaves workers claim."""
+
 from django.conf import settings
 from django.db import models
 
-from apps.lib.fields import TokenAmountField
-
 from apps.jobs.models import Job
+from apps.lib.fields import TokenAmountField
 
 
 class Settlement(models.Model):

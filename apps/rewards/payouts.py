@@ -3,6 +3,7 @@ pay proportional to correct labels above an accuracy floor, capped by the budget
 zeroed, the payout leaves and their Merkle tree, and the report's per-worker rows. Class jobs
 (apps.rewards.computation) and box jobs (apps.boxes.settlement) build their outcome from these.
 """
+
 from __future__ import annotations
 
 import json

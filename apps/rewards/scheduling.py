@@ -1,5 +1,6 @@
 """Asking the settlement worker (apps/rewards/consumers.py) to settle a job: what stopping a job, the
 requester's settle button and a review that unblocks a held settlement all do."""
+
 from __future__ import annotations
 
 from apps.lib.live import Channel, send_on_commit

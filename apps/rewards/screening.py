@@ -6,6 +6,7 @@ unreviewed. A requester's (or staff's) decision on a flag is taken here, against
 so that it either lands before the payouts are computed, and counts, or is refused; the decision
 that unblocks a held settlement schedules it again. apps/integrity keeps the signals and the flags.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Collection

@@ -1,4 +1,5 @@
 """Reads for labelers and requesters: a worker's claim, balances, the refund call."""
+
 from __future__ import annotations
 
 from django.db.models import Count

@@ -14,6 +14,7 @@ anonymous pool is pulled (a claim of the job) once the root's dispute window is 
 Before sending a transaction it reads what the chain already holds, so a run killed between a
 mined transaction and its UPDATE does not send it again.
 """
+
 from __future__ import annotations
 
 import json
@@ -38,8 +39,8 @@ from apps.jobs.services import mark_job_settled, stop_live_job
 from apps.labeling.models import Label
 from apps.labeling.selectors import batches_in_flight
 from apps.learning.selectors import latest_model_version
-from apps.rewards.computation import pack_truth
 from apps.lib.events import emit
+from apps.rewards.computation import pack_truth
 from apps.rewards.events import SettlementProgressed, SettlementSettled
 from apps.rewards.models import Payout, Settlement
 from apps.rewards.scheduling import schedule_settlement
@@ -73,7 +74,9 @@ def _waits_for_batches(*, settlement: Settlement) -> bool:
     """STARTED <-> WAITING: True (WAITING, announced once) while batches are in flight within the
     bound; False (back to STARTED) once they are final or the bound is over. Whatever lands later
     is not in this settlement: its payouts are computed from the labels confirmed by then."""
-    waited_out = timezone.now() - settlement.started_at > timedelta(seconds=settings.REWARDS_SETTLEMENT_BATCH_WAIT_SECONDS)
+    waited_out = timezone.now() - settlement.started_at > timedelta(
+        seconds=settings.REWARDS_SETTLEMENT_BATCH_WAIT_SECONDS
+    )
     in_flight = not waited_out and batches_in_flight(job=settlement.job)
     if in_flight:
         if Settlement.objects.filter(pk=settlement.pk, step=Step.STARTED).update(step=Step.WAITING):
@@ -166,7 +169,9 @@ def _truth_chunks(*, settlement: Settlement) -> list[tuple[int, list[int]]]:
     """(first item, words) per truth transaction; the last goes with the root in `settle`."""
     truth = json.loads(read_blob(settlement.report_cid))["truth"]
     words = pack_truth([int(digit, 16) for digit in truth])
-    return [(64 * start, words[start : start + TRUTH_WORDS_PER_TX]) for start in range(0, len(words), TRUTH_WORDS_PER_TX)]
+    return [
+        (64 * start, words[start : start + TRUTH_WORDS_PER_TX]) for start in range(0, len(words), TRUTH_WORDS_PER_TX)
+    ]
 
 
 def _require_due(*, settlement: Settlement, instance: Contract) -> None:

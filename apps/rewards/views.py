@@ -1,4 +1,5 @@
 """The labeler's rewards page and its payouts endpoint (the claim and balance reads are in api.py)."""
+
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
@@ -32,5 +33,3 @@ class PayoutsApi(APIView):
                 for p in payouts
             ]
         )
-
-

@@ -5,6 +5,7 @@ approve + createJob with the funding call's parameters — so the indexer makes 
 Item file names are `digit-NNNN.png` (the image's row in `load_digits`), which says nothing about the
 class: labelers never see the truth, and operator tooling (the crowd simulator) recovers it from the
 image itself with `digit_truth`."""
+
 from __future__ import annotations
 
 import io

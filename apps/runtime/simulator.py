@@ -5,6 +5,7 @@ as EIP-712 and relayed by the server to the chain — so a requester watches the
 Honest bots answer with their own accuracy, spammers at random. A bot knows the truth because this
 is operator tooling: it recognises each digit image it is shown among scikit-learn's bundled digits
 (`demo.digit_truth`), never from anything the labeler API reveals."""
+
 from __future__ import annotations
 
 import random
@@ -130,7 +131,9 @@ def choose_label(*, bot: Bot, truth: int) -> int:
 def _truth(*, api: Api, item: dict) -> int:
     truth = digit_truth(api.get(item["content_url"]).content)
     if truth is None:
-        raise NotADigitsJob(f"item {item['id']} is not one of the bundled digits: the simulator drives digits demo jobs")
+        raise NotADigitsJob(
+            f"item {item['id']} is not one of the bundled digits: the simulator drives digits demo jobs"
+        )
     return truth
 
 

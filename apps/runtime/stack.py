@@ -2,6 +2,7 @@
 points elsewhere), migrated database, deployed contracts, the ASGI server, and — since daphne sends
 no ASGI lifespan events — the Channels worker and the chain indexer as tasks on the server's own
 event loop, so they start and stop with it."""
+
 from __future__ import annotations
 
 import asyncio

@@ -2,6 +2,7 @@
 spoken to over its RPC API (when IPFS_API_URL is set). Both name a blob by the CID that
 `ipfs add --cid-version=1 --raw-leaves` gives its bytes, so switching backends keeps every id.
 """
+
 from __future__ import annotations
 
 import json

@@ -10,6 +10,7 @@ The protobuf encoding is written by hand: only a handful of fields occur, and da
 canonical byte order (PBNode Links before Data; PBLink Hash, Name, Tsize) that a generic protobuf
 library does not promise.
 """
+
 from __future__ import annotations
 
 import base64

@@ -1,4 +1,5 @@
 """Reads from the blob store."""
+
 from __future__ import annotations
 
 from apps.storage.backends import get_blob_store

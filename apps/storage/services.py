@@ -1,4 +1,5 @@
 """Writes to the blob store. Other apps store and delete blobs through these functions only."""
+
 from __future__ import annotations
 
 from django.conf import settings

@@ -1,4 +1,5 @@
 """Writing and signing EIP-4361 messages the way a wallet does, and driving the sign-in API."""
+
 from __future__ import annotations
 
 import json

@@ -1,5 +1,6 @@
 """Every write to the sign-in API needs Django's CSRF token, signed in or not: a forged cross-site
 sign-in or sign-out is refused with a JSON 403."""
+
 import pytest
 from django.test import Client
 

@@ -1,4 +1,5 @@
 """An account the operator disabled cannot sign in, whatever its wallet signs."""
+
 import pytest
 
 from apps.accounts.models import SiweNonce, User

@@ -1,5 +1,6 @@
 """Contract wallets (EIP-1271) sign in too: when the signature is not the address's own key, the
 server asks the contract at that address, on the platform's chain, whether it accepts it."""
+
 import pytest
 import solcx
 
@@ -51,8 +52,10 @@ def contract_wallet(w3, owned_wallet_artifact, dev_accounts, wallet):
     """An OwnedWallet on the local chain whose owner is `wallet`; its address is what signs in."""
     abi, bytecode = owned_wallet_artifact
     deployer = dev_accounts[0]
-    tx = w3.eth.contract(abi=abi, bytecode=bytecode).constructor(wallet.address).build_transaction(
-        {"from": deployer.address, "nonce": w3.eth.get_transaction_count(deployer.address)}
+    tx = (
+        w3.eth.contract(abi=abi, bytecode=bytecode)
+        .constructor(wallet.address)
+        .build_transaction({"from": deployer.address, "nonce": w3.eth.get_transaction_count(deployer.address)})
     )
     receipt = w3.eth.wait_for_transaction_receipt(
         w3.eth.send_raw_transaction(deployer.sign_transaction(tx).raw_transaction)

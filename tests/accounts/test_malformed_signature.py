@@ -1,4 +1,5 @@
 """A signature that is not 65 bytes of hex is refused with a clear reason, not a server error."""
+
 import pytest
 
 from tests.accounts.helpers import message_for, post_verify, request_challenge

@@ -1,5 +1,6 @@
 """Issued At must be plausible: not in the future (beyond the clock skew), not older than
 SIWE_MAX_MESSAGE_AGE_SECONDS."""
+
 from datetime import timedelta
 
 import pytest

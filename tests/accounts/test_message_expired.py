@@ -1,4 +1,5 @@
 """A message past its Expiration Time is refused (with SIWE_CLOCK_SKEW_SECONDS of tolerance)."""
+
 from datetime import timedelta
 
 import pytest

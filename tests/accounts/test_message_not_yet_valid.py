@@ -1,4 +1,5 @@
 """A message before its Not Before time is refused (with SIWE_CLOCK_SKEW_SECONDS of tolerance)."""
+
 from datetime import timedelta
 
 import pytest

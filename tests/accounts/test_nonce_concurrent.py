@@ -1,5 +1,6 @@
 """Two verifications of one signed message racing each other: exactly one signs in. On PostgreSQL the
 second conditional UPDATE waits for the first one's row lock, then matches nothing."""
+
 import threading
 from concurrent.futures import ThreadPoolExecutor
 

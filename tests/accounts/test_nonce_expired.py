@@ -1,4 +1,5 @@
 """A nonce lives SIWE_NONCE_TTL_SECONDS; expired ones are refused and purged when the next is issued."""
+
 import pytest
 from django.test import Client
 

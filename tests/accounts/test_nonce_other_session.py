@@ -1,5 +1,6 @@
 """A nonce belongs to the browser session that asked for it: a message signed over it (say, phished
 from the user) does not sign anyone in elsewhere."""
+
 import pytest
 from django.test import Client
 

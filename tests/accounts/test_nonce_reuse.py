@@ -1,4 +1,5 @@
 """A nonce signs in once: replaying the same signed message is refused, in any session."""
+
 import pytest
 from django.test import Client
 

@@ -1,5 +1,6 @@
 """A wallet session lasts SESSION_COOKIE_AGE from sign-in at most, and never past the signed
 message's Expiration Time; using the site does not extend it."""
+
 from datetime import timedelta
 
 import pytest

@@ -1,4 +1,5 @@
 """The happy path through the API: nonce, signed message, verify, session."""
+
 import pytest
 
 from apps.accounts.models import SiweNonce, User

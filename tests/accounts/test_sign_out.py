@@ -1,4 +1,5 @@
 """Signing out ends the session on the server, not only in the browser."""
+
 import pytest
 from django.contrib.sessions.models import Session
 

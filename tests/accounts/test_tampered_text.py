@@ -1,4 +1,5 @@
 """The signature covers the exact text: any change to it, or a claim to be another address, fails."""
+
 import pytest
 
 from tests.accounts.helpers import message_for, post_verify, request_challenge, sign, whoami

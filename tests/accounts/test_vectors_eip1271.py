@@ -2,6 +2,7 @@
 checking them means calling those contracts on chain 1, which needs a mainnet node, and chain 1 is not
 a chain this platform signs in on. Our EIP-1271 path is tested against a contract wallet deployed on
 the local chain in test_eip1271_contract_wallet.py."""
+
 import pytest
 
 from tests.accounts.helpers import vector_cases

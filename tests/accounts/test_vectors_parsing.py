@@ -1,5 +1,6 @@
 """The spruceid/siwe parsing vectors, through our verify service: a message that must parse gets past
 the "message" check (and parses to the vector's fields); one that must not is refused by it."""
+
 import re
 
 import pytest

@@ -5,6 +5,7 @@ to the message's own), chain and site taken from the message.
 The vectors verify messages decades after they were issued, so the platform's own freshness rule
 (message age) is off here; it has its own tests. Clock-skew tolerance stays at the configured value.
 """
+
 from datetime import timedelta
 from urllib.parse import urlsplit
 

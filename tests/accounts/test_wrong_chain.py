@@ -1,4 +1,5 @@
 """A message must be for a chain the platform runs on (SIWE_CHAIN_IDS)."""
+
 import pytest
 
 from tests.accounts.helpers import sign_in, whoami

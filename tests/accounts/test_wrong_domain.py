@@ -1,5 +1,6 @@
 """A message must name this site: its domain (SIWE_DOMAIN, or the request's host) and, if it names a
 scheme, ours. A message written for another site cannot be replayed here."""
+
 import pytest
 
 from tests.accounts.helpers import request_challenge, sign_in, whoami

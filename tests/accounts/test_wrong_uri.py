@@ -1,4 +1,5 @@
 """A message's URI must be on this site's origin (any path)."""
+
 import pytest
 
 from tests.accounts.helpers import sign_in

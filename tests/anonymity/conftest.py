@@ -1,5 +1,6 @@
 """An anonymous job in the database (LIVE; on chain when a test asks for `chain_anonymous_job`),
 qualified labelers with sessions, and clients without one (as the anonymous page calls)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

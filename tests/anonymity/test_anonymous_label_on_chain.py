@@ -3,9 +3,10 @@ group, the indexer records the member, a proof made as the page makes it (zk/sem
 the relay without a session, is checked by eth_call, sent by the relayer and confirmed by the
 indexer. Replays (the same proof for another item or label) and an unknown root are refused before
 any gas is spent: the relayer's nonce does not move."""
+
 from apps.anonymity.models import AnonymousLabel, GroupJoin, GroupMember
-from apps.chain.registry import contract
 from apps.chain.client import relayer_account
+from apps.chain.registry import contract
 from tests.anonymity.conftest import label_proof, zk
 from tests.labeling.conftest import index_and_handle
 
@@ -14,7 +15,9 @@ def test_join_label_confirm_and_replays(chain_anonymous_job, qualified, no_sessi
     job = chain_anonymous_job
     labeler = qualified(job, dev_accounts[3])
     (identity,) = zk({"command": "identities", "count": 1})
-    reply = labeler.api.post(f"/api/jobs/{job.pk}/anonymity/join", {"commitment": identity["commitment"]}, format="json")
+    reply = labeler.api.post(
+        f"/api/jobs/{job.pk}/anonymity/join", {"commitment": identity["commitment"]}, format="json"
+    )
     assert reply.status_code == 201, reply.content
     assert reply.json()["tx_hash"] == GroupJoin.objects.get().tx_hash
     labels_contract = contract("AnonymousLabels", w3=w3)

@@ -1,6 +1,7 @@
 """A reorganisation that orphans a confirmed AnonymousLabel event puts the label back to pending (it
 keeps its item's slot, the confirmed count drops, the dashboard is told); when the relayer's
 transaction lands on the new branch the same record confirms again, once."""
+
 from apps.anonymity.models import AnonymousLabel
 from apps.anonymity.selectors import confirmed_count
 from apps.chain.client import relayer_account
@@ -13,7 +14,12 @@ from tests.live_support import memory_layer, open_page, received  # noqa: F401  
 
 
 def test_an_orphaned_anonymous_label_goes_back_to_pending_and_confirms_again(
-    chain_anonymous_job, qualified, no_session, dev_accounts, w3, memory_layer,  # noqa: F811
+    chain_anonymous_job,
+    qualified,
+    no_session,
+    dev_accounts,
+    w3,
+    memory_layer,  # noqa: F811
     django_capture_on_commit_callbacks,
 ):
     job, layer = chain_anonymous_job, memory_layer
@@ -49,4 +55,3 @@ def test_an_orphaned_anonymous_label_goes_back_to_pending_and_confirms_again(
     assert AnonymousLabel.objects.count() == 1 and confirmed_count(job=job) == 1
     record.item.refresh_from_db()
     assert record.item.labels_taken == 1
-

@@ -3,6 +3,7 @@ saw gold answers in its wallet's qualification round could collect sure rewards 
 on a gold item sent straight to AnonymousLabels (no relayer of ours) is recorded rejected, never
 counted or paid; before the job is settled its status reads as the chain has it (confirmed), so it
 does not point the gold item out."""
+
 from apps.anonymity.models import AnonymousLabel
 from apps.anonymity.selectors import confirmed_count, confirmed_labels
 from apps.chain.semaphore import LabelProof, submit_label_proof
@@ -16,7 +17,9 @@ def test_a_gold_label_sent_to_the_contract_is_not_counted(chain_anonymous_job, q
     job = chain_anonymous_job
     labeler = qualified(job, dev_accounts[3])
     (identity,) = zk({"command": "identities", "count": 1})
-    joined = labeler.api.post(f"/api/jobs/{job.pk}/anonymity/join", {"commitment": identity["commitment"]}, format="json")
+    joined = labeler.api.post(
+        f"/api/jobs/{job.pk}/anonymity/join", {"commitment": identity["commitment"]}, format="json"
+    )
     assert joined.status_code == 201, joined.content
     index_and_handle(w3)
     group = no_session.get(f"/api/anon/jobs/{job.pk}/group").json()

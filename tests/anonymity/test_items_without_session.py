@@ -1,8 +1,9 @@
 """Items of an anonymous job are served without the session, to holders of the job's group token
 (the same for every member, so it does not say which member asks): gold items among the others, so
 the list does not point them out (issue 11), never to a stranger, and only for anonymous jobs."""
-from apps.anonymity.selectors import group_token
+
 from apps.anonymity.models import GroupJoin
+from apps.anonymity.selectors import group_token
 from apps.jobs.models import Item
 from tests.anonymity.conftest import COMMITMENT
 from tests.labeling.conftest import NUM_ITEMS

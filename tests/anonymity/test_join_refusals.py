@@ -1,11 +1,12 @@
 """Joining a job's anonymous group is refused, before anything is sent to the chain, to a wallet
 not signed in or not qualified, for a job that is not anonymous or not open, for a second
 commitment of the same wallet, for a commitment already in the group, and for a malformed one."""
+
 from apps.anonymity.models import GroupJoin
 from apps.jobs.models import Job
 from tests.anonymity.conftest import COMMITMENT
-from tests.labeling.conftest import make_db_job
 from tests.factories import make_user
+from tests.labeling.conftest import make_db_job
 
 
 def join(client, job, commitment=COMMITMENT):

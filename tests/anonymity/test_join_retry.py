@@ -1,5 +1,6 @@
 """A join whose addMembers was mined but whose answer was lost (the labeler retries) is recorded
 once the chain reports the commitment in the group, instead of failing forever."""
+
 from apps.anonymity.models import GroupJoin
 from apps.anonymity.services import ALREADY_IN_GROUP
 from apps.chain.client import send

@@ -2,6 +2,7 @@
 job, an item the job does not have (a gold item is not refused: that would point it out), a class the job does not have, a
 nullifier already used in the job (this identity labelled the item), and a malformed proof; and it
 takes no session: a request with the labeler's cookies is treated like any other."""
+
 import pytest
 
 from apps.anonymity.models import AnonymousLabel

@@ -1,12 +1,13 @@
 """Settling an anonymous job on anvil: the relayed anonymous labels decide truth, the correct ones
 fund one payout leaf for AnonymousRewards, and settlement posts the correct-labels root and pulls the
 pool; run again, it sends nothing. A claim whose proof is bad is refused without gas."""
+
 from apps.anonymity.models import AnonymousPool
+from apps.chain.client import relayer_account
 from apps.chain.registry import contract
 from apps.chain.semaphore import node_prover
 from apps.jobs.models import Job
 from apps.jobs.services import stop_live_job
-from apps.chain.client import relayer_account
 from apps.rewards.settlement import settle_job
 from tests.anonymity.conftest import zk
 from tests.chain_fixtures import TOKEN, stop_on_chain
@@ -17,7 +18,9 @@ from tests.labeling.conftest import index_and_handle, make_db_job
 VOTES = {10: (2, 2, 0), 11: (1, 1, None)}
 
 
-def test_anonymous_labels_are_settled_and_the_pool_pulled(make_job, roles, qualified, no_session, dev_accounts, w3, settings):
+def test_anonymous_labels_are_settled_and_the_pool_pulled(
+    make_job, roles, qualified, no_session, dev_accounts, w3, settings
+):
     settings.CHAIN_CONFIRMATIONS = 0
     on_chain = make_job(num_items=30, num_classes=3, redundancy=3, price=TOKEN)
     job = make_db_job(

@@ -1,9 +1,10 @@
 """In an anonymous job a qualification pass lets the wallet join the group but does not admit it on
 chain, and the wallet-labeling API refuses it: a labeler cannot vote from its wallet besides its
 anonymous votes."""
+
 from apps.chain.registry import job_instance
-from apps.labeling.qualification import NOT_ON_CHAIN_ANONYMOUS
 from apps.labeling.models import Qualification
+from apps.labeling.qualification import NOT_ON_CHAIN_ANONYMOUS
 from tests.labeling.test_qualification import answer_round
 
 

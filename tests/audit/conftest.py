@@ -1,5 +1,6 @@
 """A job labelled on anvil by four workers (the settlement tests' crowd), stopped and settled, with
 two of its three payouts claimed and the rest of the escrow refunded."""
+
 from dataclasses import dataclass
 
 import pytest

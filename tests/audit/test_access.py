@@ -1,5 +1,6 @@
 """Only the job's requester and staff see its audit; a stranger gets 404 (the job's existence is not
 revealed), the signed-out get 403 / the sign-in page, and an unsettled job's audit answers 409."""
+
 import pytest
 from django.contrib.auth import get_user_model
 

@@ -1,4 +1,5 @@
 """Tampered database rows show up as anomalies: the chain and the report are the reference."""
+
 import pytest
 
 from apps.audit.selectors import job_audit

@@ -1,5 +1,6 @@
 """A settled, partly claimed and refunded job audits clean: every payout traced to labels the chain
 carries, token flow read from the chain balances, and no anomaly."""
+
 import csv
 import io
 

@@ -1,5 +1,6 @@
 """A LIVE bounding-box job on chain (16 on-chain classes: a vote's label is its box count) and in the
 database (640x480 images, two classes, gold boxes on the first items), and the labeling fixtures."""
+
 from __future__ import annotations
 
 import pytest
@@ -36,7 +37,10 @@ def make_box_job(*, requester, instance_address: str = "", **fields) -> Job:
     )
     for item in job.items.all():
         Item.objects.filter(pk=item.pk).update(
-            width=WIDTH, height=HEIGHT, media_type="image/png", source_name=f"img{item.index:02d}.png",
+            width=WIDTH,
+            height=HEIGHT,
+            media_type="image/png",
+            source_name=f"img{item.index:02d}.png",
             is_gold=item.index in GOLD_BOXES,
         )
     items = dict(job.items.values_list("index", "pk"))

@@ -1,4 +1,5 @@
 """What the labeling page does for one image: prepare, sign the BoxBatch typed data, submit."""
+
 from __future__ import annotations
 
 from apps.chain.eip712 import sign_typed_data
@@ -10,7 +11,9 @@ def box_dicts(*boxes) -> list[dict]:
 
 
 def prepare(labeler, job, item_id: int, boxes: list[dict]):
-    return labeler.api.post(f"/api/labeling/jobs/{job.pk}/boxes/prepare", {"item": item_id, "boxes": boxes}, format="json")
+    return labeler.api.post(
+        f"/api/labeling/jobs/{job.pk}/boxes/prepare", {"item": item_id, "boxes": boxes}, format="json"
+    )
 
 
 def signed_boxes(labeler, job, item_id: int, boxes: list[dict], *, signer=None, answer_ms: int = 4200) -> dict:
@@ -19,7 +22,10 @@ def signed_boxes(labeler, job, item_id: int, boxes: list[dict], *, signer=None, 
     prepared = reply.json()
     signature = sign_typed_data(account=signer or labeler.account, typed_data=prepared["typed_data"])
     return {
-        "item": item_id, "boxes": boxes, "answer_ms": answer_ms, "nonce": prepared["nonce"],
+        "item": item_id,
+        "boxes": boxes,
+        "answer_ms": answer_ms,
+        "nonce": prepared["nonce"],
         "signature": signature.to_0x_hex(),
     }
 

@@ -1,8 +1,9 @@
 """A confirmed box vote is followed by what follows any confirmed label: the job's open dashboards
 are told, the learner is woken, the labeler's points count it; and its undo on a reorganisation
 tells the dashboards and takes the points back."""
-from apps.gamification.models import WorkerProgress
+
 from apps.cockpit.consumers import dashboard_group
+from apps.gamification.models import WorkerProgress
 from apps.labeling.models import LabelBatch
 from apps.learning.handlers import LEARNER_CHANNEL
 from tests.boxes.conftest import index_and_handle
@@ -13,7 +14,12 @@ from tests.live_support import memory_layer, open_page, received  # noqa: F401  
 
 
 def test_a_confirmed_box_vote_pushes_the_dashboard_and_wakes_the_learner(
-    box_job, admitted, dev_accounts, w3, memory_layer, django_capture_on_commit_callbacks  # noqa: F811
+    box_job,
+    admitted,
+    dev_accounts,
+    w3,
+    memory_layer,
+    django_capture_on_commit_callbacks,  # noqa: F811
 ):
     layer = memory_layer
     dashboard = open_page(layer, dashboard_group(box_job.pk))

@@ -1,5 +1,6 @@
 """Qualification round of a box job: each gold image answered with boxes gets its IoU score and, only
 then, its gold boxes; the mean score against the bar admits the wallet on chain."""
+
 from apps.boxes.models import GoldBoxes
 from apps.chain.registry import job_instance
 from apps.labeling.models import Qualification
@@ -49,7 +50,9 @@ def test_refusals(box_job, labeler_for, dev_accounts):
     item = labeler.api.post(URL.format(box_job.pk)).json()["item"]
     unknown = labeler.api.post(url, {"item": 10**9, "boxes": []}, format="json")
     assert unknown.status_code == 400 and "not part of your running qualification" in unknown.json()["detail"]
-    outside = labeler.api.post(url, {"item": item["id"], "boxes": [{"class": 0, "x": 630, "y": 0, "w": 20, "h": 5}]}, format="json")
+    outside = labeler.api.post(
+        url, {"item": item["id"], "boxes": [{"class": 0, "x": 630, "y": 0, "w": 20, "h": 5}]}, format="json"
+    )
     assert outside.status_code == 400 and "outside" in outside.json()["detail"]
     assert Qualification.objects.get().answers == {}  # a refused answer is not recorded
     assert labeler.api.post(url, {"item": item["id"], "boxes": []}, format="json").status_code == 200

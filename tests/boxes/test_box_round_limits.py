@@ -1,6 +1,7 @@
 """A box job's qualification round obeys the job's attempts and wait exactly as a class job's does:
 both go through the labeling app's one round function. Each test runs on a class job and a box job,
 with the same assertions."""
+
 from datetime import timedelta
 
 import pytest

@@ -1,13 +1,14 @@
 """Box jobs are screened before they pay, like class jobs: a labeler answering like a script (every
 image in 200 ms) is flagged, the settlement holds for the requester's review, and a rejection
 withholds its pay (no leaf; its share stays for the refund) while the others are paid as usual."""
+
 import json
 
 from apps.integrity.models import WorkerFlag
-from apps.jobs.services import stop_live_job
-from apps.rewards.screening import review_flag
 from apps.jobs.models import Item
+from apps.jobs.services import stop_live_job
 from apps.rewards.models import Settlement
+from apps.rewards.screening import review_flag
 from apps.rewards.settlement import settle_job
 from apps.storage.selectors import read_blob
 from tests.boxes.conftest import GOLD_BOXES, index_and_handle
@@ -51,6 +52,8 @@ def test_a_scripted_box_labeler_is_held_for_review_and_a_rejection_withholds_its
     assert done.step == Settlement.Step.DONE
     workers = {w["address"]: w for w in json.loads(read_blob(done.report_cid))["workers"]}
     assert workers[scripted.account.address]["withheld"] and int(workers[scripted.account.address]["amount"]) == 0
-    assert workers[scripted.account.address]["correct"] == 12 and workers[scripted.account.address]["leaf_index"] is None
+    assert (
+        workers[scripted.account.address]["correct"] == 12 and workers[scripted.account.address]["leaf_index"] is None
+    )
     assert int(workers[careful.account.address]["amount"]) == 9 * int(job3.price_per_label)
     assert int(done.total) == 9 * int(job3.price_per_label)

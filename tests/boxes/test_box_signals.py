@@ -1,6 +1,7 @@
 """The box-job signals: chance is 0 (a random box set matches nothing), so the accuracy floor is
 half the pass bar; copied wrong box sets tie a pair, the empty answer coinciding does not; timing
 and common funders work as for classes; people are not flagged."""
+
 import numpy as np
 
 from apps.boxes.geometry import Box
@@ -75,9 +76,7 @@ def test_script_timing_and_a_shared_funder_are_flagged_and_clustered():
     right = {w: [True] * 12 for w in range(3)}
     times = {0: [300.0] * 12, 1: np.linspace(2000, 9000, 12).tolist(), 2: np.linspace(3000, 7000, 12).tolist()}
     funder = "0x" + "ee" * 20
-    assessment = assess_boxes(
-        evidence(right, on_gold=2, times=times, funders={1: {"eth": funder}, 2: {"eth": funder}})
-    )
+    assessment = assess_boxes(evidence(right, on_gold=2, times=times, funders={1: {"eth": funder}, 2: {"eth": funder}}))
     assert fired(assessment, 0) == {"too_fast", "too_regular"}
     assert fired(assessment, 1) == fired(assessment, 2) == {"common_funder"}
     assert assessment.clusters == [[1, 2]]

@@ -1,5 +1,6 @@
 """A box vote the chain refuses: stored at once, then the batch worker's send finds the refusal: the
 annotation marked failed with the chain's reason, the item's slot given back."""
+
 from apps.boxes.models import BoxAnnotation
 from apps.chain.client import send
 from apps.chain.eip712 import box_batch_typed_data, sign_typed_data
@@ -15,11 +16,18 @@ def test_refused_vote_is_failed_and_released(box_job, admitted, dev_accounts, ro
     # The labeler's wallet already voted on item 7 around the server (not indexed yet).
     labels, commitments = pack_labels(item_ids=[7], labels=[0]), [b"\x02" * 32]
     typed = box_batch_typed_data(
-        chain_id=w3.eth.chain_id, instance=instance.address, worker=labeler.account.address, labels=labels,
-        commitments=commitments, nonce=50,
+        chain_id=w3.eth.chain_id,
+        instance=instance.address,
+        worker=labeler.account.address,
+        labels=labels,
+        commitments=commitments,
+        nonce=50,
     )
     signature = sign_typed_data(account=labeler.account, typed_data=typed)
-    send(instance.functions.submitBoxesFor(labeler.account.address, labels, commitments, 50, signature), sender=roles.relayer)
+    send(
+        instance.functions.submitBoxesFor(labeler.account.address, labels, commitments, 50, signature),
+        sender=roles.relayer,
+    )
 
     item = Item.objects.get(job=box_job, index=7)
     reply = post_boxes(labeler, box_job, signed_boxes(labeler, box_job, item.pk, box_dicts((0, 1, 1, 10, 10))))

@@ -1,5 +1,6 @@
 """COCO, YOLO and Pascal VOC exports of the consensus boxes, read back with independent readers
 (pycocotools; plain text and xml.dom parsing) and checked against the consensus."""
+
 import io
 import json
 import zipfile
@@ -32,8 +33,13 @@ def labelled(db):
         for label in labels:
             boxes = DRAWN[label.item.index][worker_n]
             BoxAnnotation.objects.create(
-                label=label, job=job, item=label.item, worker=worker, boxes=[b.as_dict() for b in boxes],
-                commitment="0x", verified=True,
+                label=label,
+                job=job,
+                item=label.item,
+                worker=worker,
+                boxes=[b.as_dict() for b in boxes],
+                commitment="0x",
+                verified=True,
             )
     # Item 6 as settlement stored it: its consensus wins over the (absent) answers.
     settled = {"class": 1, "x": 5.0, "y": 6.0, "w": 7.0, "h": 8.0, "confidence": 0.5, "workers": 1}
@@ -96,8 +102,14 @@ def test_yolo_round_trips(labelled):
     for index, boxes in expected(labelled).items():
         rows = [line.split() for line in archive.read(f"labels/img{index:02d}.txt").decode().splitlines()]
         back = [
-            (int(c), (float(cx) - float(w) / 2) * WIDTH, (float(cy) - float(h) / 2) * HEIGHT,
-             float(w) * WIDTH, float(h) * HEIGHT, float(conf))
+            (
+                int(c),
+                (float(cx) - float(w) / 2) * WIDTH,
+                (float(cy) - float(h) / 2) * HEIGHT,
+                float(w) * WIDTH,
+                float(h) * HEIGHT,
+                float(conf),
+            )
             for c, cx, cy, w, h, conf in rows
         ]
         close(back, boxes, 1e-3)

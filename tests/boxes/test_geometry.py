@@ -1,4 +1,5 @@
 """IoU, Hungarian matching, the gold score, the canonical form and commitment, consolidation."""
+
 import pytest
 from eth_utils import keccak
 
@@ -58,7 +59,9 @@ def test_canonical_form_and_commitment():
     assert box_commitment(boxes) == box_commitment(reversed(boxes)) == box_commitment(canonical)
     assert box_commitment(boxes) != box_commitment([Box(0, 10.0, 2, 3, 4), Box(1, 3.34, 4, 5, 6)])
     encoded = encode_boxes(canonical)
-    assert len(encoded) == 34 and encoded[:17] == bytes([0]) + b"".join(v.to_bytes(4, "big") for v in (1000, 200, 300, 400))
+    assert len(encoded) == 34 and encoded[:17] == bytes([0]) + b"".join(
+        v.to_bytes(4, "big") for v in (1000, 200, 300, 400)
+    )
     assert box_commitment([]) == keccak(b"")
 
 

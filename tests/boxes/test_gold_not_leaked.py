@@ -1,4 +1,5 @@
 """Gold images look like any image to a labeler: no gold boxes in what the labeling API returns."""
+
 import json
 
 from apps.jobs.models import Item

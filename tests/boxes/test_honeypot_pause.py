@@ -1,5 +1,6 @@
 """Gold images served among a box labeler's work (honeypots) are scored by IoU like a class job's
 honeypots by class: a running score below the job's bar, after honeypot_min of them, pauses it."""
+
 from apps.jobs.models import Item
 from apps.labeling.models import Pause
 from apps.labeling.services import honeypot_answers

@@ -1,5 +1,6 @@
 """Importing a bounding-box job: images with their pixel size, gold boxes from a CSV `gold` column or
 a COCO file, and refusals that leave nothing behind."""
+
 import json
 
 import pytest
@@ -15,7 +16,9 @@ SIZE = (64, 48)
 
 @pytest.fixture
 def box_draft(requester):  # noqa: F811
-    return make_job(requester=requester.user, num_items=0, task_type=Job.TaskType.BOUNDING_BOX, class_names=("car", "person"))
+    return make_job(
+        requester=requester.user, num_items=0, task_type=Job.TaskType.BOUNDING_BOX, class_names=("car", "person")
+    )
 
 
 def images():
@@ -27,14 +30,19 @@ def gold_of(job):
 
 
 def test_gold_boxes_from_a_csv_column(requester, box_draft):  # noqa: F811
-    cell = json.dumps([{"class": "person", "x": 1, "y": 2, "w": 10, "h": 20}, {"class": "car", "x": 30, "y": 5, "w": 4, "h": 4}])
+    cell = json.dumps(
+        [{"class": "person", "x": 1, "y": 2, "w": 10, "h": 20}, {"class": "car", "x": 30, "y": 5, "w": 4, "h": 4}]
+    )
     listing = "filename,gold\n" + f'a.png,"{cell.replace(chr(34), chr(34) * 2)}"\nb.png,[]\nc.png,\n'
     reply = import_files(requester, box_draft, *images(), upload("files.csv", listing))
     assert reply.status_code == 200, reply.data
     items = list(box_draft.items.order_by("index").values_list("source_name", "is_gold", "width", "height"))
     assert items == [("a.png", True, 64, 48), ("b.png", True, 64, 48), ("c.png", False, 64, 48)]
     assert gold_of(box_draft) == {
-        "a.png": [{"class": 0, "x": 30.0, "y": 5.0, "w": 4.0, "h": 4.0}, {"class": 1, "x": 1.0, "y": 2.0, "w": 10.0, "h": 20.0}],
+        "a.png": [
+            {"class": 0, "x": 30.0, "y": 5.0, "w": 4.0, "h": 4.0},
+            {"class": 1, "x": 1.0, "y": 2.0, "w": 10.0, "h": 20.0},
+        ],
         "b.png": [],
     }
     assert not GoldAnswer.objects.exists()
@@ -59,7 +67,10 @@ def test_gold_boxes_from_a_coco_file(requester, box_draft):  # noqa: F811
     reply = import_files(requester, box_draft, archive, gold_file=upload("gold.json", coco(annotations)))
     assert reply.status_code == 200, reply.data
     assert gold_of(box_draft) == {
-        "a.png": [{"class": 0, "x": 30.0, "y": 5.0, "w": 4.0, "h": 4.0}, {"class": 1, "x": 1.5, "y": 2.0, "w": 10.0, "h": 20.0}],
+        "a.png": [
+            {"class": 0, "x": 30.0, "y": 5.0, "w": 4.0, "h": 4.0},
+            {"class": 1, "x": 1.5, "y": 2.0, "w": 10.0, "h": 20.0},
+        ],
         "b.png": [],  # listed without annotations: a gold image with nothing to box
     }
 
@@ -69,7 +80,11 @@ def test_gold_boxes_from_a_coco_file(requester, box_draft):  # noqa: F811
     [
         ([{"image_id": 1, "category_id": 1, "bbox": [60, 0, 10, 10]}], ("a.png",), "ends outside the 64x48 image"),
         ([{"image_id": 1, "category_id": 1, "bbox": [0, 0, -3, 10]}], ("a.png",), "width and height must be positive"),
-        ([{"image_id": 1, "category_id": 9, "bbox": [0, 0, 3, 10]}], ("a.png",), "category_id 9 is not in `categories`"),
+        (
+            [{"image_id": 1, "category_id": 9, "bbox": [0, 0, 3, 10]}],
+            ("a.png",),
+            "category_id 9 is not in `categories`",
+        ),
         ([{"image_id": 4, "category_id": 1, "bbox": [0, 0, 3, 10]}], ("a.png",), "image_id 4 is not in `images`"),
         ([], ("zzz.png",), "'zzz.png' is not among the imported images"),
         ([{"image_id": 1, "category_id": 1, "bbox": "wide"}], ("a.png",), "not a COCO file"),
@@ -87,15 +102,22 @@ def test_bad_gold_cell_is_refused(requester, box_draft):  # noqa: F811
         ('"[{""class"": ""truck"", ""x"": 1, ""y"": 1, ""w"": 2, ""h"": 2}]"', "class 'truck' is not a class"),
         ("not json", "not a JSON list"),
     ):
-        reply = import_files(requester, box_draft, *images(), upload("files.csv", f"filename,gold\na.png,{cell}\nb.png,\nc.png,\n"))
+        reply = import_files(
+            requester, box_draft, *images(), upload("files.csv", f"filename,gold\na.png,{cell}\nb.png,\nc.png,\n")
+        )
         assert reply.status_code == 400 and message in json.dumps(reply.data), reply.data
     assert not box_draft.items.exists()
 
 
 def test_a_box_job_takes_one_class(requester):  # noqa: F811
     body = {
-        "name": "Cars", "task_type": "bounding_box", "classes": ["car"], "redundancy": 3, "price_per_label": "10",
-        "budget": "1000", "deadline": "2099-01-01T00:00:00Z",
+        "name": "Cars",
+        "task_type": "bounding_box",
+        "classes": ["car"],
+        "redundancy": 3,
+        "price_per_label": "10",
+        "budget": "1000",
+        "deadline": "2099-01-01T00:00:00Z",
     }
     reply = requester.api.post("/api/jobs/", body, format="json")
     assert reply.status_code == 201, reply.data

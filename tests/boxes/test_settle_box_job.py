@@ -1,5 +1,6 @@
 """A box job settled on anvil: box votes relayed through the API, indexed and verified, then truth
 (consensus box counts) and the payout root on chain, consensus stored and in the report."""
+
 import json
 
 import pytest

@@ -1,5 +1,6 @@
 """Box settlement arithmetic: consensus as the reference, gold on gold images, pay by the share of
 images scored at IoU >= 0.5, spammers unpaid, the report carrying every consensus box."""
+
 import json
 
 from apps.boxes.geometry import Box
@@ -13,8 +14,14 @@ PRICE = 10
 def settle(answers, gold=None, budget=10_000, weights=None):
     return compute_box_settlement(
         BoxSettlementInput(
-            job={"id": 1}, n_items=4, answers=answers, gold=gold or {}, price=PRICE, budget=budget,
-            label_txs=["0x1"], weights=weights,
+            job={"id": 1},
+            n_items=4,
+            answers=answers,
+            gold=gold or {},
+            price=PRICE,
+            budget=budget,
+            label_txs=["0x1"],
+            weights=weights,
         )
     )
 
@@ -72,7 +79,12 @@ def test_budget_scales_pay_down_and_report_is_canonical():
     report = json.loads(outcome.report)
     assert report["method"] == "box-consensus-iou" and report["truth"] == "2100"
     assert report["consensus"]["0"][0] == {
-        "class": CAR, "x": round((10 + 12 + 9) / 3, 2), "y": round(31 / 3, 2), "w": round(298 / 3, 2), "h": round(152 / 3, 2),
-        "confidence": 0.75, "workers": 3,
+        "class": CAR,
+        "x": round((10 + 12 + 9) / 3, 2),
+        "y": round(31 / 3, 2),
+        "w": round(298 / 3, 2),
+        "h": round(152 / 3, 2),
+        "confidence": 0.75,
+        "workers": 3,
     }
     assert settle(crowd(), budget=25).report == outcome.report  # same bytes, same content id

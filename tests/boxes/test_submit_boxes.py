@@ -1,5 +1,6 @@
 """One image's boxes end to end on anvil: served with its size, prepared, signed, stored pending,
 relayed as a box vote, confirmed and verified by the indexer's BoxesSubmitted handler."""
+
 from apps.boxes.geometry import box_commitment, box_from_dict
 from apps.boxes.models import BoxAnnotation
 from apps.chain.registry import job_instance

@@ -1,4 +1,5 @@
 """Box answers the server refuses, with a message naming the fault, and nothing stored or taken."""
+
 import pytest
 
 from apps.boxes.models import BoxAnnotation
@@ -98,7 +99,9 @@ def test_an_image_is_answered_once(box_job, labeler):
 
 def test_task_types_do_not_mix(box_job, labeler):
     reply = labeler.api.post(
-        f"/api/jobs/{box_job.pk}/batches/prepare", {"labels": [{"item": item_of(box_job).pk, "label": 1}]}, format="json"
+        f"/api/jobs/{box_job.pk}/batches/prepare",
+        {"labels": [{"item": item_of(box_job).pk, "label": 1}]},
+        format="json",
     )
     assert reply.status_code == 400 and "takes boxes" in reply.json()["detail"]
 

@@ -1,4 +1,5 @@
 """The indexer confirms stored boxes only when they hash to the commitment the chain recorded."""
+
 from apps.boxes.models import BoxAnnotation
 from apps.boxes.selectors import box_settlement_input
 from apps.chain.client import send
@@ -38,11 +39,18 @@ def test_a_vote_sent_around_the_server_records_no_boxes(box_job, admitted, dev_a
     instance = job_instance(box_job.instance_address, w3=w3)
     labels, commitments = pack_labels(item_ids=[7], labels=[1]), [b"\x01" * 32]
     typed = box_batch_typed_data(
-        chain_id=w3.eth.chain_id, instance=instance.address, worker=labeler.account.address, labels=labels,
-        commitments=commitments, nonce=9,
+        chain_id=w3.eth.chain_id,
+        instance=instance.address,
+        worker=labeler.account.address,
+        labels=labels,
+        commitments=commitments,
+        nonce=9,
     )
     signature = sign_typed_data(account=labeler.account, typed_data=typed)
-    send(instance.functions.submitBoxesFor(labeler.account.address, labels, commitments, 9, signature), sender=roles.relayer)
+    send(
+        instance.functions.submitBoxesFor(labeler.account.address, labels, commitments, 9, signature),
+        sender=roles.relayer,
+    )
 
     index_and_handle(w3)
     label = Label.objects.get()  # the vote is on chain, so it is recorded (never served: not counted) …

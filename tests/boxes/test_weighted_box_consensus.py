@@ -1,5 +1,6 @@
 """A box job aggregated by reputation-weighted majority: the voting weights that weigh class votes
 weigh the box clusters too, so one trusted labeler outvotes two unproven ones (and not otherwise)."""
+
 import pytest
 
 from apps.boxes.geometry import Box

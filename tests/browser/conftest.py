@@ -8,6 +8,7 @@ suite keeps the database it was written against (a PostgreSQL test database is s
 Browser tests get `transactional_db`: what either side writes is committed and visible to the other,
 and the tables are emptied after each test.
 """
+
 from __future__ import annotations
 
 import io
@@ -400,15 +401,23 @@ def make_box_job(make_job, roles):
         gold = gold or {}
         on_chain = make_job(num_items=items, num_classes=16, redundancy=2)  # a box vote's label is its box count
         job = make_db_job(
-            requester=make_user(roles.requester.address), num_items=items, class_names=("car", "person"),
-            redundancy=2, status=Job.Status.LIVE, task_type=Job.TaskType.BOUNDING_BOX,
-            instance_address=on_chain.instance.address, gold={index: 0 for index in gold},
-            qualification_size=len(gold) or 5, **fields,
+            requester=make_user(roles.requester.address),
+            num_items=items,
+            class_names=("car", "person"),
+            redundancy=2,
+            status=Job.Status.LIVE,
+            task_type=Job.TaskType.BOUNDING_BOX,
+            instance_address=on_chain.instance.address,
+            gold={index: 0 for index in gold},
+            qualification_size=len(gold) or 5,
+            **fields,
         )
         png = io.BytesIO()
         Image.new("RGB", BOX_IMAGE, (200, 210, 220)).save(png, format="PNG")
         image = store_blob(data=png.getvalue(), content_type="image/png")
-        Item.objects.filter(job=job).update(content_cid=image, media_type="image/png", width=BOX_IMAGE[0], height=BOX_IMAGE[1])
+        Item.objects.filter(job=job).update(
+            content_cid=image, media_type="image/png", width=BOX_IMAGE[0], height=BOX_IMAGE[1]
+        )
         by_index = dict(job.items.values_list("index", "pk"))
         store_gold_boxes(items_boxes={by_index[i]: [box_from_dict(b) for b in boxes] for i, boxes in gold.items()})
         return job

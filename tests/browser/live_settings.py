@@ -1,5 +1,6 @@
 """Settings of the daphne process that serves the browser tests: the project's own settings, pointed at
 the test database the pytest process created (its name comes in CROWDAL_TEST_DATABASE_NAME)."""
+
 import os
 
 from crowdal_site.settings import *  # noqa: F403

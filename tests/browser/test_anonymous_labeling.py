@@ -2,12 +2,13 @@
 Semaphore identity and joins the job's group, labels items with proofs made in the page (depth-20
 circuit, Semaphore's ceremony artifacts) and relayed without the session, and sees them confirmed;
 the job settles, and the labeler claims its reward to a fresh address, once."""
+
 import pytest
 from playwright.sync_api import expect
 
 from apps.anonymity.models import AnonymousLabel, GroupJoin
-from apps.jobs.models import GoldAnswer
 from apps.chain.registry import contract
+from apps.jobs.models import GoldAnswer
 from apps.jobs.services import stop_live_job
 from apps.rewards.settlement import settle_job
 from tests.browser.conftest import off_the_browser_loop, run_the_worker

@@ -1,5 +1,6 @@
 """A labeler one step from the gold tier and a 7-day streak labels two items in the browser; once the
 indexer confirms them, its labeling page shows the new badge and tier without a reload."""
+
 import pytest
 from playwright.sync_api import expect
 
@@ -22,8 +23,12 @@ def test_badge_and_tier_appear_live_after_labels_confirm(wallet_page, make_job, 
     account = dev_accounts[6]
     on_chain = make_job(num_items=12, num_classes=2, redundancy=2)
     job = make_db_job(
-        requester=make_user(roles.requester.address), num_items=12, class_names=("no", "yes"), redundancy=2,
-        status="live", instance_address=on_chain.instance.address,
+        requester=make_user(roles.requester.address),
+        num_items=12,
+        class_names=("no", "yes"),
+        redundancy=2,
+        status="live",
+        instance_address=on_chain.instance.address,
     )
     admitted = send(on_chain.instance.functions.admitWorkers([account.address]), sender=roles.oracle)
     worker = make_user(account.address)

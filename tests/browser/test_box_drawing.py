@@ -1,5 +1,6 @@
 """Drawing bounding boxes on the labeling page in a real browser, with the mouse and the keyboard: the
 boxes posted are in the image's own pixels although the page shows the image at another size."""
+
 import json
 
 import pytest

@@ -1,6 +1,7 @@
 """A labeler's boxes from the labeling page to the chain: stored pending with the coordinates drawn,
 confirmed once the indexer has seen the box vote with a matching commitment; an answer the wallet or
 the server refuses stays on the page, nothing lost, and goes through once the cause is gone."""
+
 import pytest
 from playwright.sync_api import expect
 

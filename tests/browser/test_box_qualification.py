@@ -1,6 +1,7 @@
 """The qualification round of a box job in a real browser: each gold image is answered by drawing,
 the feedback is the answer's IoU score with the gold boxes drawn after answering, and a pass admits
 the labeler's wallet on chain and starts the labeling."""
+
 import re
 
 import pytest

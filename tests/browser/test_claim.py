@@ -2,6 +2,7 @@
 claimable, the wallet sends claim(index, amount, proof), and once the indexer has seen Claimed the
 panel shows the claim done and the larger token balance. The requester sees the settlement and takes
 the refund of what the payouts left."""
+
 import pytest
 from playwright.sync_api import expect
 

@@ -1,5 +1,6 @@
 """The requester's job dashboard in a real browser: Chart.js (served from /static/vendor) draws the
 charts from the rendered numbers, and a push from the server updates them without a reload."""
+
 import pytest
 from playwright.sync_api import expect
 

@@ -5,6 +5,7 @@ settled; the labeler claims the payout and sees the token balance grow by it.
 
 The test server runs no worker: what the worker would do (index the chain, run the handlers, settle a
 stopped job) the test does with the worker's own functions, off Playwright's event loop."""
+
 import pytest
 from playwright.sync_api import expect
 
@@ -23,7 +24,7 @@ CSV = (
     b"text,gold\n"
     b"The film was wonderful,positive\n"
     b"A waste of two hours,negative\n"
-    b"\"A dull, slow plot\",\n"
+    b'"A dull, slow plot",\n'
     b"I would watch it again,\n"
     b"The acting carried it,\n"
     b"Forgettable from start to finish,\n"

@@ -5,6 +5,7 @@ submits them; once the indexer confirms the box vote, the page shows the new bad
 
 The labeler's earlier work (labels on the six days before today, 490 points) is recorded through
 the gamification service, so this one label completes a 7-day streak and reaches the silver tier."""
+
 import re
 import time
 
@@ -46,7 +47,10 @@ def answer_round(page, job, *, right: bool) -> None:
 def test_fail_wait_pass_draw_and_level_up(make_box_job, wallet_page, dev_accounts, w3, settings):
     settings.CHAIN_CONFIRMATIONS = 0
     job = make_box_job(
-        items=4, gold=GOLD, qualification_bar=0.5, qualification_wait_seconds=WAIT_SECONDS,
+        items=4,
+        gold=GOLD,
+        qualification_bar=0.5,
+        qualification_wait_seconds=WAIT_SECONDS,
         qualification_max_attempts=2,
     )
     account = dev_accounts[7]

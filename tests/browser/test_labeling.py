@@ -1,6 +1,7 @@
 """A labeler in a real browser: signs in, qualifies on gold items with instant feedback, labels from
 the keyboard, sends a batch (relayed with an EIP-712 signature, or as a wallet transaction), and sees
 it confirmed once the indexer has seen it."""
+
 import pytest
 from playwright.sync_api import expect
 
@@ -18,9 +19,15 @@ def test_qualify_label_and_confirm(mode, wallet_page, make_job, dev_accounts, ro
     settings.CHAIN_CONFIRMATIONS = 0
     on_chain = make_job(num_items=12, num_classes=2, redundancy=2)
     make_db_job(
-        requester=make_user(roles.requester.address), num_items=12, class_names=("no", "yes"),
-        gold={0: 0, 1: 1}, redundancy=2, status="live", instance_address=on_chain.instance.address,
-        qualification_size=2, qualification_bar=1.0,
+        requester=make_user(roles.requester.address),
+        num_items=12,
+        class_names=("no", "yes"),
+        gold={0: 0, 1: 1},
+        redundancy=2,
+        status="live",
+        instance_address=on_chain.instance.address,
+        qualification_size=2,
+        qualification_bar=1.0,
     )
     alice = wallet_page(dev_accounts[5])
     alice.sign_in()
@@ -73,8 +80,13 @@ def test_a_chain_outage_keeps_the_labels_queued_and_sends_them_when_it_is_back(
     settings.LABELING_HONEYPOT_RATE = 0.0
     on_chain = make_job(num_items=12, num_classes=2, redundancy=2)
     job = make_db_job(
-        requester=make_user(roles.requester.address), num_items=12, class_names=("no", "yes"),
-        gold={0: 0, 1: 1}, redundancy=2, status="live", instance_address=on_chain.instance.address,
+        requester=make_user(roles.requester.address),
+        num_items=12,
+        class_names=("no", "yes"),
+        gold={0: 0, 1: 1},
+        redundancy=2,
+        status="live",
+        instance_address=on_chain.instance.address,
     )
     labeler = wallet_page(dev_accounts[5])
     admitted = send(job_instance(job.instance_address).functions.admitWorkers([labeler.address]), sender=roles.oracle)
@@ -88,7 +100,10 @@ def test_a_chain_outage_keeps_the_labels_queued_and_sends_them_when_it_is_back(
 
     # The node is away: the server answers prepare as apps.lib.errors does then (tests/lib covers
     # that answer; the daphne process's node cannot be taken away from the other tests).
-    unreachable = {"detail": "The chain is unreachable right now; nothing was lost. Try again in a few seconds.", "code": "unavailable"}
+    unreachable = {
+        "detail": "The chain is unreachable right now; nothing was lost. Try again in a few seconds.",
+        "code": "unavailable",
+    }
     prepare = f"**/api/jobs/{job.pk}/batches/prepare"
     page.route(prepare, lambda route: route.fulfill(status=503, headers={"Retry-After": "2"}, json=unreachable))
     page.get_by_role("button", name="Send now").click()

@@ -1,5 +1,6 @@
 """A requester opens a live job only to gold-tier labelers; a bronze labeler's board then shows the
 job locked, with what unlocks it, and no way in."""
+
 import pytest
 from playwright.sync_api import expect
 
@@ -11,8 +12,12 @@ pytestmark = pytest.mark.browser
 
 
 def test_requester_sets_the_tier_and_the_board_locks_the_job(wallet_page, roles, dev_accounts):
-    job = make_db_job(requester=make_user(roles.requester.address), name="Premium job", status="live",
-                      instance_address="0x" + "cd" * 20)
+    job = make_db_job(
+        requester=make_user(roles.requester.address),
+        name="Premium job",
+        status="live",
+        instance_address="0x" + "cd" * 20,
+    )
     requester = wallet_page(roles.requester)
     requester.sign_in()
     page = requester.page

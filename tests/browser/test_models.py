@@ -1,5 +1,6 @@
 """An on-chain model's page in a real browser: the demo digits job's learner model published on
 anvil, its card, and Predict on an uploaded digit (the server runs the contract's predict view)."""
+
 import pytest
 from playwright.sync_api import expect
 
@@ -61,9 +62,16 @@ def test_contribute_with_a_deposit_then_refund(wallet_page, deployed, roles, w3)
         for f in encode_text("good great", num_features=64):
             weights[f] = 3 * om.SCALE
         created["model"] = create_collaborative_model(
-            publisher=make_user(roles.oracle.address), name="Sentiment", encoder="text",
-            class_names=["negative", "positive"], num_features=64, weights=weights,
-            pricing=om.crowd_pricing(10**15), refund_wait=wait, creator_wait=2 * wait, anyone_wait=3 * wait,
+            publisher=make_user(roles.oracle.address),
+            name="Sentiment",
+            encoder="text",
+            class_names=["negative", "positive"],
+            num_features=64,
+            weights=weights,
+            pricing=om.crowd_pricing(10**15),
+            refund_wait=wait,
+            creator_wait=2 * wait,
+            anyone_wait=3 * wait,
         )
 
     off_the_browser_loop(create)

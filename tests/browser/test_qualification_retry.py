@@ -1,6 +1,7 @@
 """A labeler in a real browser fails a qualification round, is told how many attempts are left and
 when it may retry, is refused before the wait is over, waits, retries on fresh gold and passes;
 the labeling page shows its reputation in the job's domain."""
+
 import time
 
 import pytest
@@ -28,11 +29,18 @@ def test_fail_wait_retry_pass(wallet_page, make_job, dev_accounts, roles, settin
     settings.CHAIN_CONFIRMATIONS = 0
     on_chain = make_job(num_items=12, num_classes=2, redundancy=2)
     job = make_db_job(
-        requester=make_user(roles.requester.address), num_items=12, class_names=("no", "yes"),
+        requester=make_user(roles.requester.address),
+        num_items=12,
+        class_names=("no", "yes"),
         gold={i: i % 2 for i in range(8)},  # split: 4 for qualification (2 rounds of 2), 4 honeypots
-        redundancy=2, status="live", instance_address=on_chain.instance.address,
-        qualification_size=2, qualification_bar=1.0, qualification_wait_seconds=WAIT_SECONDS,
-        qualification_max_attempts=2, domain="digits",
+        redundancy=2,
+        status="live",
+        instance_address=on_chain.instance.address,
+        qualification_size=2,
+        qualification_bar=1.0,
+        qualification_wait_seconds=WAIT_SECONDS,
+        qualification_max_attempts=2,
+        domain="digits",
     )
     alice = wallet_page(dev_accounts[5])
     alice.sign_in()

@@ -1,12 +1,13 @@
 """A requester in a real browser: signs in, creates a job, imports a CSV, gets test tokens, funds the
 job from the injected wallet (approve + createJob) and sees it go live once the indexer has run."""
+
 import pytest
 
 from tests.browser.conftest import create_and_fund_job
 
 pytestmark = pytest.mark.browser
 
-CSV = b"text,gold\nThe film was wonderful,positive\n\"A dull, slow plot\",\nI would watch it again,\n"
+CSV = b'text,gold\nThe film was wonderful,positive\n"A dull, slow plot",\nI would watch it again,\n'
 
 
 def test_requester_creates_imports_funds_and_sees_the_job_live(wallet_page, dev_accounts, deployed, w3, settings):

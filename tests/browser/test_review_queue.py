@@ -1,5 +1,6 @@
 """The review page in a real browser: the requester reads a flagged worker's reasons, rejects it with
 a note, and sees the new status and the audit trail."""
+
 import pytest
 from playwright.sync_api import expect
 

@@ -1,4 +1,5 @@
 """Signing in with a wallet in a real browser: the sign-in page, the test wallet, the server over ASGI."""
+
 import pytest
 from playwright.sync_api import expect
 
@@ -39,9 +40,7 @@ def test_wallet_on_the_wrong_network_is_told_to_switch(wallet_page, dev_accounts
     page.goto("/signin")
     page.get_by_role("button", name="Connect wallet").click()
 
-    expect(error).to_have_text(
-        "Wrong network: your wallet is on chain 1. Switch it to chain 31337 and sign in again."
-    )
+    expect(error).to_have_text("Wrong network: your wallet is on chain 1. Switch it to chain 31337 and sign in again.")
     expect(page.locator("[data-account-address]")).to_be_hidden()
 
     alice.switch_chain(31337)

@@ -1,5 +1,6 @@
 """The injected test wallet itself, for the browser tests that pay and sign with it: typed data
 (EIP-712) signed with the account's key, transactions signed and sent to the local chain."""
+
 import json
 
 import pytest

@@ -1,5 +1,6 @@
 """The browser bundle (static/vendor/zk.bundle.js) makes a depth-20 label proof in Chromium that the
 chain accepts: the identity is created and kept in the page, only its commitment leaves it."""
+
 import pytest
 
 from apps.chain.client import send
@@ -34,8 +35,12 @@ def test_browser_proof_is_accepted_on_chain(
         answer = page.evaluate(
             PROVE,
             {
-                "members": members, "chainId": w3.eth.chain_id, "contract": anonymous_labels.address,
-                "job": job.instance.address, "itemId": 11, "label": 3,
+                "members": members,
+                "chainId": w3.eth.chain_id,
+                "contract": anonymous_labels.address,
+                "job": job.instance.address,
+                "itemId": 11,
+                "label": 3,
             },
         )
     finally:

@@ -1,4 +1,5 @@
 """Helpers for the indexer and worker tests: a real CrowdToken on the session's anvil."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence

@@ -1,5 +1,6 @@
 """Run as a separate process by test_sender_nonce_lock: send `count` approvals with the oracle key,
 print how many were mined and the errors of the others."""
+
 import json
 import os
 import sys

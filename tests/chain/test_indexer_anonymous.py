@@ -1,4 +1,5 @@
 """The indexer watches AnonymousLabels from its deployment: groups and anonymous labels reach the database."""
+
 from apps.chain.client import send
 from apps.chain.indexer import index_once
 from apps.chain.models import ChainEvent
@@ -19,7 +20,9 @@ def test_members_and_anonymous_labels_are_indexed(
     added = ChainEvent.objects.get(name="MembersAdded", address=anonymous_labels.address)
     # Commitments exceed 2^53: stored as decimal strings, like every large integer in event JSON.
     assert added.args == {
-        "job": job.instance.address, "startIndex": 0, "commitments": [str(i.commitment) for i in identities[:2]]
+        "job": job.instance.address,
+        "startIndex": 0,
+        "commitments": [str(i.commitment) for i in identities[:2]],
     }
     label = ChainEvent.objects.get(name="AnonymousLabel")
     assert label.args == {"job": job.instance.address, "itemId": 5, "label": 3, "nullifier": str(proof.nullifier)}

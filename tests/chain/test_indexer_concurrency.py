@@ -1,4 +1,5 @@
 """Indexer passes that overlap store every event once."""
+
 from __future__ import annotations
 
 import threading

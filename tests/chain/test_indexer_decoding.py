@@ -1,4 +1,5 @@
 """Decoded arguments are JSON a browser reads without losing precision."""
+
 from apps.chain.decoding import json_safe
 
 

@@ -2,6 +2,7 @@
 
 JobManagement's JobCreated -> JobInstance is the production rule (last test); the others let a
 CrowdToken mint to another token's address stand in for it, to control blocks and reorganisations."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,8 +10,8 @@ import pytest
 from apps.chain import indexer
 from apps.chain.deploy import deploy_unrecorded
 from apps.chain.indexer import index_once, watch_contract
-from apps.chain.registry import contract_at
 from apps.chain.models import ChainCursor, ChainEvent
+from apps.chain.registry import contract_at
 from tests.chain.indexer_support import (
     assert_index_matches_chain,
     deploy_token,

@@ -1,4 +1,5 @@
 """Reorganisations on a real anvil: orphaned events go, the new branch's come, cursors follow the chain."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """The indexer on a real anvil: every confirmed event once, in chunks, across crashes and restarts."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -159,7 +160,10 @@ def test_contracts_recorded_as_deployed_are_watched_from_their_deployment_block(
     token = deploy_token(w3, initial_supply=5)
     mint(token, w3.eth.accounts[1], 1)
     ContractDeployment.objects.create(
-        chain_id=w3.eth.chain_id, name="CrowdToken", address=token.address, block_number=token.deployed_at,
+        chain_id=w3.eth.chain_id,
+        name="CrowdToken",
+        address=token.address,
+        block_number=token.deployed_at,
         bytecode_hash="0x",
     )
 

@@ -1,4 +1,5 @@
 """The relayer checks a label proof with eth_call and gets the chain's reason before spending gas."""
+
 from dataclasses import replace
 
 import pytest
@@ -32,8 +33,13 @@ def test_check_gives_the_reason_before_any_gas_is_spent(
 
 def test_malformed_proof_json_is_refused_with_a_clear_error():
     good = {
-        "job": "0x" + "11" * 20, "itemId": 1, "label": 0, "merkleTreeDepth": 20, "merkleTreeRoot": "5",
-        "nullifier": "6", "points": [str(i) for i in range(8)],
+        "job": "0x" + "11" * 20,
+        "itemId": 1,
+        "label": 0,
+        "merkleTreeDepth": 20,
+        "merkleTreeRoot": "5",
+        "nullifier": "6",
+        "points": [str(i) for i in range(8)],
     }
     assert LabelProof.from_json(good).points == tuple(range(8))
     for field, value, message in (

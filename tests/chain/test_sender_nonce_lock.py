@@ -1,5 +1,6 @@
 """Several processes sending with the server's key (oracle/relayer) take consecutive nonces: on
 PostgreSQL an advisory lock spans processes, so no transaction is lost to a nonce clash."""
+
 from __future__ import annotations
 
 import json
@@ -34,7 +35,11 @@ def test_processes_sharing_the_oracle_key_lose_no_transaction(postgres_db, w3, l
     senders = [
         subprocess.Popen(
             [sys.executable, "-m", "tests.chain.send_as_oracle", token.address, w3.eth.accounts[3], str(EACH)],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=django_settings.BASE_DIR,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=django_settings.BASE_DIR,
         )
         for _ in range(PROCESSES)
     ]

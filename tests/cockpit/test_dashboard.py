@@ -1,4 +1,5 @@
 """The dashboard selector on a small job whose every number is worked out by hand."""
+
 import json
 
 import pytest

@@ -1,5 +1,6 @@
 """ws/jobs/<id>/: only the job's requester connects; pushes reach it, throttled; the places that
 change a job's numbers schedule a push once they commit."""
+
 import time
 
 import pytest
@@ -13,15 +14,15 @@ from apps.chain import handlers
 from apps.chain.models import ChainEvent
 from apps.cockpit import consumers
 from apps.cockpit.consumers import dashboard_group, push_dashboard, push_for_event
-from apps.jobs.services import stop_job
 from apps.jobs.events import JobWentLive
+from apps.jobs.services import stop_job
 from apps.labeling.events import LabelsConfirmed, LabelsUnconfirmed, VoteKind
 from apps.learning.events import ModelVersionCreated
 from apps.lib import live
 from apps.lib.events import emit
 from crowdal_site.asgi import websocket_urlpatterns
-from tests.test_worker import layer  # noqa: F401  (fixture: in-memory and channels-redis)
 from tests.factories import make_job, make_labels, make_user
+from tests.test_worker import layer  # noqa: F401  (fixture: in-memory and channels-redis)
 
 INSTANCE = "0x" + "ab" * 20
 PUSH_SECONDS = 0.5

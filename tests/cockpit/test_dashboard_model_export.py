@@ -1,4 +1,5 @@
 """GET /api/jobs/<id>/export/model: the latest model version as a joblib file that predicts."""
+
 import io
 
 import joblib

@@ -1,4 +1,5 @@
 """Export: every label with its provenance, and the item's aggregated label and confidence."""
+
 import csv
 import io
 import json

@@ -1,4 +1,5 @@
 """The requester pages render the requester's own jobs."""
+
 from apps.jobs.models import Job
 from tests.factories import make_job
 

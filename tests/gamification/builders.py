@@ -1,4 +1,5 @@
 """Confirmed labels with chosen correctness and days, for the gamification tests."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -28,12 +29,13 @@ def labelled(
     `settled`: its settlement is done (gold answers score only then)."""
     gold_items = gold_right + gold_wrong
     job = make_job(
-        requester=make_user(REQUESTER), num_items=plain + gold_items, class_names=("a", "b"),
-        gold={i: 0 for i in range(gold_items)}, status=Job.Status.LIVE,
+        requester=make_user(REQUESTER),
+        num_items=plain + gold_items,
+        class_names=("a", "b"),
+        gold={i: 0 for i in range(gold_items)},
+        status=Job.Status.LIVE,
     )
-    answers = {i: 0 if i < gold_right else 1 for i in range(gold_items)} | {
-        gold_items + i: 0 for i in range(plain)
-    }
+    answers = {i: 0 if i < gold_right else 1 for i in range(gold_items)} | {gold_items + i: 0 for i in range(plain)}
     labels = make_labels(job=job, worker=worker, labels=answers, tx_hash="0x" + "ab" * 32)
     ids = [label.pk for label in labels]
     Label.objects.filter(pk__in=ids).update(created_at=timezone.now() - timedelta(days=days_ago))

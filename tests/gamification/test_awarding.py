@@ -1,5 +1,6 @@
 """Progress recomputed from confirmed labels: points, agreement with final truth, gold accuracy,
 streaks, and the badge boundaries as the database sees them."""
+
 import pytest
 
 from apps.gamification import handlers

@@ -1,5 +1,6 @@
 """Awarding is a projection of confirmed labels: a confirmation handled twice awards once, and labels
 a reorganisation removes take their points, badges and tier with them."""
+
 import pytest
 
 from apps.chain.models import ChainEvent

@@ -1,5 +1,6 @@
 """The leaderboard: by points, ties by who came first, weekly or all time, shortened addresses, and
 anonymous-mode labels never counted per wallet."""
+
 import pytest
 from rest_framework.test import APIClient
 

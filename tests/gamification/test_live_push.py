@@ -1,5 +1,6 @@
 """When the indexer's LabelsSubmitted event confirms a labeler's first labels, its open pages hear
 the badge (and a tier change) on ws/labeling/, right after the batch confirmation itself."""
+
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
@@ -23,8 +24,14 @@ def test_confirmed_labels_push_the_badge_once(transactional_db, settings):
     make_labels(job=job, worker=worker, labels={0: 2, 1: 1}, status="pending")
     LabelBatch.objects.filter(worker=worker).update(packed=packed, status="submitted")
     event = ChainEvent.objects.create(
-        chain_id=31337, block_number=5, block_hash="0x" + "00" * 32, tx_hash="0x" + "77" * 32, log_index=0,
-        address=INSTANCE, contract="JobInstance", name="LabelsSubmitted",
+        chain_id=31337,
+        block_number=5,
+        block_hash="0x" + "00" * 32,
+        tx_hash="0x" + "77" * 32,
+        log_index=0,
+        address=INSTANCE,
+        contract="JobInstance",
+        name="LabelsSubmitted",
         args={"worker": worker.address, "labels": packed},
     )
 
@@ -38,8 +45,11 @@ def test_confirmed_labels_push_the_badge_once(transactional_db, settings):
         assert confirmed["status"] == "confirmed"
         assert news == {
             "gamification": {
-                "points": 20, "tier": "bronze", "previous_tier": "bronze",
-                "earned": [{"kind": "first_label", "name": "First label"}], "lost": [],
+                "points": 20,
+                "tier": "bronze",
+                "previous_tier": "bronze",
+                "earned": [{"kind": "first_label", "name": "First label"}],
+                "lost": [],
             }
         }
         assert not await database_sync_to_async(handle_event)(event.pk)  # delivered twice: handled once

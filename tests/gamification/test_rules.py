@@ -1,4 +1,5 @@
 """Badge and tier boundaries, on the rules alone."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -11,8 +12,14 @@ K = Badge.Kind
 
 @pytest.mark.parametrize(
     ("labels", "expected"),
-    [(0, set()), (1, {K.FIRST_LABEL}), (99, {K.FIRST_LABEL}), (100, {K.FIRST_LABEL, K.LABELS_100}),
-     (999, {K.FIRST_LABEL, K.LABELS_100}), (1000, {K.FIRST_LABEL, K.LABELS_100, K.LABELS_1000})],
+    [
+        (0, set()),
+        (1, {K.FIRST_LABEL}),
+        (99, {K.FIRST_LABEL}),
+        (100, {K.FIRST_LABEL, K.LABELS_100}),
+        (999, {K.FIRST_LABEL, K.LABELS_100}),
+        (1000, {K.FIRST_LABEL, K.LABELS_100, K.LABELS_1000}),
+    ],
 )
 def test_label_count_badges(labels, expected):
     assert badges_for(Stats(labels=labels)) == expected
@@ -27,7 +34,9 @@ def test_sharp_eye_takes_95_percent_over_at_least_20_gold(answers, correct, earn
     assert (K.SHARP_EYE in badges_for(stats)) is earned
 
 
-@pytest.mark.parametrize(("streak", "badges"), [(6, set()), (7, {K.STREAK_7}), (29, {K.STREAK_7}), (30, {K.STREAK_7, K.STREAK_30})])
+@pytest.mark.parametrize(
+    ("streak", "badges"), [(6, set()), (7, {K.STREAK_7}), (29, {K.STREAK_7}), (30, {K.STREAK_7, K.STREAK_30})]
+)
 def test_streak_badges(streak, badges):
     assert badges_for(Stats(best_streak=streak)) == badges
 

@@ -1,5 +1,6 @@
 """A job's minimum tier, enforced by the server: the board shows what unlocks it, and qualification,
 next items and batches refuse a labeler below it."""
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -22,8 +23,14 @@ def signed_in(user) -> APIClient:
 @pytest.fixture
 def gold_job():
     requester = make_user("0x" + "21" * 20)
-    job = make_job(requester=requester, num_items=10, gold={i: 0 for i in range(6)}, status="live",
-                   instance_address="0x" + "cd" * 20, name="High-paying job")
+    job = make_job(
+        requester=requester,
+        num_items=10,
+        gold={i: 0 for i in range(6)},
+        status="live",
+        instance_address="0x" + "cd" * 20,
+        name="High-paying job",
+    )
     api = signed_in(requester)
     assert api.post(f"/api/jobs/{job.pk}/min-tier", {"tier": "gold"}, format="json").status_code == 200
     return job
@@ -60,10 +67,16 @@ def test_labels_of_items_served_before_the_bar_rose_are_still_taken(gold_job):
     WorkerProgress.objects.filter(worker=user).update(tier=Tier.SILVER)  # e.g. a reorganisation took labels back
 
     other = gold_job.items.exclude(pk=served["id"]).filter(is_gold=False).first()
-    refused = api.post(f"/api/jobs/{gold_job.pk}/batches", {"mode": "wallet", "labels": [
-        {"item": served["id"], "label": 0}, {"item": other.pk, "label": 0}]}, format="json")
-    taken = api.post(f"/api/jobs/{gold_job.pk}/batches", {"mode": "wallet", "labels": [
-        {"item": served["id"], "label": 0}]}, format="json")
+    refused = api.post(
+        f"/api/jobs/{gold_job.pk}/batches",
+        {"mode": "wallet", "labels": [{"item": served["id"], "label": 0}, {"item": other.pk, "label": 0}]},
+        format="json",
+    )
+    taken = api.post(
+        f"/api/jobs/{gold_job.pk}/batches",
+        {"mode": "wallet", "labels": [{"item": served["id"], "label": 0}]},
+        format="json",
+    )
 
     assert refused.status_code == 403 and taken.status_code == 201
     assert list(gold_job.labels.values_list("item_id", flat=True)) == [served["id"]]

@@ -1,4 +1,5 @@
 """Integration tests print their subprocesses' logs when they fail: this records the call's outcome."""
+
 import pytest
 
 FAILED = pytest.StashKey[bool]()

@@ -7,6 +7,7 @@ indexer confirms them; the requester stops the job; the worker settles it; a lab
 
 It uses its own throwaway database (`crowdal_it_<random>`) and Redis db, never the shared `test`
 database that `make test`'s second pass points DATABASE_URL at."""
+
 from __future__ import annotations
 
 import os
@@ -36,8 +37,10 @@ pytestmark = [pytest.mark.services, pytest.mark.slow]
 TOKEN = 10**18
 CLASSES = ["positive", "negative"]
 # 20 short texts whose class every labeler here knows; every second one is gold.
-TEXTS = {f"{word} review number {i}": (0 if word in ("great", "lovely") else 1)
-         for i, word in enumerate(["great", "awful", "lovely", "terrible"] * 5)}
+TEXTS = {
+    f"{word} review number {i}": (0 if word in ("great", "lovely") else 1)
+    for i, word in enumerate(["great", "awful", "lovely", "terrible"] * 5)
+}
 REDUNDANCY = 2
 PRICE = 1 * TOKEN
 LABELERS = 3
@@ -57,6 +60,7 @@ def wait_for(what: str, probe, *, timeout: float = 60.0):
 
 
 # --- services: a throwaway PostgreSQL database and a Redis db ------------------------------------------
+
 
 def postgres_server_url() -> str:
     """The machine's PostgreSQL server (PG_URL as in the Makefile, else DATABASE_URL when it is
@@ -114,6 +118,7 @@ def throwaway_redis():
 
 # --- processes ---------------------------------------------------------------------------------------
 
+
 class Stack:
     def __init__(self, *, env: dict[str, str], log_dir: Path):
         self.env, self.log_dir = env, log_dir
@@ -121,8 +126,12 @@ class Stack:
 
     def manage(self, *args: str, timeout: float = 180) -> str:
         result = subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env=self.env,
-            capture_output=True, text=True, timeout=timeout,
+            [sys.executable, "manage.py", *args],
+            cwd=settings.BASE_DIR,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
         )
         assert result.returncode == 0, f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
         return result.stdout
@@ -130,8 +139,12 @@ class Stack:
     def start(self, name: str, *args: str) -> None:
         log = open(self.log_dir / f"{name}.log", "w")  # noqa: SIM115 (closed with the process)
         self.processes[name] = subprocess.Popen(
-            [sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env=self.env,
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            [sys.executable, "manage.py", *args],
+            cwd=settings.BASE_DIR,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         log.close()
 
@@ -189,7 +202,9 @@ def stack(tmp_path, throwaway_postgres, throwaway_redis, request):
         stack.deployed = stack.manage("deploy_contracts")
         stack.port = free_port()
         stack.start("serve", "serve", "--no-background", "--port", str(stack.port), "--demo-items", "0")
-        stack.start("runworker", "runworker", "crowdal-worker", "crowdal-learner", "crowdal-settlement", "crowdal-batches")
+        stack.start(
+            "runworker", "runworker", "crowdal-worker", "crowdal-learner", "crowdal-settlement", "crowdal-batches"
+        )
         stack.start("index_chain", "index_chain")
         stack.url = f"http://127.0.0.1:{stack.port}"
 
@@ -213,6 +228,7 @@ def stack(tmp_path, throwaway_postgres, throwaway_redis, request):
 
 # --- the loop -----------------------------------------------------------------------------------------
 
+
 def csv_of_texts(gold_rows: set[int]) -> str:
     lines = ["text,gold"]
     for row, (text, label) in enumerate(TEXTS.items()):
@@ -228,7 +244,8 @@ def qualify(api: Api, job_id: int) -> str:
     view = api.post(f"/api/jobs/{job_id}/qualification")
     while view["state"] == "running" and view["item"]:
         feedback = api.post(
-            f"/api/jobs/{job_id}/qualification/answers", {"item": view["item"]["id"], "label": truth_of(api, view["item"])}
+            f"/api/jobs/{job_id}/qualification/answers",
+            {"item": view["item"]["id"], "label": truth_of(api, view["item"])},
         )
         assert feedback["correct"], feedback
         view = api.get(f"/api/jobs/{job_id}/qualification").json()
@@ -274,20 +291,34 @@ def test_core_loop_on_postgres_redis_and_separate_processes(stack, throwaway_pos
     requester = Api(server=stack.url)
     sign_in(api=requester, account=requester_account)
     deadline = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 7 * 24 * 3600))
-    job = requester.post("/api/jobs/", {
-        "name": "Scale-out sentiment", "instructions": "Is the review positive?", "task_type": "text_classification",
-        "classes": CLASSES, "redundancy": REDUNDANCY, "price_per_label": str(PRICE),
-        "budget": str(PRICE * REDUNDANCY * len(TEXTS)), "deadline": deadline,
-        "qualification_bar": 0.8, "qualification_size": 4, "stopping_rule": "manual",
-    })
+    job = requester.post(
+        "/api/jobs/",
+        {
+            "name": "Scale-out sentiment",
+            "instructions": "Is the review positive?",
+            "task_type": "text_classification",
+            "classes": CLASSES,
+            "redundancy": REDUNDANCY,
+            "price_per_label": str(PRICE),
+            "budget": str(PRICE * REDUNDANCY * len(TEXTS)),
+            "deadline": deadline,
+            "qualification_bar": 0.8,
+            "qualification_size": 4,
+            "stopping_rule": "manual",
+        },
+    )
     job_id = job["id"]
     assert job["status"] == "draft", job
     gold_rows = set(range(0, len(TEXTS), 2))  # 10 gold items: the round (4) and honeypots
     files = {"files": ("texts.csv", csv_of_texts(gold_rows).encode(), "text/csv")}
-    imported = requester._send(lambda: requester.session.post(
-        f"{stack.url}/api/jobs/{job_id}/import", files=files, timeout=60,
-        headers={"X-CSRFToken": requester.session.cookies.get("csrftoken", ""), "Referer": stack.url + "/"},
-    )).json()
+    imported = requester._send(
+        lambda: requester.session.post(
+            f"{stack.url}/api/jobs/{job_id}/import",
+            files=files,
+            timeout=60,
+            headers={"X-CSRFToken": requester.session.cookies.get("csrftoken", ""), "Referer": stack.url + "/"},
+        )
+    ).json()
     assert imported["imported"] == imported["items"] == len(TEXTS), imported
 
     requester.post("/api/jobs/faucet")
@@ -299,8 +330,13 @@ def test_core_loop_on_postgres_redis_and_separate_processes(stack, throwaway_pos
     send(token.functions.approve(Web3.to_checksum_address(call["management"]), budget), sender=requester_account)
     created = send(
         management.functions.createJob(
-            call["num_items"], call["num_classes"], call["redundancy"], int(call["price_per_label"]),
-            call["deadline"], budget, bytes.fromhex(call["manifest"].removeprefix("0x")),
+            call["num_items"],
+            call["num_classes"],
+            call["redundancy"],
+            int(call["price_per_label"]),
+            call["deadline"],
+            budget,
+            bytes.fromhex(call["manifest"].removeprefix("0x")),
         ),
         sender=requester_account,
     )
@@ -378,7 +414,9 @@ def test_core_loop_on_postgres_redis_and_separate_processes(stack, throwaway_pos
         except ApiRefused as refused:
             assert refused.status == 404, refused
     with psycopg.connect(throwaway_postgres) as db:
-        report = db.execute("SELECT method, report_cid, total FROM rewards_settlement WHERE job_id = %s", (job_id,)).fetchall()
+        report = db.execute(
+            "SELECT method, report_cid, total FROM rewards_settlement WHERE job_id = %s", (job_id,)
+        ).fetchall()
     payees = {a for a in sent if sent[a]}
     if set(claims) != payees:
         with psycopg.connect(throwaway_postgres) as db:

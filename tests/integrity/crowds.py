@@ -1,5 +1,6 @@
 """Simulated crowds as signal evidence (no database): honest workers of given accuracies on shared
 items, to which a test adds the behaviour whose signal it checks."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,4 +1,5 @@
 """Gold accuracy and peer agreement: a spammer fires both; an honest worker near the pass bar fires neither."""
+
 from apps.integrity.signals import assess
 from tests.integrity.crowds import N_CLASSES, N_ITEMS, evidence, fired, honest_crowd
 

@@ -1,5 +1,6 @@
 """Common funder from chain data on a real anvil: wallets topped up with ETH or tokens from one wallet
 are tied together; the platform's faucet (the oracle minting) and separate funders are not."""
+
 import pytest
 from eth_account import Account
 
@@ -63,7 +64,9 @@ def test_assessment_flags_the_workers_with_a_common_funder_only(w3, deployed, ro
         send_eth(w3, funder, wallet.address)
     job = make_job(requester=make_user(roles.requester.address), num_items=12)
     for k, wallet in enumerate(ring + honest):  # the same honest answers: only funding differs
-        make_labels(job=job, worker=make_user(wallet.address), labels={i: (i + (k == 3 and i == 0)) % 3 for i in range(12)})
+        make_labels(
+            job=job, worker=make_user(wallet.address), labels={i: (i + (k == 3 and i == 0)) % 3 for i in range(12)}
+        )
 
     assess_job(job=job)
 

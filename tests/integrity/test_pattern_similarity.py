@@ -1,5 +1,6 @@
 """Answer-pattern similarity: a copier (same mistakes as its source) fires and forms a cluster with
 it; independent workers of equal accuracy, who agree a lot on right answers, do not."""
+
 from apps.integrity.signals import assess
 from tests.integrity.crowds import N_CLASSES, N_ITEMS, evidence, fired, honest_crowd
 

@@ -1,4 +1,5 @@
 """Answer-time signals: a script answering fast or on a fixed clock fires; people's varied times don't."""
+
 import numpy as np
 
 from apps.integrity.signals import assess

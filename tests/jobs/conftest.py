@@ -1,4 +1,5 @@
 """Requester-side fixtures: a signed-in requester's API client, a stranger's, and upload builders."""
+
 from __future__ import annotations
 
 import io

@@ -1,4 +1,5 @@
 """Only a job's requester sees, changes or exports it; signed-out callers get nothing."""
+
 import pytest
 from rest_framework.test import APIClient
 

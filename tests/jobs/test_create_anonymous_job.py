@@ -1,5 +1,6 @@
 """An anonymous job is created like any other, with `anonymous: true`; the flag is returned, the
 default is a wallet job, and the board marks anonymous jobs."""
+
 from apps.jobs.models import Job
 from tests.jobs.test_create_job import terms
 

@@ -1,4 +1,5 @@
 """Creating a draft job over the REST API, and the terms it refuses."""
+
 from datetime import timedelta
 
 import pytest

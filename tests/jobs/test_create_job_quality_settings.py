@@ -1,5 +1,6 @@
 """A job's quality settings through the create API: qualification attempts and wait, domain,
 honeypot minimum and aggregation method; defaults when left out, refusals for bad values."""
+
 import pytest
 
 from apps.jobs.models import Job
@@ -8,8 +9,11 @@ from tests.jobs.test_create_job import terms
 
 def test_quality_settings_are_stored_and_returned(requester):
     settings = {
-        "qualification_max_attempts": 2, "qualification_wait_seconds": 300, "domain": "digits",
-        "honeypot_min": 8, "aggregation_method": "weighted_majority",
+        "qualification_max_attempts": 2,
+        "qualification_wait_seconds": 300,
+        "domain": "digits",
+        "honeypot_min": 8,
+        "aggregation_method": "weighted_majority",
     }
     response = requester.api.post("/api/jobs/", terms(**settings), format="json")
     assert response.status_code == 201, response.data

@@ -1,4 +1,5 @@
 """The development faucet mints test tokens on anvil, and nowhere else."""
+
 import io
 from unittest import mock
 

@@ -1,5 +1,6 @@
 """Qualification gold and honeypot gold are disjoint (apps.jobs.gold): every round may be fresh while
 at least half the gold is left for honeypots, and never less than one full round."""
+
 import pytest
 
 from apps.jobs.gold import qualification_count, split_gold_ids

@@ -2,6 +2,7 @@
 and writes nothing: an instructions field of 3 MB, 150 files in one upload, a CSV whose header or a
 field is over csv's 128 KB limit, two different images under one file name, a gold file giving an
 item two answers."""
+
 import pytest
 
 from apps.jobs.models import INSTRUCTIONS_MAX_CHARS, Item, Job
@@ -20,7 +21,9 @@ def refused(response, status: int, *needles: str) -> dict:
 
 
 def test_instructions_over_the_limit_are_refused_naming_the_field(requester):
-    body = refused(requester.api.post("/api/jobs/", terms(instructions="x" * (INSTRUCTIONS_MAX_CHARS + 1)), format="json"), 400)
+    body = refused(
+        requester.api.post("/api/jobs/", terms(instructions="x" * (INSTRUCTIONS_MAX_CHARS + 1)), format="json"), 400
+    )
     assert body["field"] == "instructions" and "instructions" in body["detail"]
     assert not Job.objects.exists()
 

@@ -1,4 +1,5 @@
 """Importing image items: a zip of images, or image files with a CSV listing them."""
+
 from apps.jobs.models import GoldAnswer
 from apps.storage.selectors import read_blob
 from tests.jobs.conftest import png, upload, zip_of

@@ -1,5 +1,6 @@
 """Bad input is refused with a message naming the file, and a refused import leaves nothing behind:
 no item, no gold answer, no blob it stored (a blob another item uses stays)."""
+
 import pytest
 from PIL import Image
 
@@ -22,9 +23,18 @@ IMAGE_CASES = {
     "zip entry with ..": ([upload("pets.zip", zip_of({"a.png": png(1), "../evil.png": png(2)}))], "../evil.png"),
     "absolute zip entry": ([upload("pets.zip", zip_of({"a.png": png(1), "/etc/evil.png": png(2)}))], "/etc/evil.png"),
     "empty file": ([upload("a.png", png(1)), upload("empty.png", b"")], "empty.png: the file is empty"),
-    "empty zip entry": ([upload("pets.zip", zip_of({"a.png": png(1), "b.png": b""}))], "pets.zip/b.png: the file is empty"),
-    "duplicate image": ([upload("pets.zip", zip_of({"a.png": png(1), "copy.png": png(1)}))], "pets.zip/copy.png: same content as pets.zip/a.png"),
-    "image not listed": ([upload("a.png", png(1)), upload("b.png", png(2)), upload("list.csv", "filename\na.png\n")], "b.png"),
+    "empty zip entry": (
+        [upload("pets.zip", zip_of({"a.png": png(1), "b.png": b""}))],
+        "pets.zip/b.png: the file is empty",
+    ),
+    "duplicate image": (
+        [upload("pets.zip", zip_of({"a.png": png(1), "copy.png": png(1)}))],
+        "pets.zip/copy.png: same content as pets.zip/a.png",
+    ),
+    "image not listed": (
+        [upload("a.png", png(1)), upload("b.png", png(2)), upload("list.csv", "filename\na.png\n")],
+        "b.png",
+    ),
     "unknown gold class": (
         [upload("a.png", png(1)), upload("list.csv", "filename,gold\na.png,unicorn\n")],
         "a.png: gold class 'unicorn'",
@@ -34,8 +44,11 @@ IMAGE_CASES = {
 TEXT_CASES = {
     "wrong encoding": ([upload("texts.csv", "text\ncaf\u00e9\n".encode("latin-1"))], "texts.csv: not UTF-8"),
     "no text column": ([upload("texts.csv", "body\nhello\n")], "texts.csv: no `text` column"),
-    "empty text": ([upload("texts.csv", "text\nhello\n\"\"\n")], "texts.csv, row 2: the text is empty"),
-    "duplicate row": ([upload("texts.csv", "text\nhello\nhello\n")], "texts.csv, row 2: same content as texts.csv, row 1"),
+    "empty text": ([upload("texts.csv", 'text\nhello\n""\n')], "texts.csv, row 2: the text is empty"),
+    "duplicate row": (
+        [upload("texts.csv", "text\nhello\nhello\n")],
+        "texts.csv, row 2: same content as texts.csv, row 1",
+    ),
     "bad jsonl": ([upload("texts.jsonl", '{"text": "a"}\n{oops\n')], "texts.jsonl, record 2"),
     "unknown gold class": ([upload("texts.csv", "text,gold\nhello,unicorn\n")], "gold class 'unicorn'"),
 }
@@ -67,12 +80,16 @@ def test_bad_text_input_is_refused(requester, text_draft, case):
 
 def test_gold_file_naming_an_unknown_item(requester, text_draft):
     gold = upload("gold.csv", "item,gold\n7,cat\n")
-    assert_refused(requester, text_draft, [upload("t.csv", "text\na\n")], "gold.csv, row 1: no imported item '7'", gold_file=gold)
+    assert_refused(
+        requester, text_draft, [upload("t.csv", "text\na\n")], "gold.csv, row 1: no imported item '7'", gold_file=gold
+    )
 
 
 def test_file_over_the_size_limit(requester, text_draft, settings):
     settings.STORAGE_MAX_UPLOAD_BYTES = 100
-    assert_refused(requester, text_draft, [upload("big.csv", "text\n" + "x" * 200)], "big.csv: 205 bytes is over the limit")
+    assert_refused(
+        requester, text_draft, [upload("big.csv", "text\n" + "x" * 200)], "big.csv: 205 bytes is over the limit"
+    )
 
 
 def test_zip_entry_over_the_size_limit(requester, image_draft, settings):

@@ -1,4 +1,5 @@
 """Importing text items: CSV and JSONL, gold from a column or a separate file."""
+
 import json
 
 from apps.jobs.models import GoldAnswer, Job

@@ -1,5 +1,6 @@
 """Funding on a real anvil: the requester's createJob, sent with the parameters the funding endpoint
 gives, makes the job LIVE once indexed; a JobCreated that differs in anything the server can check does not."""
+
 from dataclasses import replace
 
 import pytest
@@ -96,7 +97,9 @@ def test_going_live_splits_the_gold(draft, deployed, roles, w3):
     Item.objects.filter(pk__in=[items[0].pk, items[1].pk]).update(is_gold=True)  # as a gold file marks them
     GoldAnswer.objects.bulk_create([GoldAnswer(item=items[0], label_index=0), GoldAnswer(item=items[1], label_index=1)])
     call = funding_call(job=draft)
-    record_funding(job=draft, by=draft.requester, tx_hash=create_on_chain(deployed, roles.requester, call, roles.oracle).tx_hash)
+    record_funding(
+        job=draft, by=draft.requester, tx_hash=create_on_chain(deployed, roles.requester, call, roles.oracle).tx_hash
+    )
 
     index(w3)
 

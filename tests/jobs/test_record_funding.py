@@ -1,4 +1,5 @@
 """The page reports the createJob it sent: the job waits in FUNDING (the chain, not this, makes it live)."""
+
 from apps.jobs.models import Job
 from tests.factories import make_job
 from tests.jobs.conftest import upload
@@ -7,7 +8,9 @@ TX = "0x" + "ab" * 32
 
 
 def test_funding_sent_puts_an_imported_draft_in_funding(requester, text_draft):
-    requester.api.post(f"/api/jobs/{text_draft.pk}/import", {"files": [upload("t.csv", "text\na\n")]}, format="multipart")
+    requester.api.post(
+        f"/api/jobs/{text_draft.pk}/import", {"files": [upload("t.csv", "text\na\n")]}, format="multipart"
+    )
 
     response = requester.api.post(f"/api/jobs/{text_draft.pk}/funding", {"tx_hash": TX})
 

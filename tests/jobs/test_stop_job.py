@@ -1,4 +1,5 @@
 """The requester stops a live job by hand; settlement takes STOPPED jobs from there."""
+
 from apps.jobs.models import Job
 from tests.factories import make_job
 

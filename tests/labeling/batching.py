@@ -1,4 +1,5 @@
 """Helpers of the batch tests: serve items, sign a batch the way the page does, post it."""
+
 from __future__ import annotations
 
 from apps.chain.eip712 import sign_typed_data

@@ -1,5 +1,6 @@
 """A job that exists both on chain (funded JobInstance on the session's anvil) and in the database
 (LIVE, its instance address recorded), with gold items, and labelers signed in to the API."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -10,8 +11,8 @@ from eth_account.signers.local import LocalAccount
 from rest_framework.test import APIClient
 
 from apps.chain.client import send
-from apps.chain.indexer import index_once
 from apps.chain.handlers import handle_pending
+from apps.chain.indexer import index_once
 from apps.jobs.models import Job
 from apps.labeling.models import Qualification
 from tests.factories import make_job, make_user

@@ -1,4 +1,5 @@
 """Batches the server refuses with a clear 4xx, recording nothing and paying no gas."""
+
 import pytest
 
 from apps.jobs.models import Item
@@ -12,7 +13,9 @@ def labeler(chain_job, admitted, dev_accounts):
 
 
 def taken(items) -> list[int]:
-    return list(Item.objects.filter(pk__in=[i["id"] for i in items]).order_by("pk").values_list("labels_taken", flat=True))
+    return list(
+        Item.objects.filter(pk__in=[i["id"] for i in items]).order_by("pk").values_list("labels_taken", flat=True)
+    )
 
 
 def assert_refused(reply, status: int, words: str) -> None:
@@ -55,8 +58,12 @@ def test_replayed_nonce(chain_job, labeler):
     from apps.chain.eip712 import label_batch_typed_data, sign_typed_data
 
     typed = label_batch_typed_data(
-        chain_id=31337, instance=chain_job.instance_address, worker=labeler.account.address,
-        item_ids=[second["index"]], labels=[1], nonce=body["nonce"],
+        chain_id=31337,
+        instance=chain_job.instance_address,
+        worker=labeler.account.address,
+        item_ids=[second["index"]],
+        labels=[1],
+        nonce=body["nonce"],
     )
     replay["signature"] = sign_typed_data(account=labeler.account, typed_data=typed).to_0x_hex()
     assert_refused(post_batch(labeler, chain_job, replay), 400, "nonce was used")

@@ -1,5 +1,6 @@
 """A relayed batch the chain rejects: accepted (stored) at once, then the batch worker's send finds the
 refusal: the batch and its labels FAILED, capacity released once, and the labeler told why."""
+
 from apps.jobs.models import Item
 from apps.labeling.models import Label, LabelBatch, Qualification
 from tests.labeling.batching import labels_for, post_batch, serve, signed_batch

@@ -1,6 +1,7 @@
 """Relayed batches are the batch worker's to send (apps/labeling/sending.py): the API returns once
 the batch is signed and stored, the worker claims and sends it once, sends again what reverted or
 was dropped, and expires what never made it, giving the item slots back. On a real anvil."""
+
 from datetime import timedelta
 
 from django.utils import timezone
@@ -38,9 +39,13 @@ def test_the_api_returns_before_anything_is_sent_and_the_worker_sends_once(chain
     assert LabelBatch.objects.get().status == Status.CONFIRMED
 
 
-def test_a_claim_held_by_a_live_worker_is_left_alone_and_a_crashed_ones_taken_over(chain_job, admitted, dev_accounts, settings):
+def test_a_claim_held_by_a_live_worker_is_left_alone_and_a_crashed_ones_taken_over(
+    chain_job, admitted, dev_accounts, settings
+):
     labeler = admitted(chain_job, dev_accounts[3])
-    post_batch(labeler, chain_job, signed_batch(labeler, chain_job, labels_for(serve(labeler, chain_job, 2))), send=False)
+    post_batch(
+        labeler, chain_job, signed_batch(labeler, chain_job, labels_for(serve(labeler, chain_job, 2))), send=False
+    )
     batch = LabelBatch.objects.get()
     LabelBatch.objects.filter(pk=batch.pk).update(sending_since=timezone.now())  # another worker is on it
     assert send_batch(batch_id=batch.pk) is None and sweep_batches() == 0
@@ -63,8 +68,11 @@ def test_a_reverted_batch_is_sent_again_with_the_same_signature(chain_job, admit
     batch = LabelBatch.objects.select_related("job", "worker").get()
     # Its first send ran out of gas, as a batch sent at a stale estimate did (issue 16).
     relay = label_batch_call(
-        instance=batch.job.instance_address, worker=batch.worker.address, packed=batch.packed,
-        nonce=batch.nonce, signature=batch.signature,
+        instance=batch.job.instance_address,
+        worker=batch.worker.address,
+        packed=batch.packed,
+        nonce=batch.nonce,
+        signature=batch.signature,
     )
     reverted = submit(relay.call, sender=relayer_account(), gas=60_000).to_0x_hex()
     w3.eth.wait_for_transaction_receipt(reverted)
@@ -108,7 +116,9 @@ def test_a_dropped_batch_is_sent_again_and_one_that_never_lands_fails_and_frees_
 def test_a_batch_never_sent_expires_and_gives_its_slots_back(chain_job, admitted, dev_accounts, settings):
     labeler = admitted(chain_job, dev_accounts[3])
     items = serve(labeler, chain_job, 3)
-    reply = labeler.api.post(f"/api/jobs/{chain_job.pk}/batches", {"mode": "wallet", "labels": labels_for(items)}, format="json")
+    reply = labeler.api.post(
+        f"/api/jobs/{chain_job.pk}/batches", {"mode": "wallet", "labels": labels_for(items)}, format="json"
+    )
     assert reply.status_code == 201
     assert sweep_batches() == 0 and slots(items) == {1}  # a wallet batch waits for its page's report ...
     LabelBatch.objects.update(created_at=timezone.now() - timedelta(seconds=settings.LABELING_BATCH_EXPIRY_SECONDS + 1))
@@ -121,13 +131,17 @@ def test_a_wallet_batch_reported_with_a_hash_not_its_own_is_refused_at_once(chai
     labeler = admitted(chain_job, dev_accounts[3])
     admitted(chain_job, dev_accounts[4])  # so that its transaction below is a vote the chain takes
     items = serve(labeler, chain_job, 3)
-    created = labeler.api.post(f"/api/jobs/{chain_job.pk}/batches", {"mode": "wallet", "labels": labels_for(items)}, format="json")
+    created = labeler.api.post(
+        f"/api/jobs/{chain_job.pk}/batches", {"mode": "wallet", "labels": labels_for(items)}, format="json"
+    )
     batch_id = created.json()["id"]
     url = f"/api/jobs/{chain_job.pk}/batches/{batch_id}/tx"
 
     made_up = labeler.api.post(url, {"tx_hash": "0x" + "12" * 32}, format="json")
     assert made_up.status_code == 400 and made_up.json()["field"] == "tx_hash"
-    prepared = labeler.api.post(f"/api/jobs/{chain_job.pk}/batches/prepare", {"labels": labels_for(items)}, format="json").json()
+    prepared = labeler.api.post(
+        f"/api/jobs/{chain_job.pk}/batches/prepare", {"labels": labels_for(items)}, format="json"
+    ).json()
     # The right calldata from another wallet is not this batch's either.
     foreign = w3.eth.send_transaction({"from": dev_accounts[4].address, "to": prepared["to"], "data": prepared["data"]})
     assert labeler.api.post(url, {"tx_hash": foreign.to_0x_hex()}, format="json").status_code == 400
@@ -138,7 +152,9 @@ def test_a_wallet_batch_reported_with_a_hash_not_its_own_is_refused_at_once(chai
     assert reported.status_code == 200 and reported.json()["status"] == Status.SUBMITTED
 
 
-def test_a_node_that_is_down_answers_503_with_a_retry_hint_and_keeps_the_batch(chain_job, admitted, dev_accounts, settings):
+def test_a_node_that_is_down_answers_503_with_a_retry_hint_and_keeps_the_batch(
+    chain_job, admitted, dev_accounts, settings
+):
     labeler = admitted(chain_job, dev_accounts[3])
     items = serve(labeler, chain_job, 2)
     post_batch(labeler, chain_job, signed_batch(labeler, chain_job, labels_for(items)), send=False)
@@ -157,7 +173,9 @@ def test_a_workers_batches_are_sent_in_nonce_order(chain_job, admitted, dev_acco
     """Sent the other way round, the later nonce would land first and the earlier batch go stale."""
     labeler = admitted(chain_job, dev_accounts[3])
     for _ in range(2):
-        post_batch(labeler, chain_job, signed_batch(labeler, chain_job, labels_for(serve(labeler, chain_job, 2))), send=False)
+        post_batch(
+            labeler, chain_job, signed_batch(labeler, chain_job, labels_for(serve(labeler, chain_job, 2))), send=False
+        )
     first, second = LabelBatch.objects.order_by("nonce")
     assert send_batch(batch_id=second.pk) is None  # its message came first: it waits for the earlier one
     assert send_batch(batch_id=first.pk).status == Status.SUBMITTED

@@ -2,6 +2,7 @@
 The contract takes such a vote (it only checks admission); the indexer records it REJECTED with the
 reason the labeler sees in its batch list, and settlement's input (confirmed_label_rows) never
 holds it. Each test sends the attacker's own transaction on anvil and indexes it for real."""
+
 import pytest
 
 from apps.chain.client import send
@@ -65,7 +66,9 @@ def test_the_wallets_own_qualification_item_labelled_through_the_chain_is_reject
     while round_["item"]:  # a real round, answered right: its answers come back as feedback
         item = Item.objects.get(pk=round_["item"]["id"])
         reply = labeler.api.post(
-            f"/api/jobs/{chain_job.pk}/qualification/answers", {"item": item.pk, "label": GOLD[item.index]}, format="json"
+            f"/api/jobs/{chain_job.pk}/qualification/answers",
+            {"item": item.pk, "label": GOLD[item.index]},
+            format="json",
         )
         assert reply.json()["correct_label"] == GOLD[item.index]
         round_ = labeler.api.get(f"/api/jobs/{chain_job.pk}/qualification").json()
@@ -92,7 +95,10 @@ def test_the_requester_cannot_label_its_own_job(chain_job, labeler_for, roles, w
     refused = requester.api.post(f"/api/jobs/{chain_job.pk}/qualification")
     assert refused.status_code == 403 and "your own job" in refused.json()["detail"]
     # Admitted on chain anyway (say, by an oracle it runs), its own votes still do not count.
-    send(job_instance(chain_job.instance_address, w3=w3).functions.admitWorkers([roles.requester.address]), sender=roles.oracle)
+    send(
+        job_instance(chain_job.instance_address, w3=w3).functions.admitWorkers([roles.requester.address]),
+        sender=roles.oracle,
+    )
     item = Item.objects.filter(job=chain_job, is_gold=False).first()
     send_own_batch(chain_job, roles.requester, {item.index: 0}, w3)
     assert Label.objects.get().rejection.startswith("This is your own job")

@@ -1,13 +1,14 @@
 """The LabelsSubmitted handler: idempotent, and the chain is the source of truth for labels sent
 without the platform."""
+
 from apps.chain.client import send
 from apps.chain.handlers import handle_event
 from apps.chain.labels import pack_labels
 from apps.chain.models import ChainEvent
 from apps.chain.registry import job_instance
 from apps.jobs.models import Item
-from apps.labeling.models import Label, LabelBatch
 from apps.labeling.confirmation import confirm_labels
+from apps.labeling.models import Label, LabelBatch
 from tests.labeling.batching import labels_for, post_batch, serve, signed_batch
 from tests.labeling.conftest import index_and_handle
 

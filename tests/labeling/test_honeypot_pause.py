@@ -1,6 +1,7 @@
 """Honeypots inside normal work: a labeler whose running gold score falls below the job's bar
 (after honeypot_min honeypots) is paused — next-items and batches refuse it — until the job's
 requester lifts the pause; the score then restarts from the lift."""
+
 import pytest
 
 from apps.jobs.models import GoldAnswer

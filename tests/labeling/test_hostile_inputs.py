@@ -1,6 +1,7 @@
 """Hostile labeler input (issue 16): integers over a column's range are refused by the serializer,
 naming the field, before anything is written (an answer_ms of 2^31 or 2^40 was a 500 from the
 database: integer out of range)."""
+
 import pytest
 
 from apps.labeling.models import Label, LabelBatch

@@ -1,4 +1,5 @@
 """Item content is served to the job's requester and admitted labelers only."""
+
 from rest_framework.test import APIClient
 
 from apps.jobs.models import Item

@@ -1,4 +1,5 @@
 """ws/labeling/: a signed-in labeler hears about its own batches, and only its own."""
+
 import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async

@@ -1,5 +1,6 @@
 """Next-item serving: priority order, nothing the worker labeled, capacity and leases, lease expiry,
 gold honeypots that look like any item."""
+
 from datetime import timedelta
 
 import pytest

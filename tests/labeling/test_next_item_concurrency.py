@@ -1,4 +1,5 @@
 """On PostgreSQL, labelers asking at the same moment never share an item's last slot."""
+
 import threading
 
 import pytest

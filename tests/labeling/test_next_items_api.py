@@ -1,5 +1,6 @@
 """The next-items endpoint is a plain Django view (not DRF): it must keep the API's session auth,
 CSRF, access control and input checks."""
+
 from django.test import Client
 
 from apps.labeling.models import Qualification

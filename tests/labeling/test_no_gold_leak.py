@@ -1,6 +1,7 @@
 """Labelers never receive a gold answer before answering: every endpoint that serves an item to a
 labeler shows gold and normal items alike, and qualification feedback names the right answer
 only of the item just answered."""
+
 import json
 
 from apps.jobs.models import GoldAnswer, Item

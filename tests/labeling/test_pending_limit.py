@@ -1,5 +1,6 @@
 """Issue 11: a labeler holds at most LABELING_MAX_PENDING_ITEMS items unconfirmed in a job, so wallet
 batches that are never sent cannot hold the job's slots; next-items says why it serves nothing."""
+
 import pytest
 
 from apps.jobs.models import Item
@@ -13,7 +14,12 @@ pytestmark = pytest.mark.postgres_too
 def test_unsent_wallet_batches_stop_serving_at_the_limit(chain_job, admitted, dev_accounts, settings):
     settings.LABELING_MAX_PENDING_ITEMS = 4
     labeler = admitted(chain_job, dev_accounts[3])
-    assert post_batch(labeler, chain_job, {"mode": "wallet", "labels": labels_for(serve(labeler, chain_job, 3))}).status_code == 201
+    assert (
+        post_batch(
+            labeler, chain_job, {"mode": "wallet", "labels": labels_for(serve(labeler, chain_job, 3))}
+        ).status_code
+        == 201
+    )
     assert len(last := serve(labeler, chain_job, 5)) == 1  # room for one more
     assert post_batch(labeler, chain_job, {"mode": "wallet", "labels": labels_for(last)}).status_code == 201
 

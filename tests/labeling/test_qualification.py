@@ -1,5 +1,6 @@
 """Qualification round: instant feedback per gold item, a pass admits the wallet on chain, a failure
 does not and may be retried only after the wait."""
+
 import json
 from datetime import timedelta
 

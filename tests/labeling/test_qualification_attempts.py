@@ -1,5 +1,6 @@
 """Qualification limits: a failed round may be retried only after the job's wait (the refusal says
 how long is left) and only while attempts are left; out of attempts is refused for good."""
+
 from datetime import timedelta
 
 from django.utils import timezone

@@ -1,5 +1,6 @@
 """Domain qualification: a pass in one job is reused by the same requester's other jobs of that
 domain (no new round, still admitted on chain per job); not across domains or requesters."""
+
 import pytest
 
 from apps.chain.registry import job_instance

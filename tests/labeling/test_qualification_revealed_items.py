@@ -1,5 +1,6 @@
 """Gold items whose answers a labeler was shown (qualification feedback) are not reused against it:
 a retry draws unseen qualification gold first, and honeypots come from the other, never-shown set."""
+
 import pytest
 
 from apps.jobs.models import GoldRole, Item

@@ -1,5 +1,6 @@
 """A relayed batch end to end on anvil: recorded pending, relayed with the worker's EIP-712 signature,
 confirmed by the indexer and the LabelsSubmitted handler."""
+
 from apps.chain.labels import unpack_labels
 from apps.chain.registry import job_instance
 from apps.jobs.models import Item

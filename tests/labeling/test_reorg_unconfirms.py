@@ -1,11 +1,11 @@
 """A reorganisation that orphans a LabelsSubmitted event puts its batch back to "sent" and its labels
 to pending (the labeler's page is told, its points go); when the batch lands on the new branch it
 confirms again."""
-from apps.chain.client import send
+
+from apps.chain.client import relayer_account, send
 from apps.chain.registry import job_instance
 from apps.gamification.models import WorkerProgress
 from apps.labeling.models import Label, LabelBatch
-from apps.chain.client import relayer_account
 from tests.chain.indexer_support import reorg
 from tests.labeling.batching import labels_for, post_batch, serve, signed_batch
 from tests.labeling.conftest import index_and_handle
@@ -52,4 +52,3 @@ def test_orphaned_labels_go_back_to_pending_and_confirm_again(chain_job, admitte
 def labels_counted(labeler) -> int:
     """The labeler's confirmed labels as gamification counts them."""
     return WorkerProgress.objects.get(worker__address=labeler.account.address).labels
-

@@ -1,5 +1,6 @@
 """A labeler sees its reputation and voting power in the job's domain on the job board and the
 labeling page (and that it has none yet)."""
+
 from apps.reputation.models import Reputation
 
 

@@ -2,6 +2,7 @@
 the batches in flight at the stop (stored but not sent, sent but not confirmed) to become final,
 within REWARDS_SETTLEMENT_BATCH_WAIT_SECONDS, and every label confirmed meanwhile is paid. Before,
 it settled on the labels confirmed at the stop: payout root over nobody, both labelers paid 0."""
+
 from datetime import timedelta
 
 from django.utils import timezone
@@ -21,7 +22,10 @@ def two_labelers_in_flight(chain_job, admitted, dev_accounts):
     first, second = admitted(chain_job, dev_accounts[3]), admitted(chain_job, dev_accounts[4])
     for labeler in (first, second):
         # Answer times as people's vary (even ones are too regular for integrity screening).
-        labels = [{**label, "answer_ms": 900 + 650 * (n % 4)} for n, label in enumerate(labels_for(serve(labeler, chain_job, 10)))]
+        labels = [
+            {**label, "answer_ms": 900 + 650 * (n % 4)}
+            for n, label in enumerate(labels_for(serve(labeler, chain_job, 10)))
+        ]
         assert post_batch(labeler, chain_job, signed_batch(labeler, chain_job, labels), send=False).status_code == 201
     sent, unsent = LabelBatch.objects.order_by("pk")
     send_batch(batch_id=sent.pk)
@@ -58,4 +62,3 @@ def test_the_wait_is_bounded(chain_job, admitted, dev_accounts, settings):
     Settlement.objects.update(started_at=past_the_bound)
     stop_on_chain(chain_job)
     assert settle_job(job_id=chain_job.pk).step != Settlement.Step.WAITING
-

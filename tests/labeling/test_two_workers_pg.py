@@ -2,6 +2,7 @@
 must keep up, so the chain-event handlers and the batch sends run in more than one worker): two
 workers sweeping the same relayed batches send each once, and two handling the same indexed
 LabelsSubmitted events confirm each batch once."""
+
 from __future__ import annotations
 
 import threading

@@ -1,5 +1,6 @@
 """A labeler who already has a reputation in the job's domain is admitted with its voting weight
 on chain; a newcomer costs no extra transaction (weight 0 on chain reads as 1)."""
+
 from apps.chain.registry import job_instance
 from apps.reputation.models import Reputation
 from tests.labeling.test_qualification import answer_round

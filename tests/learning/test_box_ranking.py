@@ -1,5 +1,6 @@
 """Box jobs train no model: the learner ranks their images by how much the crowd's boxes agree,
 serves half-answered images first, and asks for more answers where a full set still disagrees."""
+
 import io
 
 import numpy as np
@@ -44,8 +45,13 @@ def answered():
         drawn = {index: answers[n] for index, answers in DRAWN.items() if n < len(answers)}
         for label in make_labels(job=job, worker=worker, labels={i: len(b) for i, b in drawn.items()}):
             BoxAnnotation.objects.create(
-                label=label, job=job, item=label.item, worker=worker,
-                boxes=[b.as_dict() for b in drawn[label.item.index]], commitment="0x", verified=True,
+                label=label,
+                job=job,
+                item=label.item,
+                worker=worker,
+                boxes=[b.as_dict() for b in drawn[label.item.index]],
+                commitment="0x",
+                verified=True,
             )
     return job
 

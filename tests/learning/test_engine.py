@@ -62,9 +62,7 @@ def test_every_strategy_runs_on_sparse_text_features():
     seen = [0, 1, 6, 7]
     model = train(X_labeled=X[seen], y_labeled=[labels[i] for i in seen], classes=["sport", "politics"])
     for strategy in STRATEGIES:
-        ranking = rank_pool(
-            model=model, X_pool=X, strategy=strategy, batch_size=3, exclude=seen, random_state=0
-        )
+        ranking = rank_pool(model=model, X_pool=X, strategy=strategy, batch_size=3, exclude=seen, random_state=0)
         assert sorted(ranking.indices.tolist()) == [2, 3, 4, 5, 8, 9, 10, 11]
 
 

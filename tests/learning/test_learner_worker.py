@@ -1,4 +1,5 @@
 """The learner's Channels worker behind the ASGI router: duplicate messages retrain once."""
+
 import asyncio
 import contextlib
 

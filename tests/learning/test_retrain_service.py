@@ -1,5 +1,6 @@
 """The learner's Django side: retrain writes priorities, aggregates and a model version; triggers
 coalesce; disagreement asks for more labels."""
+
 import io
 from datetime import timedelta
 

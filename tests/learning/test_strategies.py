@@ -1,4 +1,5 @@
 """Strategies on constructed pools whose most uncertain item is known by construction."""
+
 import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression

@@ -1,12 +1,14 @@
 """Every refusal under /api/ is JSON, Django's own too (issue 16): a missing CSRF token, an anonymous
 call to a plain (non-DRF) labeler endpoint, the node away (503 with Retry-After), a bug in a plain
 view (a logged 500). And logs are JSON lines on stderr with the traceback, whatever DEBUG says."""
+
 import json
 import logging
 
 import pytest
 import requests
 from django.test import Client
+
 from apps.lib.errors import ApiErrorMiddleware, api_exception_handler
 from apps.lib.logging import JsonFormatter
 from tests.factories import make_job, make_user
@@ -14,11 +16,15 @@ from tests.factories import make_job, make_user
 
 @pytest.fixture
 def live_job(db):
-    return make_job(requester=make_user("0x" + "aa" * 20), num_items=2, status="live", instance_address="0x" + "bb" * 20)
+    return make_job(
+        requester=make_user("0x" + "aa" * 20), num_items=2, status="live", instance_address="0x" + "bb" * 20
+    )
 
 
 def test_an_anonymous_call_without_a_csrf_token_answers_json(live_job):
-    reply = Client(enforce_csrf_checks=True).post(f"/api/jobs/{live_job.pk}/next-items", {}, content_type="application/json")
+    reply = Client(enforce_csrf_checks=True).post(
+        f"/api/jobs/{live_job.pk}/next-items", {}, content_type="application/json"
+    )
     assert reply.status_code == 403 and reply["Content-Type"] == "application/json"
     assert reply.json()["code"] == "not_authenticated"
 
@@ -42,7 +48,9 @@ def test_the_node_away_answers_503_with_a_retry_hint_from_drf_and_plain_views(rf
     assert response.data["code"] == "unavailable" and "unreachable" in response.data["detail"]
 
     plain = ApiErrorMiddleware(lambda r: None).process_exception(rf.post("/api/jobs/1/next-items"), refused)
-    assert plain.status_code == 503 and plain["Retry-After"] == "5" and json.loads(plain.content)["code"] == "unavailable"
+    assert (
+        plain.status_code == 503 and plain["Retry-After"] == "5" and json.loads(plain.content)["code"] == "unavailable"
+    )
 
 
 def test_a_bug_in_a_plain_api_view_is_a_json_500_logged_with_its_traceback(rf, caplog):

@@ -2,6 +2,7 @@
 raised in any DRF view answer {"detail", "code"[, "field"]} with their status; DRF's own serializer
 field errors keep DRF's shape (plus the message and the field); anything else is a 500, not a
 disguised refusal."""
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404

@@ -1,5 +1,6 @@
 """Domain events: handlers of exactly the emitted type run, in the caller's transaction, once each
 however often they were subscribed; a handler that raises rolls the fact back with it."""
+
 from dataclasses import FrozenInstanceError, dataclass
 
 import pytest
@@ -87,13 +88,16 @@ def test_the_apps_subscribe_each_concern_once():
         "apps.rewards.handlers.resume_waiting_settlement",
     ]
     assert names(LabelsUnconfirmed) == [
-        "apps.cockpit.consumers.push_for_job_event", "apps.gamification.handlers.refresh_labeler"
+        "apps.cockpit.consumers.push_for_job_event",
+        "apps.gamification.handlers.refresh_labeler",
     ]
     assert names(JobStopped) == ["apps.cockpit.consumers.push_for_job_event", "apps.rewards.handlers.settle_stopped"]
     assert names(ModelVersionCreated) == [
-        "apps.cockpit.consumers.push_for_job_event", "apps.rewards.handlers.check_target_accuracy"
+        "apps.cockpit.consumers.push_for_job_event",
+        "apps.rewards.handlers.check_target_accuracy",
     ]
     assert names(SettlementSettled) == [
-        "apps.cockpit.consumers.push_for_job_event", "apps.gamification.handlers.refresh_job_labelers"
+        "apps.cockpit.consumers.push_for_job_event",
+        "apps.gamification.handlers.refresh_job_labelers",
     ]
     assert names(JobWentLive) == ["apps.cockpit.consumers.push_for_job_event"]

@@ -1,4 +1,5 @@
 """apps/lib is the lowest floor: every app may import it, so it imports no app."""
+
 import ast
 from pathlib import Path
 

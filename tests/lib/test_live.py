@@ -1,5 +1,6 @@
 """Live pushes go to a group or a channel once the transaction commits, never before, and not at all
 when it rolls back; a message without a type is refused where it is made."""
+
 import pytest
 from django.db import transaction
 

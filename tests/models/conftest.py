@@ -1,4 +1,5 @@
 """Helpers for the on-chain model tests: models created through the deployed ModelFactory on anvil."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,5 +1,6 @@
 """A settled image job of the demo's digits with a learner model version, in the database: what
 publishing needs (shared by the publishing and browser tests)."""
+
 from __future__ import annotations
 
 import io
@@ -20,12 +21,24 @@ REPORT_CID = "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy"
 
 
 def image_job(requester, *, status=Job.Status.SETTLED) -> Job:
-    job = make_job(requester=requester, num_items=0, class_names=tuple(CLASS_NAMES), status=status,
-                   task_type=Job.TaskType.IMAGE_CLASSIFICATION)
+    job = make_job(
+        requester=requester,
+        num_items=0,
+        class_names=tuple(CLASS_NAMES),
+        status=status,
+        task_type=Job.TaskType.IMAGE_CLASSIFICATION,
+    )
     pngs = [digit_png(row) for row in range(ROWS)]
     items = Item.objects.bulk_create(
-        Item(job=job, index=i, content_cid=store_blob(data=png, content_type="image/png"), media_type="image/png",
-             source_name=f"digit-{i}.png", is_gold=i < GOLD, labels_needed=3)
+        Item(
+            job=job,
+            index=i,
+            content_cid=store_blob(data=png, content_type="image/png"),
+            media_type="image/png",
+            source_name=f"digit-{i}.png",
+            is_gold=i < GOLD,
+            labels_needed=3,
+        )
         for i, png in enumerate(pngs)
     )
     GoldAnswer.objects.bulk_create(GoldAnswer(item=items[i], label_index=digit_truth(pngs[i])) for i in range(GOLD))
@@ -40,6 +53,11 @@ def learn(job: Job) -> ModelVersion:
     buffer = io.BytesIO()
     joblib.dump(learner.estimator, buffer)
     return ModelVersion.objects.create(
-        job=job, version=1, labels_used=300, items_used=ROWS - GOLD, heldout_accuracy=learner.score(X[:GOLD], y[:GOLD]),
-        strategy="uncertainty", artifact_cid=store_blob(data=buffer.getvalue()),
+        job=job,
+        version=1,
+        labels_used=300,
+        items_used=ROWS - GOLD,
+        heldout_accuracy=learner.score(X[:GOLD], y[:GOLD]),
+        strategy="uncertainty",
+        artifact_cid=store_blob(data=buffer.getvalue()),
     )

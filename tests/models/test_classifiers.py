@@ -1,5 +1,6 @@
 """The three on-chain classifiers on anvil: predictions equal the fixed-point arithmetic of the
 scikit-learn models they were quantised from, chunked loading, training and access control."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -30,7 +31,9 @@ def test_dense_perceptron_predicts_like_the_quantised_logistic_regression(make_m
     X, y = digits
     lr = LogisticRegression(max_iter=500).fit(X[:1000], y[:1000])
     model = make_model(
-        kind="perceptron", class_names=DIGIT_CLASSES, values=linear_values(lr.coef_, lr.intercept_),
+        kind="perceptron",
+        class_names=DIGIT_CLASSES,
+        values=linear_values(lr.coef_, lr.intercept_),
         params=om.perceptron_params(num_features=64, sparse=False, binary=False),
     )
     W = np.array(linear_values(lr.coef_, lr.intercept_), dtype=object).reshape(10, 65)
@@ -38,7 +41,9 @@ def test_dense_perceptron_predicts_like_the_quantised_logistic_regression(make_m
         x = om.quantise(X[row])
         fixed_point = [sum(int(w) * v for w, v in zip(W[c, :64], x)) + int(W[c, 64]) * om.SCALE for c in range(10)]
         assert om.predict(model=model, x=x) == int(np.argmax(fixed_point))
-    agreement = np.mean([om.predict(model=model, x=om.quantise(X[r])) == lr.predict(X[r : r + 1])[0] for r in range(1000, 1040)])
+    agreement = np.mean(
+        [om.predict(model=model, x=om.quantise(X[r])) == lr.predict(X[r : r + 1])[0] for r in range(1000, 1040)]
+    )
     assert agreement >= 0.97
 
 
@@ -46,7 +51,10 @@ def test_a_400_feature_model_loads_in_chunks_under_the_block_gas_limit(w3, roles
     rng = np.random.default_rng(7)
     centroids = rng.random((10, 400))
     created = om.create_model(
-        w3=w3, owner=roles.oracle, kind="nearest-centroid", class_names=DIGIT_CLASSES,
+        w3=w3,
+        owner=roles.oracle,
+        kind="nearest-centroid",
+        class_names=DIGIT_CLASSES,
         params=om.centroid_params(num_features=400),
     )
     model = created.contract
@@ -71,10 +79,16 @@ def test_naive_bayes_predicts_like_multinomial_nb(make_model, roles):
     y = np.repeat([0, 1, 2], 200)
     nb = MultinomialNB(alpha=1.0).fit(X, y)
     model = make_model(
-        kind="naive-bayes", class_names=["a", "b", "c"], params=om.naive_bayes_params(num_features=F), seal=False,
+        kind="naive-bayes",
+        class_names=["a", "b", "c"],
+        params=om.naive_bayes_params(num_features=F),
+        seal=False,
         values=[int(v) for v in nb.feature_count_.ravel()],
     )
-    send(model.functions.loadTotals([int(t) for t in nb.feature_count_.sum(axis=1)], [int(n) for n in nb.class_count_]), sender=roles.oracle)
+    send(
+        model.functions.loadTotals([int(t) for t in nb.feature_count_.sum(axis=1)], [int(n) for n in nb.class_count_]),
+        sender=roles.oracle,
+    )
     om.seal(model=model, owner=roles.oracle)
     tests = rng.poisson(rng.random((30, F)) * 2)
     for row in tests:
@@ -85,7 +99,9 @@ def test_naive_bayes_predicts_like_multinomial_nb(make_model, roles):
 def test_only_the_trainer_updates_and_training_flips_a_sparse_perceptron(make_model, roles):
     trainer, stranger = roles.workers[0], roles.stranger
     model = make_model(
-        kind="perceptron", class_names=["neg", "pos"], trainer=trainer.address,
+        kind="perceptron",
+        class_names=["neg", "pos"],
+        trainer=trainer.address,
         params=om.perceptron_params(num_features=100, sparse=True, binary=True),
     )
     x = [3, 17, 42]
@@ -104,7 +120,9 @@ def test_only_the_trainer_updates_and_training_flips_a_sparse_perceptron(make_mo
 def test_multiclass_update_and_add_class(make_model, roles):
     trainer = roles.workers[0]
     model = make_model(
-        kind="perceptron", class_names=["a", "b"], trainer=trainer.address,
+        kind="perceptron",
+        class_names=["a", "b"],
+        trainer=trainer.address,
         params=om.perceptron_params(num_features=4, sparse=False, binary=False),
     )
     x = om.quantise([0.5, 0.0, 1.0, 0.25])
@@ -122,8 +140,12 @@ def test_multiclass_update_and_add_class(make_model, roles):
 def test_nearest_centroid_update_moves_the_mean(make_model, roles):
     trainer = roles.workers[0]
     model = make_model(
-        kind="nearest-centroid", class_names=["a", "b"], trainer=trainer.address, seal=False,
-        params=om.centroid_params(num_features=2), values=om.quantise([0.0, 0.0, 1.0, 1.0]),
+        kind="nearest-centroid",
+        class_names=["a", "b"],
+        trainer=trainer.address,
+        seal=False,
+        params=om.centroid_params(num_features=2),
+        values=om.quantise([0.0, 0.0, 1.0, 1.0]),
     )
     send(model.functions.loadCounts([1, 1]), sender=roles.oracle)
     om.seal(model=model, owner=roles.oracle, trainer=trainer.address)
@@ -137,7 +159,10 @@ def test_nearest_centroid_update_moves_the_mean(make_model, roles):
 
 def test_loading_rules_and_bad_input(w3, roles, make_model):
     created = om.create_model(
-        w3=w3, owner=roles.oracle, kind="perceptron", class_names=["neg", "pos"],
+        w3=w3,
+        owner=roles.oracle,
+        kind="perceptron",
+        class_names=["neg", "pos"],
         params=om.perceptron_params(num_features=10, sparse=True, binary=True),
     )
     model = created.contract
@@ -159,8 +184,13 @@ def test_loading_rules_and_bad_input(w3, roles, make_model):
             om.predict(model=model, x=bad)
     # The revert comes from the clone inside the factory's call, so it carries the model's selector.
     with pytest.raises(TransactionFailed, match=Web3.keccak(text="TooFewClasses()")[:4].to_0x_hex()):
-        om.create_model(w3=w3, owner=roles.oracle, kind="perceptron", class_names=["only"],
-                        params=om.perceptron_params(num_features=10, sparse=True, binary=True))
+        om.create_model(
+            w3=w3,
+            owner=roles.oracle,
+            kind="perceptron",
+            class_names=["only"],
+            params=om.perceptron_params(num_features=10, sparse=True, binary=True),
+        )
 
 
 def test_quantise_refuses_what_int32_cannot_hold():

@@ -1,5 +1,6 @@
 """A collaborative text model through the API: the addData call and its words, the contributions
 list with Refund / Take calls when due, sent from real keys on anvil."""
+
 from __future__ import annotations
 
 import pytest
@@ -25,18 +26,33 @@ def collaborative(deployed, roles):
     for f in encode_text(NEGATIVE, num_features=64):
         weights[f] = -3 * om.SCALE
     return create_collaborative_model(
-        publisher=make_user(roles.oracle.address), name="Sentiment", encoder="text", class_names=["negative", "positive"],
-        num_features=64, weights=weights, pricing=om.crowd_pricing(BASE), refund_wait=WAIT, creator_wait=2 * WAIT,
+        publisher=make_user(roles.oracle.address),
+        name="Sentiment",
+        encoder="text",
+        class_names=["negative", "positive"],
+        num_features=64,
+        weights=weights,
+        pricing=om.crowd_pricing(BASE),
+        refund_wait=WAIT,
+        creator_wait=2 * WAIT,
         anyone_wait=3 * WAIT,
     )
 
 
 def send_call(w3, account, call, value=0):
-    tx = {"to": call["to"], "data": call["data"], "value": value, "from": account.address,
-          "nonce": w3.eth.get_transaction_count(account.address), "chainId": w3.eth.chain_id,
-          "gasPrice": w3.eth.gas_price}
+    tx = {
+        "to": call["to"],
+        "data": call["data"],
+        "value": value,
+        "from": account.address,
+        "nonce": w3.eth.get_transaction_count(account.address),
+        "chainId": w3.eth.chain_id,
+        "gasPrice": w3.eth.gas_price,
+    }
     tx["gas"] = call["gas"]
-    receipt = w3.eth.wait_for_transaction_receipt(w3.eth.send_raw_transaction(account.sign_transaction(tx).raw_transaction))
+    receipt = w3.eth.wait_for_transaction_receipt(
+        w3.eth.send_raw_transaction(account.sign_transaction(tx).raw_transaction)
+    )
     assert receipt["status"] == 1
 
 

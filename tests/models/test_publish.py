@@ -1,5 +1,6 @@
 """Publishing a settled image job's learner model on chain, its model card, and predicting through
 the API, against the real anvil chain and the real learner code."""
+
 from __future__ import annotations
 
 import io

@@ -1,5 +1,6 @@
 """CollaborativeTrainer (Deposit, Refund and Take) on anvil with a sparse binary perceptron: every
 external function and revert path, with ETH balances checked."""
+
 from __future__ import annotations
 
 import pytest
@@ -18,7 +19,10 @@ def drt(w3, roles, make_model):
     """A binary sparse perceptron whose weights say 'GOOD_X is class 1, BAD_X class 0', trained
     only through its trainer; the oracle key is the creator."""
     created = om.create_model(
-        w3=w3, owner=roles.oracle, kind="perceptron", class_names=["neg", "pos"],
+        w3=w3,
+        owner=roles.oracle,
+        kind="perceptron",
+        class_names=["neg", "pos"],
         params=om.perceptron_params(num_features=20, sparse=True, binary=True),
     )
     model = created.contract
@@ -29,8 +33,12 @@ def drt(w3, roles, make_model):
         weights[f] = -5 * om.SCALE
     om.load_values(model=model, values=weights, owner=roles.oracle)
     trainer = om.create_trainer(
-        w3=w3, creator=roles.oracle, model=model,
-        params=om.trainer_params(refund_wait=T, creator_wait=T_CREATOR, anyone_wait=T_ANYONE, pricing=om.crowd_pricing(BASE)),
+        w3=w3,
+        creator=roles.oracle,
+        model=model,
+        params=om.trainer_params(
+            refund_wait=T, creator_wait=T_CREATOR, anyone_wait=T_ANYONE, pricing=om.crowd_pricing(BASE)
+        ),
     ).contract
     om.seal(model=model, owner=roles.oracle, trainer=trainer.address)
     advance(w3, 10)
@@ -63,10 +71,16 @@ def test_deposit_is_required_and_its_price_follows_the_arrival_rate(w3, drt, rol
 
 
 def test_paper_pricing_is_3600_times_the_base_one_second_apart(w3, roles, make_model):
-    model = make_model(kind="perceptron", class_names=["n", "p"], seal=False,
-                       params=om.perceptron_params(num_features=4, sparse=True, binary=True))
+    model = make_model(
+        kind="perceptron",
+        class_names=["n", "p"],
+        seal=False,
+        params=om.perceptron_params(num_features=4, sparse=True, binary=True),
+    )
     trainer = om.create_trainer(
-        w3=w3, creator=roles.oracle, model=model,
+        w3=w3,
+        creator=roles.oracle,
+        model=model,
         params=om.trainer_params(refund_wait=1, creator_wait=1, anyone_wait=1, pricing=om.paper_pricing(BASE)),
     ).contract
     advance(w3, 1)
@@ -76,12 +90,22 @@ def test_paper_pricing_is_3600_times_the_base_one_second_apart(w3, roles, make_m
 
 
 def test_wait_times_must_be_ordered(w3, roles, make_model):
-    model = make_model(kind="perceptron", class_names=["n", "p"], seal=False,
-                       params=om.perceptron_params(num_features=4, sparse=True, binary=True))
+    model = make_model(
+        kind="perceptron",
+        class_names=["n", "p"],
+        seal=False,
+        params=om.perceptron_params(num_features=4, sparse=True, binary=True),
+    )
     for waits in ((0, 1, 1), (10, 5, 20), (10, 20, 15)):
         with pytest.raises(TransactionFailed, match="0x"):
-            om.create_trainer(w3=w3, creator=roles.oracle, model=model, params=om.trainer_params(
-                refund_wait=waits[0], creator_wait=waits[1], anyone_wait=waits[2], pricing=om.crowd_pricing(BASE)))
+            om.create_trainer(
+                w3=w3,
+                creator=roles.oracle,
+                model=model,
+                params=om.trainer_params(
+                    refund_wait=waits[0], creator_wait=waits[1], anyone_wait=waits[2], pricing=om.crowd_pricing(BASE)
+                ),
+            )
 
 
 def test_refund_after_the_wait_when_the_model_agrees(w3, drt, roles):
@@ -94,7 +118,10 @@ def test_refund_after_the_wait_when_the_model_agrees(w3, drt, roles):
     advance(w3, T)
     with pytest.raises(TransactionFailed, match="NotContributor"):
         om.refund(trainer=trainer, contribution=added.contribution, sender=roles.stranger)
-    assert balance_change(w3, alice, lambda: om.refund(trainer=trainer, contribution=added.contribution, sender=alice)) == BASE
+    assert (
+        balance_change(w3, alice, lambda: om.refund(trainer=trainer, contribution=added.contribution, sender=alice))
+        == BASE
+    )
     assert trainer.functions.goodData(alice.address).call() == 1 == trainer.functions.totalGoodData().call()
     assert trainer.functions.remainingDeposit(added.contribution.id).call() == 0
     with pytest.raises(TransactionFailed, match="NoDeposit"):
@@ -148,7 +175,9 @@ def test_take_rules(w3, drt, roles):
     good_contributor(w3, trainer, alice)
     good_contributor(w3, trainer, bob)
     # alice has 2 of the 3 good contributions: she takes 2/3 of the deposit, once.
-    assert balance_change(w3, alice, lambda: om.report(trainer=trainer, contribution=bad, sender=alice)) == 2 * BASE // 3
+    assert (
+        balance_change(w3, alice, lambda: om.report(trainer=trainer, contribution=bad, sender=alice)) == 2 * BASE // 3
+    )
     with pytest.raises(TransactionFailed, match="AlreadyTaken"):
         om.report(trainer=trainer, contribution=bad, sender=alice)
     assert balance_change(w3, bob, lambda: om.report(trainer=trainer, contribution=bad, sender=bob)) == BASE // 3
@@ -173,9 +202,15 @@ def test_the_creator_then_anyone_takes_what_is_left(w3, drt, roles):
     advance(w3, T_CREATOR)
     with pytest.raises(TransactionFailed, match="NoGoodData"):
         om.report(trainer=trainer, contribution=first, sender=carol)  # t_c is the creator's alone
-    assert balance_change(w3, creator, lambda: om.report(trainer=trainer, contribution=first, sender=creator)) == first.deposit
+    assert (
+        balance_change(w3, creator, lambda: om.report(trainer=trainer, contribution=first, sender=creator))
+        == first.deposit
+    )
     advance(w3, T_ANYONE - T_CREATOR)
-    assert balance_change(w3, carol, lambda: om.report(trainer=trainer, contribution=second, sender=carol)) == second.deposit
+    assert (
+        balance_change(w3, carol, lambda: om.report(trainer=trainer, contribution=second, sender=carol))
+        == second.deposit
+    )
     with pytest.raises(TransactionFailed, match="NoDeposit"):
         om.report(trainer=trainer, contribution=second, sender=creator)
 
@@ -189,11 +224,17 @@ def test_nobody_but_the_trainer_updates_its_model(drt, roles):
 
 
 def test_points_mode_counts_good_and_bad_data_without_deposits(w3, roles, make_model):
-    model = make_model(kind="perceptron", class_names=["neg", "pos"], seal=False,
-                       params=om.perceptron_params(num_features=20, sparse=True, binary=True),
-                       values=[5 * om.SCALE if f in GOOD_X else -5 * om.SCALE if f in BAD_X else 0 for f in range(21)])
+    model = make_model(
+        kind="perceptron",
+        class_names=["neg", "pos"],
+        seal=False,
+        params=om.perceptron_params(num_features=20, sparse=True, binary=True),
+        values=[5 * om.SCALE if f in GOOD_X else -5 * om.SCALE if f in BAD_X else 0 for f in range(21)],
+    )
     trainer = om.create_trainer(
-        w3=w3, creator=roles.oracle, model=model,
+        w3=w3,
+        creator=roles.oracle,
+        model=model,
         params=om.trainer_params(refund_wait=T, creator_wait=T, anyone_wait=T, pricing=om.points_pricing()),
     ).contract
     om.seal(model=model, owner=roles.oracle, trainer=trainer.address)

@@ -1,5 +1,6 @@
 """Small simulated crowds for the aggregation tests: a fixed panel in which every worker labels
 every item, each worker described by how it answers given the true classes."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

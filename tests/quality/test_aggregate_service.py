@@ -1,4 +1,5 @@
 """Aggregation of a job's confirmed labels into ItemAggregate rows and the selector others read."""
+
 import pytest
 
 from apps.quality.models import ItemAggregate

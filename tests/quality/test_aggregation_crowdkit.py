@@ -2,6 +2,7 @@
 
 The two implementations differ in details (smoothing, stopping rule), so the comparison is of
 behaviour — the labels chosen and the confusions learnt — within a small tolerance."""
+
 from __future__ import annotations
 
 import warnings

@@ -1,4 +1,5 @@
 """Each method gives the expected labels on small crowds built so that the answer is known."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -10,9 +11,7 @@ from tests.quality.crowds import accurate, always_first, panel, uniform_spammer
 
 def test_majority_vote_counts_votes_and_breaks_ties_towards_the_lowest_class():
     # item 0: 2 votes for class 2, 1 for class 1; item 1: one vote each for classes 2 and 1.
-    result = aggregate(
-        "majority", items=[0, 0, 0, 1, 1], workers=[0, 1, 2, 0, 1], labels=[2, 2, 1, 2, 1], n_classes=3
-    )
+    result = aggregate("majority", items=[0, 0, 0, 1, 1], workers=[0, 1, 2, 0, 1], labels=[2, 2, 1, 2, 1], n_classes=3)
     assert result.labels.tolist() == [2, 1]
     np.testing.assert_allclose(result.confidence, [2 / 3, 1 / 2])
     np.testing.assert_allclose(result.probabilities[0], [0, 1 / 3, 2 / 3])

@@ -1,5 +1,6 @@
 """What every method's result promises, whatever the crowd: well-formed probabilities, determinism,
 and no errors on degenerate input."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -3,6 +3,7 @@ all of them — however the classes split between gold and other items and whoev
 the honeypots. Small jobs are where this broke: with gold all of one class and the rest of another,
 the default's gold check compared priors fitted on the gold items themselves, and a worker who only
 ever saw one true class looked like an always-that-class spammer (the scale-out test's flake)."""
+
 from __future__ import annotations
 
 import numpy as np

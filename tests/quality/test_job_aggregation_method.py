@@ -1,6 +1,7 @@
 """The worker's aggregation (what the dashboard and the export read) uses the job's chosen method:
 weighted majority with the labelers' voting power in the job's domain, the Dawid–Skene methods
 with a majority fallback while the crowd overlaps too little."""
+
 import pytest
 
 from apps.jobs.models import Job

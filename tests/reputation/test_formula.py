@@ -1,4 +1,5 @@
 """Reputation is a smoothed accuracy (gold counted twice); voting power is its bounded log-odds."""
+
 import pytest
 
 from apps.reputation.formula import MAX_WEIGHT, reputation_score, voting_weight

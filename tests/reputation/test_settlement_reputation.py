@@ -1,5 +1,6 @@
 """Settlement records each labeler's gold score and agreement with the final truth once, updates
 its reputation in the job's domain, and posts the new voting weights to the domain's live jobs."""
+
 import pytest
 
 from apps.chain.client import send
@@ -11,10 +12,10 @@ from apps.reputation.formula import reputation_score, voting_weight
 from apps.reputation.models import JobEvidence, Reputation
 from apps.reputation.services import record_settlement_evidence
 from apps.rewards.settlement import settle_job
+from tests.chain_fixtures import stop_on_chain
 from tests.factories import make_job as make_db_job
 from tests.factories import make_user
 from tests.rewards.conftest import N_ITEMS, TRUTH, label_job_on_chain
-from tests.chain_fixtures import stop_on_chain
 
 
 @pytest.fixture
@@ -26,7 +27,10 @@ def settled_domain(w3, make_job, roles, django_capture_on_commit_callbacks):
     other_chain = make_job(num_items=10, num_classes=3)
     send(other_chain.instance.functions.admitWorkers([accounts[0].address]), sender=roles.oracle)
     other = make_db_job(
-        requester=job.requester, num_items=10, status=Job.Status.LIVE, domain="digits",
+        requester=job.requester,
+        num_items=10,
+        status=Job.Status.LIVE,
+        domain="digits",
         instance_address=other_chain.instance.address,
     )
     Qualification.objects.create(job=other, worker=make_user(accounts[0].address), passed=True, admitted_tx="0x1")
@@ -50,8 +54,10 @@ def test_settlement_updates_reputation_per_domain(settled_domain):
     assert (last.gold_answered, last.gold_score, last.truth_answered, last.truth_agreed) == (6, 2.0, 64, spam_agreed)
     for row in rows.values():
         expected = reputation_score(
-            gold_answered=row.gold_answered, gold_score=row.gold_score,
-            truth_answered=row.truth_answered, truth_agreed=row.truth_agreed,
+            gold_answered=row.gold_answered,
+            gold_score=row.gold_score,
+            truth_answered=row.truth_answered,
+            truth_agreed=row.truth_agreed,
         )
         assert row.score == pytest.approx(expected) and row.weight == voting_weight(expected)
     assert first.weight == 16 and last.weight == 1

@@ -1,5 +1,6 @@
 """A job labelled on anvil by four workers of known accuracy, ready to stop and settle: shared by the
 settlement tests and the browser test of claiming."""
+
 import numpy as np
 import pytest
 

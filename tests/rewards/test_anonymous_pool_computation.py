@@ -1,6 +1,7 @@
 """Settlement arithmetic with anonymous labels: each is its own voter, each correct one earns the
 price (scaled with everyone else's pay when the budget is short), and their sum is one payout leaf
 for the AnonymousRewards contract, exactly reward_per_label times the correct labels."""
+
 import json
 
 import numpy as np

@@ -1,4 +1,5 @@
 """The rewards endpoints are routed, need a signed-in wallet, and answer only for the caller."""
+
 import pytest
 
 from apps.jobs.models import Job
@@ -18,7 +19,9 @@ def make_chain_job(make_job):
 def test_claim_needs_sign_in_and_serves_only_the_callers_leaf(client, w3, deployed, make_chain_job, roles):
     chain_job = make_chain_job()
     job = make_job(
-        requester=make_user(roles.requester.address), num_items=2, status=Job.Status.SETTLED,
+        requester=make_user(roles.requester.address),
+        num_items=2,
+        status=Job.Status.SETTLED,
         instance_address=chain_job.instance.address,
     )
     worker, other = make_user("0x" + "01" * 20), make_user("0x" + "02" * 20)
@@ -42,7 +45,9 @@ def test_claim_needs_sign_in_and_serves_only_the_callers_leaf(client, w3, deploy
 def test_stop_call_is_the_requesters(client, w3, deployed, make_chain_job, roles):
     chain_job = make_chain_job()
     requester = make_user(roles.requester.address)
-    job = make_job(requester=requester, num_items=2, status=Job.Status.LIVE, instance_address=chain_job.instance.address)
+    job = make_job(
+        requester=requester, num_items=2, status=Job.Status.LIVE, instance_address=chain_job.instance.address
+    )
     client.force_login(make_user("0x" + "01" * 20))
     assert client.get(f"/api/jobs/{job.pk}/stop-call").status_code == 404
     client.force_login(requester)

@@ -1,9 +1,10 @@
 """A reorganisation orphaning a Claimed event makes the payout claimable again (only that claim's)."""
+
 import pytest
 
 from apps.jobs.models import Job
-from apps.rewards.models import Payout
 from apps.rewards.claims import mark_claimed, unmark_claimed
+from apps.rewards.models import Payout
 from tests.factories import make_job, make_user
 
 pytestmark = pytest.mark.django_db

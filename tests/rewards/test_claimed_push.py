@@ -1,5 +1,6 @@
 """An indexed Claimed event marks the payout claimed once and tells the labeler's open pages, so the
 rewards panel shows the claim done without waiting for its next refresh."""
+
 import asyncio
 
 import pytest
@@ -8,8 +9,8 @@ from channels.layers import get_channel_layer
 
 from apps.jobs.models import Job
 from apps.labeling.services import worker_group
-from apps.rewards.models import Payout
 from apps.rewards.claims import mark_claimed
+from apps.rewards.models import Payout
 from tests.factories import make_job, make_user
 
 pytestmark = pytest.mark.django_db
@@ -19,8 +20,9 @@ INSTANCE = "0x" + "cd" * 20
 
 def test_claimed_event_marks_the_payout_once_and_pushes_to_the_labeler(settings, django_capture_on_commit_callbacks):
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-    job = make_job(requester=make_user("0x" + "aa" * 20), num_items=2, status=Job.Status.SETTLED,
-                   instance_address=INSTANCE)
+    job = make_job(
+        requester=make_user("0x" + "aa" * 20), num_items=2, status=Job.Status.SETTLED, instance_address=INSTANCE
+    )
     worker = make_user("0x" + "01" * 20)
     Payout.objects.create(job=job, worker=worker, index=3, amount=5 * 10**18, proof=[])
     layer = get_channel_layer()

@@ -1,4 +1,5 @@
 """The pure settlement arithmetic: the reward formula, the budget cap and the truth packing."""
+
 import json
 
 import numpy as np

@@ -1,5 +1,6 @@
 """A labeler's balances are exact integers of base units on every database: SQLite's SUM is a 64-bit
 integer and overflowed above ~9.22 CROWD (2^63 wei), which took the rewards page down."""
+
 import pytest
 
 from apps.jobs.models import Job
@@ -22,8 +23,7 @@ def test_balances_above_two_to_the_63_are_summed_exactly():
     make_labels(job=cheap, worker=worker, labels={0: 1, 1: 2})
     make_labels(job=dear, worker=worker, labels={0: 1, 1: 0, 2: 1}, status="pending")
     settled = [
-        make_job(requester=requester, num_items=1, status=Job.Status.SETTLED, budget=10 * ABOVE_INT64)
-        for _ in range(3)
+        make_job(requester=requester, num_items=1, status=Job.Status.SETTLED, budget=10 * ABOVE_INT64) for _ in range(3)
     ]
     for n, job in enumerate(settled):
         Payout.objects.create(job=job, worker=worker, index=0, amount=ABOVE_INT64 + n)

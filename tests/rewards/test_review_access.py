@@ -1,5 +1,6 @@
 """The review queue answers only the job's requester and staff; labelers (flagged or not) get 404 and
 never see a flag. Bad decisions are refused with a reason and change nothing; good ones are audited."""
+
 import pytest
 
 from apps.integrity.models import ReviewDecision, WorkerFlag
@@ -14,7 +15,14 @@ REQUESTER, WORKER, OTHER, STAFF = ("0x" + c * 40 for c in "abcd")
 @pytest.fixture
 def flag():
     job = make_job(requester=make_user(REQUESTER), num_items=2)
-    signal = {"name": "too_fast", "score": 200.0, "threshold": 600.0, "fired": True, "reason": "median 200 ms", "related": []}
+    signal = {
+        "name": "too_fast",
+        "score": 200.0,
+        "threshold": 600.0,
+        "fired": True,
+        "reason": "median 200 ms",
+        "related": [],
+    }
     return WorkerFlag.objects.create(job=job, worker=make_user(WORKER), signals=[signal])
 
 
@@ -23,7 +31,9 @@ def test_labelers_and_other_requesters_see_nothing(client, flag, who):
     client.force_login(make_user(who))
     assert client.get(f"/api/jobs/{flag.job_id}/flags").status_code == 404
     assert client.get(f"/requester/jobs/{flag.job_id}/review").status_code == 404
-    response = client.post(f"/api/flags/{flag.pk}/review", {"decision": "approved", "note": "me"}, content_type="application/json")
+    response = client.post(
+        f"/api/flags/{flag.pk}/review", {"decision": "approved", "note": "me"}, content_type="application/json"
+    )
     assert response.status_code == 404
     assert WorkerFlag.objects.get(pk=flag.pk).status == WorkerFlag.Status.PENDING
     assert not ReviewDecision.objects.exists()
@@ -41,7 +51,9 @@ def test_requester_sees_the_queue_and_decides_with_an_audited_note(client, flag)
     page = client.get(f"/requester/jobs/{flag.job_id}/review")
     assert page.status_code == 200 and "median 200 ms" in page.content.decode()
 
-    decided = client.post(f"/api/flags/{flag.pk}/review", {"decision": "rejected", "note": "bot"}, content_type="application/json")
+    decided = client.post(
+        f"/api/flags/{flag.pk}/review", {"decision": "rejected", "note": "bot"}, content_type="application/json"
+    )
 
     assert decided.status_code == 200 and decided.json()["status"] == "rejected"
     (decision,) = ReviewDecision.objects.filter(flag=flag)
@@ -53,7 +65,9 @@ def test_staff_may_review(client, flag):
     staff.is_staff = True
     staff.save()
     client.force_login(staff)
-    response = client.post(f"/api/flags/{flag.pk}/review", {"decision": "approved", "note": "checked"}, content_type="application/json")
+    response = client.post(
+        f"/api/flags/{flag.pk}/review", {"decision": "approved", "note": "checked"}, content_type="application/json"
+    )
     assert response.status_code == 200 and WorkerFlag.objects.get(pk=flag.pk).status == "approved"
 
 
@@ -72,7 +86,9 @@ def test_bad_decisions_are_refused_and_change_nothing(client, flag, body):
 def test_no_decision_once_payouts_are_computed(client, flag):
     Settlement.objects.create(job=flag.job, step=Settlement.Step.COMPUTED)
     client.force_login(flag.job.requester)
-    response = client.post(f"/api/flags/{flag.pk}/review", {"decision": "rejected", "note": "late"}, content_type="application/json")
+    response = client.post(
+        f"/api/flags/{flag.pk}/review", {"decision": "rejected", "note": "late"}, content_type="application/json"
+    )
     assert response.status_code == 409 and "computed" in response.json()["detail"]
     assert WorkerFlag.objects.get(pk=flag.pk).status == WorkerFlag.Status.PENDING
 

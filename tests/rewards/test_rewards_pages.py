@@ -1,5 +1,6 @@
 """The rewards page and panel, the payouts list, and the requester's settle and settlement section:
 who may see and do what."""
+
 import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -18,7 +19,11 @@ REQUESTER, WORKER, OTHER = ("0x" + digits * 20 for digits in ("aa", "01", "02"))
 def settled_job():
     job = make_job(requester=make_user(REQUESTER), num_items=2, status=Job.Status.SETTLED, name="Birds")
     Settlement.objects.create(
-        job=job, step=Settlement.Step.DONE, method="dawid_skene", report_cid="bafkreireport", root="0x" + "ab" * 32,
+        job=job,
+        step=Settlement.Step.DONE,
+        method="dawid_skene",
+        report_cid="bafkreireport",
+        root="0x" + "ab" * 32,
         total=5 * TOKEN,
     )
     Payout.objects.create(job=job, worker=make_user(WORKER), index=0, amount=5 * TOKEN, proof=[])

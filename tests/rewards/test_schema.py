@@ -1,4 +1,5 @@
 """The OpenAPI schema publishes the review-queue endpoints with their input and output shapes."""
+
 import pytest
 
 from tests.factories import make_user

@@ -1,5 +1,6 @@
 """Settlement on a real anvil: truth and payout root on chain, payouts by verified accuracy, claims,
 refund, and the state machine's idempotence and resumption."""
+
 import io
 import json
 
@@ -9,17 +10,17 @@ from rest_framework.test import APIRequestFactory, force_authenticate
 
 from apps.chain.client import TransactionFailed, send
 from apps.chain.models import ChainEvent
+from apps.cockpit.controls_api import RefundCallApi
 from apps.jobs.models import Job
 from apps.jobs.services import stop_live_job
 from apps.labeling.events import LabelsConfirmed, VoteKind
+from apps.quality.selectors import item_aggregates
 from apps.rewards import handlers
 from apps.rewards import settlement as rewards_settlement
-from apps.cockpit.controls_api import RefundCallApi
 from apps.rewards.api import ClaimApi
 from apps.rewards.models import Payout, Settlement
 from apps.rewards.selectors import worker_balances
 from apps.rewards.settlement import settle_job
-from apps.quality.selectors import item_aggregates
 from apps.storage.selectors import read_blob
 from tests.chain_fixtures import BUDGET, TOKEN, events, stop_on_chain
 from tests.factories import make_job as make_db_job
@@ -85,8 +86,12 @@ def test_settle_claim_refund_end_to_end(w3, labelled_job, deployed, roles, setti
     before = token.functions.balanceOf(roles.requester.address).call()
     tx = roles.requester.sign_transaction(
         {
-            "to": call["to"], "data": call["data"], "gas": 200_000, "chainId": w3.eth.chain_id,
-            "nonce": w3.eth.get_transaction_count(roles.requester.address), "gasPrice": w3.eth.gas_price,
+            "to": call["to"],
+            "data": call["data"],
+            "gas": 200_000,
+            "chainId": w3.eth.chain_id,
+            "nonce": w3.eth.get_transaction_count(roles.requester.address),
+            "gasPrice": w3.eth.gas_price,
         }
     )
     w3.eth.wait_for_transaction_receipt(w3.eth.send_raw_transaction(tx.raw_transaction))
@@ -152,8 +157,13 @@ def test_killed_after_truth_resumes_without_reposting(w3, labelled_job, monkeypa
 @pytest.mark.django_db
 def test_budget_rule_stops_the_job_and_schedules_settlement(django_capture_on_commit_callbacks, settings):
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-    job = make_db_job(requester=make_user("0x" + "aa" * 20), num_items=4, status=Job.Status.LIVE, budget=3 * TOKEN,
-                      instance_address="0x" + "cd" * 20)
+    job = make_db_job(
+        requester=make_user("0x" + "aa" * 20),
+        num_items=4,
+        status=Job.Status.LIVE,
+        budget=3 * TOKEN,
+        instance_address="0x" + "cd" * 20,
+    )
     worker = make_user("0x" + "01" * 20)
     make_labels(job=job, worker=worker, labels={0: 1, 1: 1})
     event = LabelsConfirmed(job_id=job.pk, worker_ids=(worker.pk,), kind=VoteKind.CLASS)

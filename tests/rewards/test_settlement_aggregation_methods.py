@@ -1,26 +1,27 @@
 """Each aggregation method a job can choose runs end to end through settlement (report, stored
 aggregates, truth on chain); reputation-weighted majority uses the voting weights, and the DB
 weights it uses give the same tallies as the contract's weightedTally."""
+
 import json
 
 import numpy as np
 import pytest
 
+from apps.integrity.selectors import blocking_flags
 from apps.jobs.models import Job
 from apps.jobs.services import stop_live_job
 from apps.labeling.models import Qualification
+from apps.labeling.weights import post_weights
 from apps.quality.models import ItemAggregate
 from apps.quality.selectors import job_labels
 from apps.reputation.models import Reputation
-from apps.labeling.weights import post_weights
-from apps.integrity.selectors import blocking_flags
-from apps.rewards.screening import review_flag
 from apps.rewards.models import Settlement
+from apps.rewards.screening import review_flag
 from apps.rewards.settlement import settle_job
 from apps.storage.selectors import read_blob
+from tests.chain_fixtures import stop_on_chain
 from tests.factories import make_user
 from tests.rewards.conftest import GOLD, N_ITEMS, TRUTH
-from tests.chain_fixtures import stop_on_chain
 
 
 def settle(job) -> tuple[dict, list[int]]:

@@ -1,5 +1,6 @@
 """Settlement on a real anvil holds while a flagged worker it would pay is unreviewed: approve → paid
 as usual; reject → no leaf, its share refunded to the requester; nothing counted twice."""
+
 import io
 import json
 
@@ -59,7 +60,10 @@ def test_held_then_approved_pays_as_usual(w3, labelled_job, settings):
     assert done.step == Settlement.Step.DONE
     report = json.loads(read_blob(done.report_cid))
     paid = {w["address"]: int(w["amount"]) for w in report["workers"]}
-    assert paid[careful.address] > 0 and Payout.objects.get(job=job, worker__address=careful.address).amount == paid[careful.address]
+    assert (
+        paid[careful.address] > 0
+        and Payout.objects.get(job=job, worker__address=careful.address).amount == paid[careful.address]
+    )
     assert sum(paid.values()) == int(done.total) == chain_job.instance.functions.escrowState().call()[1]
     assert ReviewDecision.objects.filter(flag__worker__address=careful.address).count() == 2  # flagged, approved
 

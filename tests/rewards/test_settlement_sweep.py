@@ -1,6 +1,7 @@
 """A stopped job whose "settle" message was lost (the worker was down, the message expired) is
 settled by the settlement worker's sweep as soon as a worker starts, with no message at all; a job
 whose settlement fails does not hold up the others."""
+
 from __future__ import annotations
 
 import asyncio

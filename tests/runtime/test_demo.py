@@ -1,12 +1,13 @@
 """seed_demo on a real anvil: one demo job of digit images, funded on chain by the requester's
 development key, LIVE once the indexer sees its JobCreated; seeding again finds it instead of
 creating another."""
+
 import io
 from io import StringIO
 
 import pytest
-from PIL import Image
 from django.core.management import call_command
+from PIL import Image
 
 from apps.chain.handlers import handle_pending
 from apps.chain.indexer import index_once

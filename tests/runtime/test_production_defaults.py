@@ -1,6 +1,7 @@
 """Settings are safe by default: DEBUG is off unless asked for, a deployment (CHAIN_RPC_URL set)
 refuses to start without its own SECRET_KEY and is served over HTTPS only, and the embedded stack
 signs with a random key of its own instead of a constant from the source."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """`manage.py serve` (what `make run` runs) brings the whole embedded stack up and takes it down."""
+
 from __future__ import annotations
 
 import os

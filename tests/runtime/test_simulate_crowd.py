@@ -1,6 +1,7 @@
 """simulate_crowd against a live `manage.py serve` with a small demo job: bots sign in, qualify,
 label through the real API, their EIP-712 batches are relayed and confirmed from the chain; the
 spammers that fail qualification label nothing."""
+
 from __future__ import annotations
 
 import re
@@ -42,7 +43,9 @@ def test_simulated_crowd_labels_the_demo_job_through_api_and_chain(tmp_path, mon
     http_port = free_port()
     process, lines = start_serve(tmp_path, http_port=http_port, chain_port=free_port())
     try:
-        (job_id,) = {int(n) for n in re.findall(r"^demo job (\d+) label: http://\S+/jobs/\1/label$", "".join(lines), re.M)}
+        (job_id,) = {
+            int(n) for n in re.findall(r"^demo job (\d+) label: http://\S+/jobs/\1/label$", "".join(lines), re.M)
+        }
         # Keep reading the server's output: a full pipe would block its logging, and with it the server.
         threading.Thread(target=lines.extend, args=(process.stdout,), daemon=True).start()
         out = StringIO()

@@ -6,6 +6,7 @@ kubo itself cannot be had here: its npm package downloads the binary at install 
 unmaintained; its dependency tree in package-lock.json was resolved as of its last release
 (`npm install --before=2024-12-14`), since newer transitive releases break it.
 """
+
 from __future__ import annotations
 
 import contextlib

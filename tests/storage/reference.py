@@ -1,5 +1,6 @@
 """Expected CIDs from an independent implementation: js-ipfs's UnixFS importer (npm
 `ipfs-unixfs-importer`), run by unixfs_cid.mjs beside this file."""
+
 from __future__ import annotations
 
 import subprocess

@@ -1,5 +1,6 @@
 """apps.storage.cid against js-ipfs's UnixFS importer configured as `ipfs add --cid-version=1
 --raw-leaves` on kubo's defaults."""
+
 from __future__ import annotations
 
 import random

@@ -1,4 +1,5 @@
 """KuboBlobStore against a real IPFS node speaking kubo's RPC API (js-ipfs, see ipfs_node.py)."""
+
 from __future__ import annotations
 
 import random

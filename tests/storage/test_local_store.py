@@ -1,4 +1,5 @@
 """LocalBlobStore: the embedded default, files under STORAGE_DIR named by CID."""
+
 from __future__ import annotations
 
 import os

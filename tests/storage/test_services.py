@@ -1,4 +1,5 @@
 """store_blob / delete_blob / read_blob on the embedded local store."""
+
 from __future__ import annotations
 
 import pytest

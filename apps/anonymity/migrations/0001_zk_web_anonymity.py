@@ -6,74 +6,132 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('jobs', '0005_zk_web_job_anonymous'),
+        ("jobs", "0005_zk_web_job_anonymous"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AnonymousPool',
+            name="AnonymousPool",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('leaf_index', models.PositiveIntegerField()),
-                ('amount', models.DecimalField(decimal_places=0, max_digits=78)),
-                ('proof', models.JSONField(default=list, help_text="0x hex sibling hashes of the pool's payout leaf")),
-                ('reward_per_label', models.DecimalField(decimal_places=0, max_digits=78)),
-                ('correct_count', models.PositiveIntegerField()),
-                ('correct_nullifiers', models.JSONField(default=list, help_text='leaves of the correct-labels tree, ascending')),
-                ('correct_root', models.CharField(blank=True, help_text="that tree's root, once posted on chain", max_length=78)),
-                ('pull_tx', models.CharField(blank=True, max_length=66)),
-                ('job', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='anonymous_pool', to='jobs.job')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("leaf_index", models.PositiveIntegerField()),
+                ("amount", models.DecimalField(decimal_places=0, max_digits=78)),
+                ("proof", models.JSONField(default=list, help_text="0x hex sibling hashes of the pool's payout leaf")),
+                ("reward_per_label", models.DecimalField(decimal_places=0, max_digits=78)),
+                ("correct_count", models.PositiveIntegerField()),
+                (
+                    "correct_nullifiers",
+                    models.JSONField(default=list, help_text="leaves of the correct-labels tree, ascending"),
+                ),
+                (
+                    "correct_root",
+                    models.CharField(blank=True, help_text="that tree's root, once posted on chain", max_length=78),
+                ),
+                ("pull_tx", models.CharField(blank=True, max_length=66)),
+                (
+                    "job",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="anonymous_pool", to="jobs.job"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='AnonymousLabel',
+            name="AnonymousLabel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label_index', models.PositiveSmallIntegerField()),
-                ('nullifier', models.CharField(max_length=78)),
-                ('status', models.CharField(choices=[('pending', 'Sent by the relayer'), ('confirmed', 'On chain (indexed)'), ('failed', "Rejected or reverted; the item's slot was released")], db_index=True, default='pending', max_length=10)),
-                ('tx_hash', models.CharField(blank=True, max_length=66)),
-                ('block_number', models.BigIntegerField(blank=True, null=True)),
-                ('error', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='anonymous_labels', to='jobs.item')),
-                ('job', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='anonymous_labels', to='jobs.job')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("label_index", models.PositiveSmallIntegerField()),
+                ("nullifier", models.CharField(max_length=78)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Sent by the relayer"),
+                            ("confirmed", "On chain (indexed)"),
+                            ("failed", "Rejected or reverted; the item's slot was released"),
+                        ],
+                        db_index=True,
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("tx_hash", models.CharField(blank=True, max_length=66)),
+                ("block_number", models.BigIntegerField(blank=True, null=True)),
+                ("error", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="anonymous_labels", to="jobs.item"
+                    ),
+                ),
+                (
+                    "job",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="anonymous_labels", to="jobs.job"
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['job', 'status'], name='anon_label_job_status')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status', 'failed'), _negated=True), fields=('job', 'nullifier'), name='one_live_label_per_nullifier')],
+                "indexes": [models.Index(fields=["job", "status"], name="anon_label_job_status")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "failed"), _negated=True),
+                        fields=("job", "nullifier"),
+                        name="one_live_label_per_nullifier",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='GroupJoin',
+            name="GroupJoin",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('commitment', models.CharField(max_length=78)),
-                ('tx_hash', models.CharField(blank=True, max_length=66)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('job', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='group_joins', to='jobs.job')),
-                ('worker', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='group_joins', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("commitment", models.CharField(max_length=78)),
+                ("tx_hash", models.CharField(blank=True, max_length=66)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "job",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="group_joins", to="jobs.job"
+                    ),
+                ),
+                (
+                    "worker",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="group_joins",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('job', 'worker'), name='one_commitment_per_wallet_and_job'), models.UniqueConstraint(fields=('job', 'commitment'), name='commitment_unique_in_job')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("job", "worker"), name="one_commitment_per_wallet_and_job"),
+                    models.UniqueConstraint(fields=("job", "commitment"), name="commitment_unique_in_job"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='GroupMember',
+            name="GroupMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('index', models.PositiveIntegerField()),
-                ('commitment', models.CharField(max_length=78)),
-                ('job', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='group_members', to='jobs.job')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("index", models.PositiveIntegerField()),
+                ("commitment", models.CharField(max_length=78)),
+                (
+                    "job",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="group_members", to="jobs.job"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['index'],
-                'constraints': [models.UniqueConstraint(fields=('job', 'index'), name='one_member_per_leaf')],
+                "ordering": ["index"],
+                "constraints": [models.UniqueConstraint(fields=("job", "index"), name="one_member_per_leaf")],
             },
         ),
     ]

@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('anonymity', '0001_zk_web_anonymity'),
+        ("anonymity", "0001_zk_web_anonymity"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='anonymouslabel',
-            name='status',
-            field=models.CharField(choices=[('pending', 'Sent by the relayer'), ('confirmed', 'On chain (indexed)'), ('failed', "Rejected or reverted; the item's slot was released"), ('rejected', 'On chain, on a gold item: not counted')], db_index=True, default='pending', max_length=10),
+            model_name="anonymouslabel",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("pending", "Sent by the relayer"),
+                    ("confirmed", "On chain (indexed)"),
+                    ("failed", "Rejected or reverted; the item's slot was released"),
+                    ("rejected", "On chain, on a gold item: not counted"),
+                ],
+                db_index=True,
+                default="pending",
+                max_length=10,
+            ),
         ),
     ]

@@ -5,20 +5,19 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('anonymity', '0001_zk_web_anonymity'),
+        ("anonymity", "0001_zk_web_anonymity"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='anonymouspool',
-            name='amount',
+            model_name="anonymouspool",
+            name="amount",
             field=apps.lib.fields.TokenAmountField(decimal_places=0, max_digits=78),
         ),
         migrations.AlterField(
-            model_name='anonymouspool',
-            name='reward_per_label',
+            model_name="anonymouspool",
+            name="reward_per_label",
             field=apps.lib.fields.TokenAmountField(decimal_places=0, max_digits=78),
         ),
     ]

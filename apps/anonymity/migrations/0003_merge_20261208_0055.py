@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('anonymity', '0002_gold_labels_rejected'),
-        ('anonymity', '0002_token_amounts_exact'),
+        ("anonymity", "0002_gold_labels_rejected"),
+        ("anonymity", "0002_token_amounts_exact"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -6,49 +6,89 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('jobs', '0003_boxes_core_item_size'),
-        ('labeling', '0003_open_items_index'),
+        ("jobs", "0003_boxes_core_item_size"),
+        ("labeling", "0003_open_items_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ConsensusBoxes',
+            name="ConsensusBoxes",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('boxes', models.JSONField(default=list)),
-                ('annotations', models.PositiveSmallIntegerField(help_text='verified annotations it was built from')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('item', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='consensus_boxes', to='jobs.item')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("boxes", models.JSONField(default=list)),
+                ("annotations", models.PositiveSmallIntegerField(help_text="verified annotations it was built from")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "item",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="consensus_boxes", to="jobs.item"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='GoldBoxes',
+            name="GoldBoxes",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('boxes', models.JSONField(default=list)),
-                ('item', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='gold_boxes', to='jobs.item')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("boxes", models.JSONField(default=list)),
+                (
+                    "item",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="gold_boxes", to="jobs.item"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='BoxAnnotation',
+            name="BoxAnnotation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('boxes', models.JSONField(default=list)),
-                ('commitment', models.CharField(help_text='0x keccak256 of the canonical boxes, as signed', max_length=66)),
-                ('verified', models.BooleanField(help_text="null until indexed; false when the chain's commitment differs from these boxes", null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='box_annotations', to='jobs.item')),
-                ('job', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='box_annotations', to='jobs.job')),
-                ('label', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='box_annotation', to='labeling.label')),
-                ('worker', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='box_annotations', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("boxes", models.JSONField(default=list)),
+                (
+                    "commitment",
+                    models.CharField(help_text="0x keccak256 of the canonical boxes, as signed", max_length=66),
+                ),
+                (
+                    "verified",
+                    models.BooleanField(
+                        help_text="null until indexed; false when the chain's commitment differs from these boxes",
+                        null=True,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="box_annotations", to="jobs.item"
+                    ),
+                ),
+                (
+                    "job",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="box_annotations", to="jobs.job"
+                    ),
+                ),
+                (
+                    "label",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="box_annotation", to="labeling.label"
+                    ),
+                ),
+                (
+                    "worker",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="box_annotations",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['job', 'item'], name='box_annotation_job_item')],
+                "indexes": [models.Index(fields=["job", "item"], name="box_annotation_job_item")],
             },
         ),
     ]

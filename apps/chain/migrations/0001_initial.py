@@ -4,27 +4,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='ContractDeployment',
+            name="ContractDeployment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('chain_id', models.BigIntegerField()),
-                ('name', models.CharField(max_length=64)),
-                ('address', models.CharField(max_length=42)),
-                ('tx_hash', models.CharField(blank=True, max_length=66)),
-                ('block_number', models.BigIntegerField(null=True)),
-                ('bytecode_hash', models.CharField(help_text='keccak of the creation bytecode deployed', max_length=66)),
-                ('deployed_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("chain_id", models.BigIntegerField()),
+                ("name", models.CharField(max_length=64)),
+                ("address", models.CharField(max_length=42)),
+                ("tx_hash", models.CharField(blank=True, max_length=66)),
+                ("block_number", models.BigIntegerField(null=True)),
+                (
+                    "bytecode_hash",
+                    models.CharField(help_text="keccak of the creation bytecode deployed", max_length=66),
+                ),
+                ("deployed_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('chain_id', 'name'), name='one_deployment_per_chain_and_name')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("chain_id", "name"), name="one_deployment_per_chain_and_name")
+                ],
             },
         ),
     ]

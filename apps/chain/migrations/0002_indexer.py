@@ -5,58 +5,75 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('chain', '0001_initial'),
+        ("chain", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ChainEvent',
+            name="ChainEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('chain_id', models.BigIntegerField()),
-                ('block_number', models.BigIntegerField()),
-                ('block_hash', models.CharField(max_length=66)),
-                ('tx_hash', models.CharField(max_length=66)),
-                ('log_index', models.IntegerField()),
-                ('address', models.CharField(max_length=42)),
-                ('contract', models.CharField(help_text='name of the watched contract that emitted it', max_length=64)),
-                ('name', models.CharField(blank=True, max_length=128)),
-                ('args', models.JSONField(default=dict)),
-                ('indexed_at', models.DateTimeField(auto_now_add=True)),
-                ('handled_at', models.DateTimeField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("chain_id", models.BigIntegerField()),
+                ("block_number", models.BigIntegerField()),
+                ("block_hash", models.CharField(max_length=66)),
+                ("tx_hash", models.CharField(max_length=66)),
+                ("log_index", models.IntegerField()),
+                ("address", models.CharField(max_length=42)),
+                ("contract", models.CharField(help_text="name of the watched contract that emitted it", max_length=64)),
+                ("name", models.CharField(blank=True, max_length=128)),
+                ("args", models.JSONField(default=dict)),
+                ("indexed_at", models.DateTimeField(auto_now_add=True)),
+                ("handled_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'indexes': [models.Index(fields=['chain_id', 'block_number', 'log_index'], name='chain_event_position'), models.Index(condition=models.Q(('handled_at__isnull', True)), fields=['id'], name='chain_event_unhandled')],
-                'constraints': [models.UniqueConstraint(fields=('chain_id', 'tx_hash', 'log_index'), name='one_event_per_log')],
+                "indexes": [
+                    models.Index(fields=["chain_id", "block_number", "log_index"], name="chain_event_position"),
+                    models.Index(
+                        condition=models.Q(("handled_at__isnull", True)), fields=["id"], name="chain_event_unhandled"
+                    ),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("chain_id", "tx_hash", "log_index"), name="one_event_per_log")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='IndexedBlock',
+            name="IndexedBlock",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('chain_id', models.BigIntegerField()),
-                ('number', models.BigIntegerField()),
-                ('hash', models.CharField(max_length=66)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("chain_id", models.BigIntegerField()),
+                ("number", models.BigIntegerField()),
+                ("hash", models.CharField(max_length=66)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('chain_id', 'number'), name='one_hash_per_block')],
+                "constraints": [models.UniqueConstraint(fields=("chain_id", "number"), name="one_hash_per_block")],
             },
         ),
         migrations.CreateModel(
-            name='ChainCursor',
+            name="ChainCursor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('chain_id', models.BigIntegerField()),
-                ('address', models.CharField(max_length=42)),
-                ('contract', models.CharField(help_text='contract name whose ABI decodes the logs', max_length=64)),
-                ('block_number', models.BigIntegerField()),
-                ('block_hash', models.CharField(max_length=66)),
-                ('discovered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='discovered_cursors', to='chain.chainevent')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("chain_id", models.BigIntegerField()),
+                ("address", models.CharField(max_length=42)),
+                ("contract", models.CharField(help_text="contract name whose ABI decodes the logs", max_length=64)),
+                ("block_number", models.BigIntegerField()),
+                ("block_hash", models.CharField(max_length=66)),
+                (
+                    "discovered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="discovered_cursors",
+                        to="chain.chainevent",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('chain_id', 'address'), name='one_cursor_per_contract')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("chain_id", "address"), name="one_cursor_per_contract")
+                ],
             },
         ),
     ]

@@ -6,48 +6,98 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('jobs', '0002_job_manifest_digest'),
+        ("jobs", "0002_job_manifest_digest"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='JobTierRequirement',
+            name="JobTierRequirement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('min_tier', models.CharField(choices=[('bronze', 'Bronze'), ('silver', 'Silver'), ('gold', 'Gold')], max_length=8)),
-                ('job', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='tier_requirement', to='jobs.job')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "min_tier",
+                    models.CharField(
+                        choices=[("bronze", "Bronze"), ("silver", "Silver"), ("gold", "Gold")], max_length=8
+                    ),
+                ),
+                (
+                    "job",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="tier_requirement", to="jobs.job"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='WorkerProgress',
+            name="WorkerProgress",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('points', models.PositiveIntegerField(default=0)),
-                ('labels', models.PositiveIntegerField(default=0, help_text="confirmed labels given from the worker's wallet")),
-                ('agreeing', models.PositiveIntegerField(default=0, help_text='of those, agreeing with gold or final truth')),
-                ('gold_answers', models.PositiveIntegerField(default=0)),
-                ('gold_correct', models.PositiveIntegerField(default=0)),
-                ('best_streak', models.PositiveSmallIntegerField(default=0, help_text='most consecutive UTC days with a label')),
-                ('tier', models.CharField(choices=[('bronze', 'Bronze'), ('silver', 'Silver'), ('gold', 'Gold')], default='bronze', max_length=8)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('worker', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='progress', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("points", models.PositiveIntegerField(default=0)),
+                (
+                    "labels",
+                    models.PositiveIntegerField(default=0, help_text="confirmed labels given from the worker's wallet"),
+                ),
+                (
+                    "agreeing",
+                    models.PositiveIntegerField(default=0, help_text="of those, agreeing with gold or final truth"),
+                ),
+                ("gold_answers", models.PositiveIntegerField(default=0)),
+                ("gold_correct", models.PositiveIntegerField(default=0)),
+                (
+                    "best_streak",
+                    models.PositiveSmallIntegerField(default=0, help_text="most consecutive UTC days with a label"),
+                ),
+                (
+                    "tier",
+                    models.CharField(
+                        choices=[("bronze", "Bronze"), ("silver", "Silver"), ("gold", "Gold")],
+                        default="bronze",
+                        max_length=8,
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "worker",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="progress",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Badge',
+            name="Badge",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('first_label', 'First label'), ('labels_100', '100 labels'), ('labels_1000', '1,000 labels'), ('sharp_eye', '95% gold accuracy'), ('streak_7', '7-day streak'), ('streak_30', '30-day streak')], max_length=16)),
-                ('earned_at', models.DateTimeField(auto_now_add=True)),
-                ('worker', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='badges', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("first_label", "First label"),
+                            ("labels_100", "100 labels"),
+                            ("labels_1000", "1,000 labels"),
+                            ("sharp_eye", "95% gold accuracy"),
+                            ("streak_7", "7-day streak"),
+                            ("streak_30", "30-day streak"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("earned_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "worker",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="badges", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('worker', 'kind'), name='one_badge_per_kind')],
+                "constraints": [models.UniqueConstraint(fields=("worker", "kind"), name="one_badge_per_kind")],
             },
         ),
     ]

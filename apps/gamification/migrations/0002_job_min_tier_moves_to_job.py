@@ -1,5 +1,6 @@
 """A job's minimum tier moves from JobTierRequirement onto the job (Job.min_tier, "" = open to all),
 so serving a job learns it from the job row it loads anyway."""
+
 from django.db import migrations
 
 
@@ -21,15 +22,14 @@ def jobs_to_requirements(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('gamification', '0001_auditgame_progress_badges_tiers'),
-        ('jobs', '0006_job_min_tier'),
+        ("gamification", "0001_auditgame_progress_badges_tiers"),
+        ("jobs", "0006_job_min_tier"),
     ]
 
     operations = [
         migrations.RunPython(requirements_to_jobs, jobs_to_requirements),
         migrations.DeleteModel(
-            name='JobTierRequirement',
+            name="JobTierRequirement",
         ),
     ]

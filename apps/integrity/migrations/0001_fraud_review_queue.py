@@ -6,58 +6,121 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('jobs', '0002_job_manifest_digest'),
+        ("jobs", "0002_job_manifest_digest"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='WalletFunding',
+            name="WalletFunding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('chain_id', models.BigIntegerField()),
-                ('address', models.CharField(max_length=42)),
-                ('scanned_through', models.BigIntegerField()),
-                ('eth_source', models.CharField(blank=True, max_length=42)),
-                ('eth_tx', models.CharField(blank=True, max_length=66)),
-                ('token_source', models.CharField(blank=True, max_length=42)),
-                ('token_tx', models.CharField(blank=True, max_length=66)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("chain_id", models.BigIntegerField()),
+                ("address", models.CharField(max_length=42)),
+                ("scanned_through", models.BigIntegerField()),
+                ("eth_source", models.CharField(blank=True, max_length=42)),
+                ("eth_tx", models.CharField(blank=True, max_length=66)),
+                ("token_source", models.CharField(blank=True, max_length=42)),
+                ("token_tx", models.CharField(blank=True, max_length=66)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('chain_id', 'address'), name='one_funding_per_wallet')],
+                "constraints": [models.UniqueConstraint(fields=("chain_id", "address"), name="one_funding_per_wallet")],
             },
         ),
         migrations.CreateModel(
-            name='WorkerFlag',
+            name="WorkerFlag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('pending', 'Waiting for review'), ('approved', 'Approved: paid'), ('rejected', 'Rejected: pay withheld'), ('cleared', 'Signals no longer fire')], db_index=True, default='pending', max_length=10)),
-                ('signals', models.JSONField(default=list, help_text='every signal computed for the worker, fired or not')),
-                ('holds_payout', models.BooleanField(default=True, help_text='the settlement would pay this worker; while pending, the settlement waits')),
-                ('cluster', models.JSONField(default=list, help_text='addresses of the sybil cluster it belongs to, itself included')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('assessed_at', models.DateTimeField(auto_now=True)),
-                ('job', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='worker_flags', to='jobs.job')),
-                ('worker', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='worker_flags', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting for review"),
+                            ("approved", "Approved: paid"),
+                            ("rejected", "Rejected: pay withheld"),
+                            ("cleared", "Signals no longer fire"),
+                        ],
+                        db_index=True,
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "signals",
+                    models.JSONField(default=list, help_text="every signal computed for the worker, fired or not"),
+                ),
+                (
+                    "holds_payout",
+                    models.BooleanField(
+                        default=True,
+                        help_text="the settlement would pay this worker; while pending, the settlement waits",
+                    ),
+                ),
+                (
+                    "cluster",
+                    models.JSONField(
+                        default=list, help_text="addresses of the sybil cluster it belongs to, itself included"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("assessed_at", models.DateTimeField(auto_now=True)),
+                (
+                    "job",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="worker_flags", to="jobs.job"
+                    ),
+                ),
+                (
+                    "worker",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="worker_flags",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ReviewDecision',
+            name="ReviewDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('pending', 'Waiting for review'), ('approved', 'Approved: paid'), ('rejected', 'Rejected: pay withheld'), ('cleared', 'Signals no longer fire')], max_length=10)),
-                ('note', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('reviewer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='review_decisions', to=settings.AUTH_USER_MODEL)),
-                ('flag', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='decisions', to='integrity.workerflag')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting for review"),
+                            ("approved", "Approved: paid"),
+                            ("rejected", "Rejected: pay withheld"),
+                            ("cleared", "Signals no longer fire"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("note", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="review_decisions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "flag",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="decisions", to="integrity.workerflag"
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='workerflag',
-            constraint=models.UniqueConstraint(fields=('job', 'worker'), name='one_flag_per_worker_job'),
+            model_name="workerflag",
+            constraint=models.UniqueConstraint(fields=("job", "worker"), name="one_flag_per_worker_job"),
         ),
     ]

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,84 +14,160 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Item',
+            name="Item",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('index', models.PositiveIntegerField()),
-                ('content_cid', models.CharField(max_length=100)),
-                ('media_type', models.CharField(max_length=100)),
-                ('source_name', models.CharField(help_text='file name or row the item was imported from', max_length=500)),
-                ('is_gold', models.BooleanField(default=False)),
-                ('labels_needed', models.PositiveSmallIntegerField(help_text='redundancy plus any extension for disagreement')),
-                ('labels_taken', models.PositiveSmallIntegerField(default=0, help_text='labels given or leased, pending or confirmed')),
-                ('priority', models.FloatField(default=0.0, help_text="the learner's ranking score; higher is served first")),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("index", models.PositiveIntegerField()),
+                ("content_cid", models.CharField(max_length=100)),
+                ("media_type", models.CharField(max_length=100)),
+                (
+                    "source_name",
+                    models.CharField(help_text="file name or row the item was imported from", max_length=500),
+                ),
+                ("is_gold", models.BooleanField(default=False)),
+                (
+                    "labels_needed",
+                    models.PositiveSmallIntegerField(help_text="redundancy plus any extension for disagreement"),
+                ),
+                (
+                    "labels_taken",
+                    models.PositiveSmallIntegerField(
+                        default=0, help_text="labels given or leased, pending or confirmed"
+                    ),
+                ),
+                (
+                    "priority",
+                    models.FloatField(default=0.0, help_text="the learner's ranking score; higher is served first"),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='GoldAnswer',
+            name="GoldAnswer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label_index', models.PositiveSmallIntegerField()),
-                ('item', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='gold_answer', to='jobs.item')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("label_index", models.PositiveSmallIntegerField()),
+                (
+                    "item",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="gold_answer", to="jobs.item"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Job',
+            name="Job",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('instructions', models.TextField(blank=True)),
-                ('task_type', models.CharField(choices=[('image_classification', 'Image classification'), ('text_classification', 'Text classification')], max_length=32)),
-                ('redundancy', models.PositiveSmallIntegerField(default=3)),
-                ('price_per_label', models.DecimalField(decimal_places=0, max_digits=78)),
-                ('budget', models.DecimalField(decimal_places=0, max_digits=78)),
-                ('deadline', models.DateTimeField()),
-                ('qualification_bar', models.FloatField(default=0.8, help_text='share of gold items a labeler must get right')),
-                ('qualification_size', models.PositiveSmallIntegerField(default=5, help_text='gold items in a qualification round')),
-                ('stopping_rule', models.CharField(choices=[('budget', 'When the budget is spent'), ('target_accuracy', 'When held-out accuracy reaches the target'), ('manual', 'When the requester stops it')], default='budget', max_length=20)),
-                ('target_accuracy', models.FloatField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('funding', 'Funding'), ('live', 'Live'), ('stopped', 'Stopped'), ('settled', 'Settled'), ('refunded', 'Refunded')], db_index=True, default='draft', max_length=12)),
-                ('manifest_cid', models.CharField(blank=True, help_text='content id of the dataset manifest', max_length=100)),
-                ('chain_id', models.BigIntegerField(blank=True, null=True)),
-                ('onchain_id', models.BigIntegerField(blank=True, null=True)),
-                ('instance_address', models.CharField(blank=True, db_index=True, max_length=42)),
-                ('created_tx', models.CharField(blank=True, max_length=66)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('requester', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='jobs', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200)),
+                ("instructions", models.TextField(blank=True)),
+                (
+                    "task_type",
+                    models.CharField(
+                        choices=[
+                            ("image_classification", "Image classification"),
+                            ("text_classification", "Text classification"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("redundancy", models.PositiveSmallIntegerField(default=3)),
+                ("price_per_label", models.DecimalField(decimal_places=0, max_digits=78)),
+                ("budget", models.DecimalField(decimal_places=0, max_digits=78)),
+                ("deadline", models.DateTimeField()),
+                (
+                    "qualification_bar",
+                    models.FloatField(default=0.8, help_text="share of gold items a labeler must get right"),
+                ),
+                (
+                    "qualification_size",
+                    models.PositiveSmallIntegerField(default=5, help_text="gold items in a qualification round"),
+                ),
+                (
+                    "stopping_rule",
+                    models.CharField(
+                        choices=[
+                            ("budget", "When the budget is spent"),
+                            ("target_accuracy", "When held-out accuracy reaches the target"),
+                            ("manual", "When the requester stops it"),
+                        ],
+                        default="budget",
+                        max_length=20,
+                    ),
+                ),
+                ("target_accuracy", models.FloatField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("funding", "Funding"),
+                            ("live", "Live"),
+                            ("stopped", "Stopped"),
+                            ("settled", "Settled"),
+                            ("refunded", "Refunded"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "manifest_cid",
+                    models.CharField(blank=True, help_text="content id of the dataset manifest", max_length=100),
+                ),
+                ("chain_id", models.BigIntegerField(blank=True, null=True)),
+                ("onchain_id", models.BigIntegerField(blank=True, null=True)),
+                ("instance_address", models.CharField(blank=True, db_index=True, max_length=42)),
+                ("created_tx", models.CharField(blank=True, max_length=66)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "requester",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="jobs", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='item',
-            name='job',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='jobs.job'),
+            model_name="item",
+            name="job",
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="items", to="jobs.job"),
         ),
         migrations.CreateModel(
-            name='LabelClass',
+            name="LabelClass",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('index', models.PositiveSmallIntegerField(help_text="the label's value on chain")),
-                ('name', models.CharField(max_length=100)),
-                ('shortcut', models.CharField(help_text='the key that picks this class on the labeling page', max_length=1)),
-                ('job', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='classes', to='jobs.job')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("index", models.PositiveSmallIntegerField(help_text="the label's value on chain")),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "shortcut",
+                    models.CharField(help_text="the key that picks this class on the labeling page", max_length=1),
+                ),
+                (
+                    "job",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="classes", to="jobs.job"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['index'],
+                "ordering": ["index"],
             },
         ),
         migrations.AddIndex(
-            model_name='item',
-            index=models.Index(fields=['job', 'is_gold', '-priority'], name='item_serving_order'),
+            model_name="item",
+            index=models.Index(fields=["job", "is_gold", "-priority"], name="item_serving_order"),
         ),
         migrations.AddConstraint(
-            model_name='item',
-            constraint=models.UniqueConstraint(fields=('job', 'index'), name='one_item_per_index'),
+            model_name="item",
+            constraint=models.UniqueConstraint(fields=("job", "index"), name="one_item_per_index"),
         ),
         migrations.AddConstraint(
-            model_name='labelclass',
-            constraint=models.UniqueConstraint(fields=('job', 'index'), name='one_class_per_index'),
+            model_name="labelclass",
+            constraint=models.UniqueConstraint(fields=("job", "index"), name="one_class_per_index"),
         ),
         migrations.AddConstraint(
-            model_name='labelclass',
-            constraint=models.UniqueConstraint(fields=('job', 'name'), name='class_names_unique_in_job'),
+            model_name="labelclass",
+            constraint=models.UniqueConstraint(fields=("job", "name"), name="class_names_unique_in_job"),
         ),
     ]

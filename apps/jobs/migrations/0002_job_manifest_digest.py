@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('jobs', '0001_initial'),
+        ("jobs", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='job',
-            name='manifest_digest',
-            field=models.CharField(blank=True, help_text="0x sha2-256 of the manifest's bytes: createJob's `manifest` argument", max_length=66),
+            model_name="job",
+            name="manifest_digest",
+            field=models.CharField(
+                blank=True,
+                help_text="0x sha2-256 of the manifest's bytes: createJob's `manifest` argument",
+                max_length=66,
+            ),
         ),
     ]

@@ -4,25 +4,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('jobs', '0002_job_manifest_digest'),
+        ("jobs", "0002_job_manifest_digest"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='item',
-            name='height',
+            model_name="item",
+            name="height",
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='item',
-            name='width',
+            model_name="item",
+            name="width",
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
         migrations.AlterField(
-            model_name='job',
-            name='task_type',
-            field=models.CharField(choices=[('image_classification', 'Image classification'), ('text_classification', 'Text classification'), ('bounding_box', 'Bounding boxes')], max_length=32),
+            model_name="job",
+            name="task_type",
+            field=models.CharField(
+                choices=[
+                    ("image_classification", "Image classification"),
+                    ("text_classification", "Text classification"),
+                    ("bounding_box", "Bounding boxes"),
+                ],
+                max_length=32,
+            ),
         ),
     ]

@@ -4,35 +4,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('jobs', '0003_boxes_core_item_size'),
+        ("jobs", "0003_boxes_core_item_size"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='job',
-            name='aggregation_method',
-            field=models.CharField(choices=[('majority', 'Majority vote'), ('weighted_majority', 'Reputation-weighted majority'), ('dawid_skene', 'Dawid-Skene'), ('anchored_dawid_skene', 'Gold-anchored Dawid-Skene')], default='anchored_dawid_skene', max_length=32),
+            model_name="job",
+            name="aggregation_method",
+            field=models.CharField(
+                choices=[
+                    ("majority", "Majority vote"),
+                    ("weighted_majority", "Reputation-weighted majority"),
+                    ("dawid_skene", "Dawid-Skene"),
+                    ("anchored_dawid_skene", "Gold-anchored Dawid-Skene"),
+                ],
+                default="anchored_dawid_skene",
+                max_length=32,
+            ),
         ),
         migrations.AddField(
-            model_name='job',
-            name='domain',
-            field=models.SlugField(blank=True, help_text="qualification and reputation domain: a pass is reused by the requester's jobs of the domain"),
+            model_name="job",
+            name="domain",
+            field=models.SlugField(
+                blank=True,
+                help_text="qualification and reputation domain: a pass is reused by the requester's jobs of the domain",
+            ),
         ),
         migrations.AddField(
-            model_name='job',
-            name='honeypot_min',
-            field=models.PositiveSmallIntegerField(default=5, help_text='honeypots answered before a gold score below the qualification bar pauses a labeler'),
+            model_name="job",
+            name="honeypot_min",
+            field=models.PositiveSmallIntegerField(
+                default=5,
+                help_text="honeypots answered before a gold score below the qualification bar pauses a labeler",
+            ),
         ),
         migrations.AddField(
-            model_name='job',
-            name='qualification_max_attempts',
-            field=models.PositiveSmallIntegerField(default=3, help_text='rounds a labeler may take'),
+            model_name="job",
+            name="qualification_max_attempts",
+            field=models.PositiveSmallIntegerField(default=3, help_text="rounds a labeler may take"),
         ),
         migrations.AddField(
-            model_name='job',
-            name='qualification_wait_seconds',
-            field=models.PositiveIntegerField(default=600, help_text='wait after a failed round'),
+            model_name="job",
+            name="qualification_wait_seconds",
+            field=models.PositiveIntegerField(default=600, help_text="wait after a failed round"),
         ),
     ]

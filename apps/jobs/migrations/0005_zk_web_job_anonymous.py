@@ -4,15 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('jobs', '0004_qualrep_quality_settings'),
+        ("jobs", "0004_qualrep_quality_settings"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='job',
-            name='anonymous',
-            field=models.BooleanField(default=False, help_text="labelers label through the job's Semaphore group and a relayer, unlinkable to their wallets"),
+            model_name="job",
+            name="anonymous",
+            field=models.BooleanField(
+                default=False,
+                help_text="labelers label through the job's Semaphore group and a relayer, unlinkable to their wallets",
+            ),
         ),
     ]

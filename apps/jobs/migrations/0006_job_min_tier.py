@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('jobs', '0005_zk_web_job_anonymous'),
+        ("jobs", "0005_zk_web_job_anonymous"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='job',
-            name='min_tier',
-            field=models.CharField(blank=True, default='', help_text='lowest labeler tier the job is open to: a value of apps.gamification.models.Tier (silver, gold), set through apps.gamification.services.set_min_tier; empty: open to every labeler', max_length=8),
+            model_name="job",
+            name="min_tier",
+            field=models.CharField(
+                blank=True,
+                default="",
+                help_text="lowest labeler tier the job is open to: a value of apps.gamification.models.Tier (silver, gold), set through apps.gamification.services.set_min_tier; empty: open to every labeler",
+                max_length=8,
+            ),
         ),
     ]

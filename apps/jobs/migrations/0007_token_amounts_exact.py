@@ -5,20 +5,19 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('jobs', '0006_job_min_tier'),
+        ("jobs", "0006_job_min_tier"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='job',
-            name='budget',
+            model_name="job",
+            name="budget",
             field=apps.lib.fields.TokenAmountField(decimal_places=0, max_digits=78),
         ),
         migrations.AlterField(
-            model_name='job',
-            name='price_per_label',
+            model_name="job",
+            name="price_per_label",
             field=apps.lib.fields.TokenAmountField(decimal_places=0, max_digits=78),
         ),
     ]

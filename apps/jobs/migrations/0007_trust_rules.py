@@ -24,17 +24,24 @@ def split_existing_gold(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('jobs', '0006_job_min_tier'),
-        ('labeling', '0004_qualrep_rounds_pauses'),
+        ("jobs", "0006_job_min_tier"),
+        ("labeling", "0004_qualrep_rounds_pauses"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='item',
-            name='gold_role',
-            field=models.CharField(blank=True, choices=[('qualification', 'Qualification rounds (answers shown as feedback)'), ('honeypot', 'Honeypots in normal work (answers never shown before settlement)')], help_text='of a gold item, set when the job goes live', max_length=13),
+            model_name="item",
+            name="gold_role",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("qualification", "Qualification rounds (answers shown as feedback)"),
+                    ("honeypot", "Honeypots in normal work (answers never shown before settlement)"),
+                ],
+                help_text="of a gold item, set when the job goes live",
+                max_length=13,
+            ),
         ),
         migrations.RunPython(split_existing_gold, migrations.RunPython.noop),
     ]

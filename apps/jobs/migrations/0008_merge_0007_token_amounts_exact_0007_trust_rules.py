@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('jobs', '0007_token_amounts_exact'),
-        ('jobs', '0007_trust_rules'),
+        ("jobs", "0007_token_amounts_exact"),
+        ("jobs", "0007_trust_rules"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -6,70 +6,160 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('jobs', '0001_initial'),
+        ("jobs", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LabelBatch',
+            name="LabelBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('mode', models.CharField(choices=[('wallet', "Sent from the labeler's wallet"), ('relayed', 'Signed (EIP-712) and relayed by the platform')], max_length=8)),
-                ('packed', models.CharField(help_text="0x hex of the contract's packed batch: (itemId << 4 | label) u32 each", max_length=20000)),
-                ('nonce', models.BigIntegerField(blank=True, help_text='EIP-712 nonce of a relayed batch', null=True)),
-                ('signature', models.CharField(blank=True, max_length=200)),
-                ('status', models.CharField(choices=[('pending', 'Recorded, not sent yet'), ('submitted', 'Transaction sent'), ('confirmed', 'On chain (indexed)'), ('failed', 'Rejected or reverted; its items were released')], db_index=True, default='pending', max_length=10)),
-                ('tx_hash', models.CharField(blank=True, db_index=True, max_length=66)),
-                ('error', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True)),
-                ('job', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='label_batches', to='jobs.job')),
-                ('worker', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='label_batches', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[
+                            ("wallet", "Sent from the labeler's wallet"),
+                            ("relayed", "Signed (EIP-712) and relayed by the platform"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "packed",
+                    models.CharField(
+                        help_text="0x hex of the contract's packed batch: (itemId << 4 | label) u32 each",
+                        max_length=20000,
+                    ),
+                ),
+                ("nonce", models.BigIntegerField(blank=True, help_text="EIP-712 nonce of a relayed batch", null=True)),
+                ("signature", models.CharField(blank=True, max_length=200)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Recorded, not sent yet"),
+                            ("submitted", "Transaction sent"),
+                            ("confirmed", "On chain (indexed)"),
+                            ("failed", "Rejected or reverted; its items were released"),
+                        ],
+                        db_index=True,
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("tx_hash", models.CharField(blank=True, db_index=True, max_length=66)),
+                ("error", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("confirmed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "job",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="label_batches", to="jobs.job"
+                    ),
+                ),
+                (
+                    "worker",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="label_batches",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Label',
+            name="Label",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label_index', models.PositiveSmallIntegerField()),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('confirmed', 'Confirmed on chain'), ('failed', 'Failed')], db_index=True, default='pending', max_length=10)),
-                ('answer_ms', models.PositiveIntegerField(blank=True, help_text='time the labeler took, as its page measured', null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('tx_hash', models.CharField(blank=True, max_length=66)),
-                ('block_number', models.BigIntegerField(blank=True, null=True)),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='labels', to='jobs.item')),
-                ('job', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='labels', to='jobs.job')),
-                ('worker', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='labels', to=settings.AUTH_USER_MODEL)),
-                ('batch', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='labels', to='labeling.labelbatch')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("label_index", models.PositiveSmallIntegerField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "Pending"), ("confirmed", "Confirmed on chain"), ("failed", "Failed")],
+                        db_index=True,
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "answer_ms",
+                    models.PositiveIntegerField(
+                        blank=True, help_text="time the labeler took, as its page measured", null=True
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("tx_hash", models.CharField(blank=True, max_length=66)),
+                ("block_number", models.BigIntegerField(blank=True, null=True)),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="labels", to="jobs.item"
+                    ),
+                ),
+                (
+                    "job",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="labels", to="jobs.job"
+                    ),
+                ),
+                (
+                    "worker",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="labels", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="labels", to="labeling.labelbatch"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ItemLease',
+            name="ItemLease",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('expires_at', models.DateTimeField(db_index=True)),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='leases', to='jobs.item')),
-                ('worker', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='leases', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("expires_at", models.DateTimeField(db_index=True)),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="leases", to="jobs.item"
+                    ),
+                ),
+                (
+                    "worker",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="leases", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('item', 'worker'), name='one_lease_per_worker_item')],
+                "constraints": [models.UniqueConstraint(fields=("item", "worker"), name="one_lease_per_worker_item")],
             },
         ),
         migrations.AddConstraint(
-            model_name='labelbatch',
-            constraint=models.UniqueConstraint(condition=models.Q(('nonce__isnull', False)), fields=('job', 'worker', 'nonce'), name='one_batch_per_relay_nonce'),
+            model_name="labelbatch",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("nonce__isnull", False)),
+                fields=("job", "worker", "nonce"),
+                name="one_batch_per_relay_nonce",
+            ),
         ),
         migrations.AddIndex(
-            model_name='label',
-            index=models.Index(fields=['job', 'status'], name='label_job_status'),
+            model_name="label",
+            index=models.Index(fields=["job", "status"], name="label_job_status"),
         ),
         migrations.AddConstraint(
-            model_name='label',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'failed'), _negated=True), fields=('item', 'worker'), name='one_live_label_per_worker_item'),
+            model_name="label",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "failed"), _negated=True),
+                fields=("item", "worker"),
+                name="one_live_label_per_worker_item",
+            ),
         ),
     ]

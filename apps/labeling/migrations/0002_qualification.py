@@ -6,29 +6,47 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('jobs', '0001_initial'),
-        ('labeling', '0001_initial'),
+        ("jobs", "0001_initial"),
+        ("labeling", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Qualification',
+            name="Qualification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('item_ids', models.JSONField(default=list, help_text='gold items of the current attempt, in order')),
-                ('answers', models.JSONField(default=dict, help_text='item id (as a string) -> class index answered')),
-                ('passed', models.BooleanField(help_text='null while the current attempt is running', null=True)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('last_attempt_at', models.DateTimeField(blank=True, null=True)),
-                ('admitted_tx', models.CharField(blank=True, help_text='admitWorkers transaction; empty = not on chain yet', max_length=66)),
-                ('job', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='qualifications', to='jobs.job')),
-                ('worker', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='qualifications', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("item_ids", models.JSONField(default=list, help_text="gold items of the current attempt, in order")),
+                ("answers", models.JSONField(default=dict, help_text="item id (as a string) -> class index answered")),
+                ("passed", models.BooleanField(help_text="null while the current attempt is running", null=True)),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("last_attempt_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "admitted_tx",
+                    models.CharField(
+                        blank=True, help_text="admitWorkers transaction; empty = not on chain yet", max_length=66
+                    ),
+                ),
+                (
+                    "job",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="qualifications", to="jobs.job"
+                    ),
+                ),
+                (
+                    "worker",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="qualifications",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('job', 'worker'), name='one_qualification_per_worker_job')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("job", "worker"), name="one_qualification_per_worker_job")
+                ],
             },
         ),
     ]

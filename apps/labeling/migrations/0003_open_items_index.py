@@ -5,6 +5,7 @@ exclusions are probes of the (item, worker) unique indexes of labels and leases.
 It belongs to next-item serving (this app), hence here; both SQLite and PostgreSQL accept a partial
 index whose predicate compares two columns, which Django's Index(condition=...) cannot express on a
 model of another app."""
+
 from django.db import migrations
 
 

@@ -6,48 +6,82 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('jobs', '0004_qualrep_quality_settings'),
-        ('labeling', '0003_open_items_index'),
+        ("jobs", "0004_qualrep_quality_settings"),
+        ("labeling", "0003_open_items_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='qualification',
-            name='finished_at',
-            field=models.DateTimeField(blank=True, help_text='when the last round was decided', null=True),
+            model_name="qualification",
+            name="finished_at",
+            field=models.DateTimeField(blank=True, help_text="when the last round was decided", null=True),
         ),
         migrations.AddField(
-            model_name='qualification',
-            name='reused_from',
-            field=models.ForeignKey(blank=True, help_text='the pass in another job of the same domain this admission reuses', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='labeling.qualification'),
+            model_name="qualification",
+            name="reused_from",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="the pass in another job of the same domain this admission reuses",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="labeling.qualification",
+            ),
         ),
         migrations.AddField(
-            model_name='qualification',
-            name='revealed_ids',
-            field=models.JSONField(default=list, help_text='gold items of every round so far (their answers were shown): never its honeypots'),
+            model_name="qualification",
+            name="revealed_ids",
+            field=models.JSONField(
+                default=list,
+                help_text="gold items of every round so far (their answers were shown): never its honeypots",
+            ),
         ),
         migrations.AddField(
-            model_name='qualification',
-            name='score',
-            field=models.FloatField(blank=True, help_text='mean per-item score of the last finished round', null=True),
+            model_name="qualification",
+            name="score",
+            field=models.FloatField(blank=True, help_text="mean per-item score of the last finished round", null=True),
         ),
         migrations.CreateModel(
-            name='Pause',
+            name="Pause",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('honeypots', models.PositiveIntegerField(help_text='honeypots answered in the window that paused it')),
-                ('score', models.FloatField(help_text='mean honeypot score in that window')),
-                ('lifted_at', models.DateTimeField(blank=True, null=True)),
-                ('job', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pauses', to='jobs.job')),
-                ('lifted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('worker', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pauses', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("honeypots", models.PositiveIntegerField(help_text="honeypots answered in the window that paused it")),
+                ("score", models.FloatField(help_text="mean honeypot score in that window")),
+                ("lifted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "job",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="pauses", to="jobs.job"
+                    ),
+                ),
+                (
+                    "lifted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "worker",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="pauses", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(condition=models.Q(('lifted_at__isnull', True)), fields=('job', 'worker'), name='one_active_pause_per_worker_job')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("lifted_at__isnull", True)),
+                        fields=("job", "worker"),
+                        name="one_active_pause_per_worker_job",
+                    )
+                ],
             },
         ),
     ]

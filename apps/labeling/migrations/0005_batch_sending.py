@@ -4,25 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('labeling', '0004_qualrep_rounds_pauses'),
+        ("labeling", "0004_qualrep_rounds_pauses"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='labelbatch',
-            name='send_attempts',
+            model_name="labelbatch",
+            name="send_attempts",
             field=models.PositiveSmallIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='labelbatch',
-            name='sending_since',
+            model_name="labelbatch",
+            name="sending_since",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='labelbatch',
-            name='sent_at',
+            model_name="labelbatch",
+            name="sent_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]

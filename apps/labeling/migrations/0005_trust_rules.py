@@ -4,20 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('labeling', '0004_qualrep_rounds_pauses'),
+        ("labeling", "0004_qualrep_rounds_pauses"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='label',
-            name='rejection',
-            field=models.CharField(blank=True, help_text='why a rejected label does not count', max_length=200),
+            model_name="label",
+            name="rejection",
+            field=models.CharField(blank=True, help_text="why a rejected label does not count", max_length=200),
         ),
         migrations.AlterField(
-            model_name='label',
-            name='status',
-            field=models.CharField(choices=[('pending', 'Pending'), ('confirmed', 'Confirmed on chain'), ('failed', 'Failed'), ('rejected', "On chain, rejected by the server's rules")], db_index=True, default='pending', max_length=10),
+            model_name="label",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("pending", "Pending"),
+                    ("confirmed", "Confirmed on chain"),
+                    ("failed", "Failed"),
+                    ("rejected", "On chain, rejected by the server's rules"),
+                ],
+                db_index=True,
+                default="pending",
+                max_length=10,
+            ),
         ),
     ]

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('labeling', '0005_batch_sending'),
-        ('labeling', '0005_trust_rules'),
+        ("labeling", "0005_batch_sending"),
+        ("labeling", "0005_trust_rules"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -5,40 +5,57 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('jobs', '0001_initial'),
+        ("jobs", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LearnerState',
+            name="LearnerState",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('leased_until', models.DateTimeField(blank=True, null=True)),
-                ('rerun', models.BooleanField(default=False)),
-                ('ranked_at_labels', models.PositiveIntegerField(blank=True, null=True)),
-                ('job', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='learner_state', to='jobs.job')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("leased_until", models.DateTimeField(blank=True, null=True)),
+                ("rerun", models.BooleanField(default=False)),
+                ("ranked_at_labels", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "job",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="learner_state", to="jobs.job"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ModelVersion',
+            name="ModelVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField()),
-                ('trained_at', models.DateTimeField(auto_now_add=True)),
-                ('labels_used', models.PositiveIntegerField(help_text='confirmed labels of the job when it was trained')),
-                ('items_used', models.PositiveIntegerField(help_text='items with an aggregated label it was trained on')),
-                ('heldout_accuracy', models.FloatField(blank=True, help_text='accuracy on the gold items', null=True)),
-                ('strategy', models.CharField(max_length=40)),
-                ('artifact_cid', models.CharField(help_text='joblib of the fitted estimator', max_length=100)),
-                ('job', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='model_versions', to='jobs.job')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("version", models.PositiveIntegerField()),
+                ("trained_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "labels_used",
+                    models.PositiveIntegerField(help_text="confirmed labels of the job when it was trained"),
+                ),
+                (
+                    "items_used",
+                    models.PositiveIntegerField(help_text="items with an aggregated label it was trained on"),
+                ),
+                ("heldout_accuracy", models.FloatField(blank=True, help_text="accuracy on the gold items", null=True)),
+                ("strategy", models.CharField(max_length=40)),
+                ("artifact_cid", models.CharField(help_text="joblib of the fitted estimator", max_length=100)),
+                (
+                    "job",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="model_versions", to="jobs.job"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['job', 'version'],
-                'constraints': [models.UniqueConstraint(fields=('job', 'version'), name='one_model_version_number_per_job')],
+                "ordering": ["job", "version"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("job", "version"), name="one_model_version_number_per_job")
+                ],
             },
         ),
     ]

@@ -6,40 +6,83 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('jobs', '0006_job_min_tier'),
+        ("jobs", "0006_job_min_tier"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OnchainModel',
+            name="OnchainModel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('chain_id', models.PositiveBigIntegerField()),
-                ('address', models.CharField(max_length=42)),
-                ('kind', models.CharField(choices=[('perceptron', 'Perceptron'), ('nearest-centroid', 'Nearest centroid'), ('naive-bayes', 'Multinomial naive Bayes')], max_length=20)),
-                ('encoder', models.CharField(choices=[('image', 'Image: learner pixels + HOG, fixed point'), ('text', 'Text: hashed word and bigram counts')], max_length=10)),
-                ('name', models.CharField(max_length=200)),
-                ('class_names', models.JSONField(default=list)),
-                ('num_features', models.PositiveIntegerField()),
-                ('trainer_address', models.CharField(blank=True, max_length=42)),
-                ('model_version', models.PositiveIntegerField(blank=True, null=True)),
-                ('settlement_report_cid', models.CharField(blank=True, max_length=100)),
-                ('offchain_accuracy', models.FloatField(blank=True, help_text="the learner on the job's gold", null=True)),
-                ('onchain_accuracy', models.FloatField(blank=True, help_text="the contract on the job's gold", null=True)),
-                ('gold_items', models.PositiveIntegerField(default=0)),
-                ('deploy_gas', models.PositiveBigIntegerField(default=0)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('job', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='onchain_models', to='jobs.job')),
-                ('publisher', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='published_models', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("chain_id", models.PositiveBigIntegerField()),
+                ("address", models.CharField(max_length=42)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("perceptron", "Perceptron"),
+                            ("nearest-centroid", "Nearest centroid"),
+                            ("naive-bayes", "Multinomial naive Bayes"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "encoder",
+                    models.CharField(
+                        choices=[
+                            ("image", "Image: learner pixels + HOG, fixed point"),
+                            ("text", "Text: hashed word and bigram counts"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("class_names", models.JSONField(default=list)),
+                ("num_features", models.PositiveIntegerField()),
+                ("trainer_address", models.CharField(blank=True, max_length=42)),
+                ("model_version", models.PositiveIntegerField(blank=True, null=True)),
+                ("settlement_report_cid", models.CharField(blank=True, max_length=100)),
+                (
+                    "offchain_accuracy",
+                    models.FloatField(blank=True, help_text="the learner on the job's gold", null=True),
+                ),
+                (
+                    "onchain_accuracy",
+                    models.FloatField(blank=True, help_text="the contract on the job's gold", null=True),
+                ),
+                ("gold_items", models.PositiveIntegerField(default=0)),
+                ("deploy_gas", models.PositiveBigIntegerField(default=0)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "job",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="onchain_models",
+                        to="jobs.job",
+                    ),
+                ),
+                (
+                    "publisher",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="published_models",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
-                'constraints': [models.UniqueConstraint(fields=('chain_id', 'address'), name='one_record_per_onchain_model'), models.UniqueConstraint(fields=('job', 'model_version'), name='one_publication_per_model_version')],
+                "ordering": ["-created_at"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("chain_id", "address"), name="one_record_per_onchain_model"),
+                    models.UniqueConstraint(fields=("job", "model_version"), name="one_publication_per_model_version"),
+                ],
             },
         ),
     ]

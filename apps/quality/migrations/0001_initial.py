@@ -5,25 +5,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('jobs', '0001_initial'),
+        ("jobs", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ItemAggregate',
+            name="ItemAggregate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.PositiveSmallIntegerField()),
-                ('confidence', models.FloatField(help_text='posterior probability of `label`')),
-                ('method', models.CharField(max_length=40)),
-                ('votes', models.PositiveSmallIntegerField(help_text='confirmed labels behind it')),
-                ('model_label', models.PositiveSmallIntegerField(blank=True, help_text="the learner's prediction", null=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('item', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='aggregate', to='jobs.item')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("label", models.PositiveSmallIntegerField()),
+                ("confidence", models.FloatField(help_text="posterior probability of `label`")),
+                ("method", models.CharField(max_length=40)),
+                ("votes", models.PositiveSmallIntegerField(help_text="confirmed labels behind it")),
+                (
+                    "model_label",
+                    models.PositiveSmallIntegerField(blank=True, help_text="the learner's prediction", null=True),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "item",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="aggregate", to="jobs.item"
+                    ),
+                ),
             ],
         ),
     ]

@@ -6,49 +6,72 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('jobs', '0004_qualrep_quality_settings'),
+        ("jobs", "0004_qualrep_quality_settings"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='JobEvidence',
+            name="JobEvidence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('domain', models.CharField(blank=True, help_text="the job's domain at settlement ('' = general)", max_length=50)),
-                ('gold_answered', models.PositiveIntegerField()),
-                ('gold_score', models.FloatField(help_text='sum of the per-item gold scores (classes: right answers)')),
-                ('truth_answered', models.PositiveIntegerField(help_text='labels on non-gold items')),
-                ('truth_agreed', models.PositiveIntegerField(help_text='of those, labels equal to the final truth')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('job', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reputation_evidence', to='jobs.job')),
-                ('worker', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "domain",
+                    models.CharField(
+                        blank=True, help_text="the job's domain at settlement ('' = general)", max_length=50
+                    ),
+                ),
+                ("gold_answered", models.PositiveIntegerField()),
+                ("gold_score", models.FloatField(help_text="sum of the per-item gold scores (classes: right answers)")),
+                ("truth_answered", models.PositiveIntegerField(help_text="labels on non-gold items")),
+                ("truth_agreed", models.PositiveIntegerField(help_text="of those, labels equal to the final truth")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "job",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="reputation_evidence", to="jobs.job"
+                    ),
+                ),
+                (
+                    "worker",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['worker', 'domain'], name='evidence_worker_domain')],
-                'constraints': [models.UniqueConstraint(fields=('job', 'worker'), name='one_evidence_per_job_worker')],
+                "indexes": [models.Index(fields=["worker", "domain"], name="evidence_worker_domain")],
+                "constraints": [models.UniqueConstraint(fields=("job", "worker"), name="one_evidence_per_job_worker")],
             },
         ),
         migrations.CreateModel(
-            name='Reputation',
+            name="Reputation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('domain', models.CharField(blank=True, max_length=50)),
-                ('gold_answered', models.PositiveIntegerField(default=0)),
-                ('gold_score', models.FloatField(default=0.0)),
-                ('truth_answered', models.PositiveIntegerField(default=0)),
-                ('truth_agreed', models.PositiveIntegerField(default=0)),
-                ('score', models.FloatField(help_text='reputation in (0, 1), see apps/reputation/formula.py')),
-                ('weight', models.PositiveSmallIntegerField(help_text='voting power 1..16 derived from the score')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('worker', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reputations', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("domain", models.CharField(blank=True, max_length=50)),
+                ("gold_answered", models.PositiveIntegerField(default=0)),
+                ("gold_score", models.FloatField(default=0.0)),
+                ("truth_answered", models.PositiveIntegerField(default=0)),
+                ("truth_agreed", models.PositiveIntegerField(default=0)),
+                ("score", models.FloatField(help_text="reputation in (0, 1), see apps/reputation/formula.py")),
+                ("weight", models.PositiveSmallIntegerField(help_text="voting power 1..16 derived from the score")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "worker",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reputations",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('worker', 'domain'), name='one_reputation_per_worker_domain')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("worker", "domain"), name="one_reputation_per_worker_domain")
+                ],
             },
         ),
     ]

@@ -6,45 +6,75 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('jobs', '0001_initial'),
+        ("jobs", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Settlement',
+            name="Settlement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('step', models.CharField(choices=[('started', 'Started'), ('computed', 'Truth, payouts and report computed and stored'), ('truth_posted', 'Truth on chain'), ('root_posted', 'Payout root on chain'), ('done', 'Job settled')], default='started', max_length=16)),
-                ('method', models.CharField(blank=True, max_length=40)),
-                ('report_cid', models.CharField(blank=True, max_length=100)),
-                ('root', models.CharField(blank=True, max_length=66)),
-                ('total', models.DecimalField(blank=True, decimal_places=0, max_digits=78, null=True)),
-                ('truth_tx', models.CharField(blank=True, help_text='last truth transaction sent', max_length=66)),
-                ('root_tx', models.CharField(blank=True, max_length=66)),
-                ('started_at', models.DateTimeField(auto_now_add=True)),
-                ('settled_at', models.DateTimeField(blank=True, null=True)),
-                ('job', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='settlement', to='jobs.job')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "step",
+                    models.CharField(
+                        choices=[
+                            ("started", "Started"),
+                            ("computed", "Truth, payouts and report computed and stored"),
+                            ("truth_posted", "Truth on chain"),
+                            ("root_posted", "Payout root on chain"),
+                            ("done", "Job settled"),
+                        ],
+                        default="started",
+                        max_length=16,
+                    ),
+                ),
+                ("method", models.CharField(blank=True, max_length=40)),
+                ("report_cid", models.CharField(blank=True, max_length=100)),
+                ("root", models.CharField(blank=True, max_length=66)),
+                ("total", models.DecimalField(blank=True, decimal_places=0, max_digits=78, null=True)),
+                ("truth_tx", models.CharField(blank=True, help_text="last truth transaction sent", max_length=66)),
+                ("root_tx", models.CharField(blank=True, max_length=66)),
+                ("started_at", models.DateTimeField(auto_now_add=True)),
+                ("settled_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "job",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="settlement", to="jobs.job"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Payout',
+            name="Payout",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('index', models.PositiveIntegerField()),
-                ('amount', models.DecimalField(decimal_places=0, max_digits=78)),
-                ('proof', models.JSONField(default=list, help_text='0x hex sibling hashes')),
-                ('claimed_at', models.DateTimeField(blank=True, null=True)),
-                ('claim_tx', models.CharField(blank=True, max_length=66)),
-                ('job', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='payouts', to='jobs.job')),
-                ('worker', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='payouts', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("index", models.PositiveIntegerField()),
+                ("amount", models.DecimalField(decimal_places=0, max_digits=78)),
+                ("proof", models.JSONField(default=list, help_text="0x hex sibling hashes")),
+                ("claimed_at", models.DateTimeField(blank=True, null=True)),
+                ("claim_tx", models.CharField(blank=True, max_length=66)),
+                (
+                    "job",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="payouts", to="jobs.job"
+                    ),
+                ),
+                (
+                    "worker",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="payouts", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('job', 'index'), name='one_payout_per_leaf'), models.UniqueConstraint(fields=('job', 'worker'), name='one_payout_per_worker')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("job", "index"), name="one_payout_per_leaf"),
+                    models.UniqueConstraint(fields=("job", "worker"), name="one_payout_per_worker"),
+                ],
             },
         ),
     ]

@@ -4,15 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('rewards', '0002_fraud_settlement_hold'),
+        ("rewards", "0002_fraud_settlement_hold"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='settlement',
-            name='step',
-            field=models.CharField(choices=[('started', 'Started'), ('waiting', 'Waiting for label batches sent before the stop to land'), ('held', 'Waiting for review of flagged workers'), ('screened', 'Workers screened, every flag it would pay reviewed'), ('computed', 'Truth, payouts and report computed and stored'), ('truth_posted', 'Truth on chain'), ('root_posted', 'Payout root on chain'), ('done', 'Job settled')], default='started', max_length=16),
+            model_name="settlement",
+            name="step",
+            field=models.CharField(
+                choices=[
+                    ("started", "Started"),
+                    ("waiting", "Waiting for label batches sent before the stop to land"),
+                    ("held", "Waiting for review of flagged workers"),
+                    ("screened", "Workers screened, every flag it would pay reviewed"),
+                    ("computed", "Truth, payouts and report computed and stored"),
+                    ("truth_posted", "Truth on chain"),
+                    ("root_posted", "Payout root on chain"),
+                    ("done", "Job settled"),
+                ],
+                default="started",
+                max_length=16,
+            ),
         ),
     ]

@@ -5,20 +5,19 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('rewards', '0002_fraud_settlement_hold'),
+        ("rewards", "0002_fraud_settlement_hold"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='payout',
-            name='amount',
+            model_name="payout",
+            name="amount",
             field=apps.lib.fields.TokenAmountField(decimal_places=0, max_digits=78),
         ),
         migrations.AlterField(
-            model_name='settlement',
-            name='total',
+            model_name="settlement",
+            name="total",
             field=apps.lib.fields.TokenAmountField(blank=True, decimal_places=0, max_digits=78, null=True),
         ),
     ]

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('rewards', '0003_settlement_waits_for_batches'),
-        ('rewards', '0003_token_amounts_exact'),
+        ("rewards", "0003_settlement_waits_for_batches"),
+        ("rewards", "0003_token_amounts_exact"),
     ]
 
-    operations = [
-    ]
+    operations = []

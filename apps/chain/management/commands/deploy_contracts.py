@@ -33,4 +33,6 @@ class Command(BaseCommand):
             for key in dev_private_keys():
                 account = w3.eth.account.from_key(key)
                 send(token.functions.mint(account.address, DEV_FUNDING), sender=oracle)
-            self.stdout.write(f"Minted {DEV_FUNDING // 10**18:,} CROWD to each of {len(dev_private_keys())} dev accounts")
+            self.stdout.write(
+                f"Minted {DEV_FUNDING // 10**18:,} CROWD to each of {len(dev_private_keys())} dev accounts"
+            )

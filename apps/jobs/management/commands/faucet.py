@@ -1,4 +1,5 @@
 """Mint test tokens to a wallet on the local development chain (refused on any other chain)."""
+
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied

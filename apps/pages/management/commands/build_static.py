@@ -4,6 +4,7 @@ few that need bundling with esbuild (from npm).
 The site never loads a library from a CDN: what the browser runs is what `npm ci` installed from
 package-lock.json. static/vendor/ is generated (gitignored); `make setup` runs this command.
 """
+
 import shutil
 import subprocess
 from pathlib import Path
@@ -55,9 +56,19 @@ class Command(BaseCommand):
         for name, entry in BUNDLED.items():
             source = Path(settings.BASE_DIR) / "static" / "src" / entry
             done = subprocess.run(
-                [str(esbuild), str(source), "--bundle", "--format=esm", "--minify", "--platform=browser",
-                 "--log-level=warning", f"--outfile={target / name}"],
-                capture_output=True, text=True, check=False,
+                [
+                    str(esbuild),
+                    str(source),
+                    "--bundle",
+                    "--format=esm",
+                    "--minify",
+                    "--platform=browser",
+                    "--log-level=warning",
+                    f"--outfile={target / name}",
+                ],
+                capture_output=True,
+                text=True,
+                check=False,
             )
             if done.returncode != 0:
                 raise CommandError(f"esbuild failed on static/src/{entry}:\n{done.stderr}")

@@ -1,5 +1,6 @@
 """`manage.py settle [--job N]`: settle (or resume settling) stopped jobs now, in this process —
 for an operator after the settlement worker failed or was down."""
+
 from django.core.management.base import BaseCommand
 
 from apps.jobs.models import Job

@@ -20,21 +20,34 @@ class Command(BaseCommand):
         parser.add_argument("--job", type=int, required=True, help="the demo job's id (seed_demo prints it)")
         parser.add_argument("--workers", type=int, default=20, help="honest bots")
         parser.add_argument("--spammers", type=int, default=5, help="bots answering at random")
-        parser.add_argument("--accuracy", type=accuracy_range, default=(0.7, 0.95), help="honest bots' accuracy, e.g. 0.7-0.95")
+        parser.add_argument(
+            "--accuracy", type=accuracy_range, default=(0.7, 0.95), help="honest bots' accuracy, e.g. 0.7-0.95"
+        )
         parser.add_argument("--labels-per-worker", type=int, default=30)
         parser.add_argument("--server", default="http://127.0.0.1:8000")
-        parser.add_argument("--seed", type=int, default=None, help="same bots and answers on every run (a re-run resumes them)")
+        parser.add_argument(
+            "--seed", type=int, default=None, help="same bots and answers on every run (a re-run resumes them)"
+        )
         parser.add_argument("--concurrency", type=int, default=8, help="bots working at once")
-        parser.add_argument("--timeout", type=float, default=120, help="seconds to wait for the job to go live and for confirmations")
+        parser.add_argument(
+            "--timeout", type=float, default=120, help="seconds to wait for the job to go live and for confirmations"
+        )
 
-    def handle(self, *args, job, workers, spammers, accuracy, labels_per_worker, server, seed, concurrency, timeout, **options):
+    def handle(
+        self, *args, job, workers, spammers, accuracy, labels_per_worker, server, seed, concurrency, timeout, **options
+    ):
         if workers + spammers < 1:
             raise CommandError("no bots: give --workers and/or --spammers")
         bots = make_bots(workers=workers, spammers=spammers, accuracy=accuracy, seed=seed)
         started = time.monotonic()
         reports = simulate(
-            server=server, job_id=job, bots=bots, labels_per_worker=labels_per_worker,
-            concurrency=concurrency, timeout=timeout, on_done=self.print_bot,
+            server=server,
+            job_id=job,
+            bots=bots,
+            labels_per_worker=labels_per_worker,
+            concurrency=concurrency,
+            timeout=timeout,
+            on_done=self.print_bot,
         )
         self.print_summary(reports, seconds=time.monotonic() - started)
 
