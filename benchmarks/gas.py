@@ -12,8 +12,6 @@ min(count, 15) label plus a 32-byte commitment to the box set.
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import sys
 from dataclasses import dataclass
@@ -38,6 +36,7 @@ from apps.chain.labels import pack_labels  # noqa: E402
 from apps.chain.local_chain import dev_private_keys, start_local_chain  # noqa: E402
 from apps.chain.merkle import Payout, build_payout_tree  # noqa: E402
 from apps.chain.registry import contract_at, job_instance  # noqa: E402
+from benchmarks.figures import print_figures
 
 NUM_ITEMS = 1024
 NUM_CLASSES = 4
@@ -186,17 +185,7 @@ def run() -> dict[str, int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
-    options = parser.parse_args()
-    figures = run()
-    if options.json:
-        print(json.dumps(figures))
-        return
-    width = max(map(len, figures))
-    print(f"{'operation':<{width}}  {'gas':>9}")
-    for name, gas in figures.items():
-        print(f"{name:<{width}}  {gas:>9,}")
+    print_figures(run, description=__doc__.splitlines()[0], heading=("operation", "gas"))
 
 
 if __name__ == "__main__":

@@ -197,9 +197,8 @@ async def labeler(*, base: str, job_id: int, gold: dict[int, int], recorder: Rec
     """One labeler's page; `until()` is the end of the load, known once everyone is admitted."""
     import aiohttp
     from eth_account import Account
-    from eth_account.messages import encode_defunct
-    from siwe import SiweMessage
 
+    from apps.accounts.wallet_client import answer_challenge
     from apps.chain.eip712 import sign_typed_data
 
     account = Account.create()
@@ -208,21 +207,8 @@ async def labeler(*, base: str, job_id: int, gold: dict[int, int], recorder: Rec
         async with http.get("/signin"):
             pass
         _, challenge = await call(http, recorder, "POST", "/api/auth/nonce")
-        message = SiweMessage(
-            domain=challenge["domain"],
-            address=account.address,
-            statement=challenge["statement"],
-            uri=challenge["uri"],
-            version="1",
-            chain_id=challenge["chainId"],
-            nonce=challenge["nonce"],
-            issued_at=challenge["issuedAt"],
-            expiration_time=challenge["expirationTime"],
-        ).prepare_message()
-        signature = account.sign_message(encode_defunct(text=message)).signature.to_0x_hex()
-        status, body = await call(
-            http, recorder, "POST", "/api/auth/verify", {"message": message, "signature": signature}
-        )
+        verify = answer_challenge(challenge=challenge, account=account)
+        status, body = await call(http, recorder, "POST", "/api/auth/verify", verify)
         assert status == 200, body
         status, view = await call(http, recorder, "POST", f"/api/jobs/{job_id}/qualification")
         while view.get("state") == "running" and view.get("item"):

@@ -15,8 +15,6 @@ the 370 other items, here with their true labels, i.e. a perfect crowd).
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import sys
 from pathlib import Path
@@ -43,6 +41,7 @@ from apps.learning.features import image_features
 from apps.models.encoders import IMAGE_FEATURE_KIND
 from apps.models.publishing import Quantisation, linear_model, measure_quantisation, publish_linear
 from apps.runtime.demo import CLASS_NAMES, digit_png, digit_truth, gold_rows
+from benchmarks.figures import print_figures
 
 FEATURES = 100
 WORDS = 15
@@ -208,17 +207,7 @@ def run() -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
-    options = parser.parse_args()
-    figures = run()
-    if options.json:
-        print(json.dumps(figures))
-        return
-    width = max(map(len, figures))
-    print(f"{'figure':<{width}}  {'value':>12}")
-    for name, value in figures.items():
-        print(f"{name:<{width}}  {value:>12,}" if isinstance(value, int) else f"{name:<{width}}  {value:>12.4f}")
+    print_figures(run, description=__doc__.splitlines()[0])
 
 
 if __name__ == "__main__":

@@ -15,8 +15,6 @@ without Node's start-up. The job's anonymous label count is written into Anonymo
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import secrets
 import statistics
@@ -48,6 +46,7 @@ from apps.chain.deploy import deploy_unrecorded  # noqa: E402
 from apps.chain.local_chain import dev_private_keys, start_local_chain  # noqa: E402
 from apps.chain.merkle import build_payout_tree  # noqa: E402
 from apps.chain.registry import contract_at, job_instance  # noqa: E402
+from benchmarks.figures import print_figures
 from tests.contracts.support import set_anonymous_label_count  # noqa: E402
 
 CORRECT = 256
@@ -129,16 +128,7 @@ def run() -> dict[str, int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
-    options = parser.parse_args()
-    figures = run()
-    if options.json:
-        print(json.dumps(figures))
-        return
-    width = max(map(len, figures))
-    for name, value in figures.items():
-        print(f"{name:<{width}}  {value:>9,}")
+    print_figures(run, description=__doc__.splitlines()[0], heading=("claim", "gas"))
 
 
 if __name__ == "__main__":

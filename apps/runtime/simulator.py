@@ -16,10 +16,9 @@ from dataclasses import dataclass
 
 import requests
 from eth_account import Account
-from eth_account.messages import encode_defunct
 from eth_account.signers.local import LocalAccount
 
-from apps.accounts.verification import SiweMessage
+from apps.accounts.wallet_client import answer_challenge
 from apps.chain.eip712 import sign_typed_data
 from apps.runtime.demo import CLASS_NAMES, digit_truth
 
@@ -105,19 +104,7 @@ def sign_in(*, api: Api, account: LocalAccount) -> None:
     """What the sign-in page does: a challenge, the EIP-4361 message written from it, personal_sign, verify."""
     api.get("/signin")  # sets the CSRF cookie the API's writes need
     challenge = api.post("/api/auth/nonce")
-    message = SiweMessage(
-        domain=challenge["domain"],
-        address=account.address,
-        statement=challenge["statement"],
-        uri=challenge["uri"],
-        version="1",
-        chain_id=challenge["chainId"],
-        nonce=challenge["nonce"],
-        issued_at=challenge["issuedAt"],
-        expiration_time=challenge["expirationTime"],
-    ).prepare_message()
-    signature = account.sign_message(encode_defunct(text=message)).signature.to_0x_hex()
-    api.post("/api/auth/verify", {"message": message, "signature": signature})
+    api.post("/api/auth/verify", answer_challenge(challenge=challenge, account=account))
 
 
 def choose_label(*, bot: Bot, truth: int) -> int:
