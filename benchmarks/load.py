@@ -113,6 +113,7 @@ def seed(*, pool: int) -> tuple[int, dict[int, int]]:
     from apps.chain.local_chain import dev_private_keys
     from apps.chain.registry import contract
     from apps.jobs.models import GoldAnswer, Item, Job, LabelClass
+    from apps.jobs.services import split_gold
     from apps.storage.services import store_blob
 
     w3, token_unit = get_web3(), 10**18
@@ -164,6 +165,7 @@ def seed(*, pool: int) -> tuple[int, dict[int, int]]:
     )
     gold = {item.pk: item.index % CLASSES for item in items if item.is_gold}  # every item's class is index % CLASSES
     GoldAnswer.objects.bulk_create(GoldAnswer(item_id=pk, label_index=label) for pk, label in gold.items())
+    split_gold(job=job)  # as going live does: qualification gold apart from the honeypots
     return job.pk, gold
 
 
@@ -326,6 +328,20 @@ def outcome(*, job_id: int, measured_from, drain: float) -> dict:
     }
 
 
+def close_labelling_on_chain(*, job_id: int) -> None:
+    """The requester's wallet sends stop() once the batches in flight have landed, as the job page
+    does after the stop: labelling closes on chain and the settlement may post its root."""
+    from eth_account import Account
+
+    from apps.chain.client import send
+    from apps.chain.local_chain import dev_private_keys
+    from apps.chain.registry import job_instance
+    from apps.jobs.models import Job
+
+    requester = Account.from_key(dev_private_keys(2)[1])  # seed()'s requester
+    send(job_instance(Job.objects.get(pk=job_id).instance_address).functions.stop(), sender=requester)
+
+
 def settlement_outcome(*, job_id: int, timeout: float) -> dict:
     """After a stop: wait for the settlement (the worker runs it), then compare who is paid with who
     has confirmed labels."""
@@ -382,6 +398,7 @@ def run(
 ) -> dict:
     import psycopg
     import redis
+    from eth_account import Account
 
     from apps.chain.local_chain import dev_private_keys, free_port, start_local_chain
 
@@ -400,7 +417,11 @@ def run(
         "DATABASE_URL": database_url(pg_server, name),
         "REDIS_URL": redis_url,
         "CHAIN_RPC_URL": f"http://127.0.0.1:{chain_port}",
-        "ORACLE_PRIVATE_KEY": dev_private_keys(1)[0],
+        # The three keys of a deployment (docs/security.md), from anvil's development accounts.
+        "ORACLE_PRIVATE_KEY": dev_private_keys(12)[0],
+        "RELAYER_PRIVATE_KEY": dev_private_keys(12)[10],
+        "GUARDIAN_ADDRESS": Account.from_key(dev_private_keys(12)[11]).address,
+        "CHAIN_DISPUTE_WINDOW_SECONDS": "0",
         "SECRET_KEY": "local-load-benchmark-key",
         "HTTPS": "0",
         "DEBUG": "0",
@@ -458,6 +479,7 @@ def run(
             stop_live_job(job_id=job_id)
         result = outcome(job_id=job_id, measured_from=started, drain=drain)
         if stop:
+            close_labelling_on_chain(job_id=job_id)
             settled = settlement_outcome(job_id=job_id, timeout=drain + 120)
     finally:
         stack.stop()

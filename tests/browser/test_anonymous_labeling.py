@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from apps.anonymity.models import AnonymousLabel, GroupJoin
 from apps.chain.registry import contract
-from apps.jobs.models import GoldAnswer
+from apps.jobs.models import GoldAnswer, Item
 from apps.jobs.services import stop_live_job
 from apps.rewards.settlement import settle_job
 from tests.browser.conftest import off_the_browser_loop, run_the_worker
@@ -50,8 +50,10 @@ def test_qualify_join_label_anonymously_and_confirm(wallet_page, make_job, dev_a
     run_the_worker(w3)  # the indexer records MembersAdded
     expect(page.locator("[data-phase]")).to_have_text("Label this item (anonymously).", timeout=15_000)
 
+    # Gold items are listed among the others (so the list reveals no gold), and a label on one is
+    # recorded but never counted: three labels, at most two of them on the job's two gold items.
     labelled = []
-    for key in ("2", "1"):
+    for key in ("2", "1", "2"):
         item_id = page.locator("[data-item-view]").get_attribute("data-item")
         labelled.append(int(item_id))
         page.keyboard.press(key)
@@ -61,29 +63,37 @@ def test_qualify_join_label_anonymously_and_confirm(wallet_page, make_job, dev_a
     expect(rows.first).to_contain_text("pending")
     records = AnonymousLabel.objects.filter(job=job)
     assert sorted(records.values_list("item_id", flat=True)) == sorted(labelled)
-    assert sorted(records.values_list("label_index", flat=True)) == [0, 1]
+    assert sorted(records.values_list("label_index", flat=True)) == [0, 1, 1]
 
     run_the_worker(w3)  # AnonymousLabel events confirm them
-    for row in rows.all():
+    for row in rows.all():  # a label on gold shows as confirmed too until the job is settled
         expect(row).to_contain_text("confirmed", timeout=15_000)
-    assert set(records.values_list("status", flat=True)) == {"confirmed"}
+    gold_items = set(Item.objects.filter(job=job, is_gold=True).values_list("pk", flat=True))
+    counted = [pk for pk in labelled if pk not in gold_items]
+    assert dict(records.values_list("item_id", "status")) == {
+        pk: "rejected" if pk in gold_items else "confirmed" for pk in labelled
+    }
 
     anonymous_calls = [r for r in requests if "/api/anon/" in r.url]
     assert anonymous_calls and all("cookie" not in r.all_headers() for r in anonymous_calls)
 
     off_the_browser_loop(lambda: (stop_live_job(job_id=job.pk), stop_on_chain(job), settle_job(job_id=job.pk)))
     page.goto(f"/jobs/{job.pk}/anonymous-rewards")
-    # One labeler: each item's only vote is its truth, so both labels are correct.
-    expect(page.locator("[data-claim-found]")).to_contain_text("2 of your 2 labels are correct", timeout=30_000)
+    # One labeler: each item's only vote is its truth, so every counted label is correct.
+    expect(page.locator("[data-claim-found]")).to_contain_text(
+        f"{len(counted)} of your 3 labels are correct", timeout=30_000
+    )
     page.get_by_role("button", name="Generate a fresh address").click()
     fresh = page.get_by_label("Send the reward to").input_value()
     assert fresh.lower() != alice.address.lower()
     token = contract("CrowdToken", w3=w3)
     assert token.functions.balanceOf(fresh).call() == 0
     page.get_by_role("button", name="Claim").click()
-    expect(page.locator("[data-claim-status]")).to_contain_text("Claimed 2 of 2 labels", timeout=PROOF_SECONDS * 1000)
-    assert token.functions.balanceOf(fresh).call() == 2 * TOKEN
+    expect(page.locator("[data-claim-status]")).to_contain_text(
+        f"Claimed {len(counted)} of {len(counted)} labels", timeout=PROOF_SECONDS * 1000
+    )
+    assert token.functions.balanceOf(fresh).call() == len(counted) * TOKEN
 
     page.get_by_role("button", name="Claim").click()  # the same labels again
     expect(page.locator("[data-error]")).to_contain_text("claimed already", timeout=PROOF_SECONDS * 1000)
-    assert token.functions.balanceOf(fresh).call() == 2 * TOKEN
+    assert token.functions.balanceOf(fresh).call() == len(counted) * TOKEN
