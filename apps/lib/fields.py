@@ -18,10 +18,6 @@ class TokenAmountField(models.DecimalField):
         kwargs.setdefault("decimal_places", 0)
         super().__init__(*args, **kwargs)
 
-    def deconstruct(self):
-        name, _, args, kwargs = super().deconstruct()
-        return name, "apps.lib.fields.TokenAmountField", args, kwargs
-
     def get_internal_type(self) -> str:
         # Not "DecimalField": SQLite's converter for that reads values as floats.
         return "TextField"
